@@ -1,0 +1,5 @@
+import sys
+
+from ballot.cli import main
+
+sys.exit(main())

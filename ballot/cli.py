@@ -1,0 +1,187 @@
+"""The `ballot` command line: a thin shell over the services and the pure core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ballot import __version__
+from ballot.profile_files import load_profile, profile_ids
+from ballot.tally.engine import tally
+from ballot.tally.errors import TallyError
+from ballot.tally.profile import resolve
+from ballot.tally.report import outcome, setting
+from ballot.tally.scenario import parse_scenario
+from ballot.tally.slate import build_slate, parse_weights, read_reviews, slate_report
+from ballot.tally.text import Text
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _read_input(path: str, what: str) -> str:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with Path(path).open("rb") as f:
+                data = f.read(MAX_INPUT_BYTES + 1)
+    except OSError as e:
+        raise TallyError(
+            Text(
+                en=f"cannot read {what} {path}: {e.strerror}",
+                zh=f"无法读取{what} {path}：{e.strerror}",
+            )
+        ) from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise TallyError(
+            Text(
+                en=f"{path} is larger than {MAX_INPUT_BYTES // 1024 // 1024} MiB",
+                zh=f"{path} 超过 {MAX_INPUT_BYTES // 1024 // 1024} MiB",
+            )
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise TallyError(
+            Text(
+                en=f"{path} is not UTF-8 text (byte {e.start})",
+                zh=f"{path} 不是 UTF-8 文本（第 {e.start} 字节）",
+            )
+        ) from None
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    text = _read_input(args.file, "scenario")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise TallyError(
+            Text(
+                en=f"{args.file} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
+                zh=f"{args.file} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
+            )
+        ) from None
+    scenario = parse_scenario(raw, load_profile)
+    _print_json(outcome(tally(scenario.rules, scenario.meeting, scenario.rounds)))
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    if args.id is None:
+        for pid in profile_ids():
+            p = load_profile(pid)
+            print(f"{pid:16} {p.title.zh} — {p.title.en}")
+        return 0
+    p = load_profile(args.id)
+    rules = resolve(p)
+    data: dict[str, Any] = {
+        "id": p.id,
+        "title": p.title.as_dict(),
+        "document": p.document,
+        "body": p.body.as_dict(),
+        "tiers": [{"id": t.id, "name": t.name.as_dict()} for t in p.tiers],
+        "settings": [setting(s) for s in rules.settings()]
+        + [setting(p.slate_weights), setting(p.slate_lists)],
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{p.id}: {p.title.zh} — {p.title.en}")
+    print(f"  {p.document}; voting body: {p.body.zh} ({p.body.en})")
+    print("  tiers: " + ", ".join(f"{t.id} ({t.name.zh})" for t in p.tiers))
+    for s in data["settings"]:
+        value = "—" if s["source"] == "unstated" else json.dumps(s["value"], ensure_ascii=False)
+        print(f"  {s['setting']:22} {value}")
+        print(f"  {'':22} [{s['source']}] {s['note']}")
+    return 0
+
+
+def cmd_slate(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    reviews = read_reviews(_read_input(args.file, "scores"))
+    weights = None
+    if args.weights is not None:
+        pairs = [p.partition("=") for p in args.weights.split(",")]
+        if any(not sep for _, sep, _ in pairs):
+            raise UsageError(
+                "--weights takes component=fraction pairs, e.g. document=3/10,site=7/10"
+            )
+        weights = parse_weights({k.strip(): v for k, _, v in pairs}, "--weights")
+    slate = build_slate(profile, reviews, weights)
+    for lst in slate.lists:
+        if lst.tie is not None:
+            print(f"ballot: warning: {lst.reasons[-1].one_line()}", file=sys.stderr)
+    _print_json(slate_report(profile, slate))
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="ballot",
+        description="Verifiable secret-ballot voting for quality-award "
+        "committees (市长质量奖评委会无记名投票).",
+    )
+    parser.add_argument("--version", action="version", version=f"ballot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    replay = sub.add_parser(
+        "replay", help="decide a meeting from its vote counts (JSON in, JSON out)"
+    )
+    replay.add_argument("file", help="scenario JSON file, or - for standard input")
+    replay.set_defaults(run=cmd_replay)
+
+    profiles = sub.add_parser(
+        "profiles", help="list the rule profiles, or show one with the clause behind every setting"
+    )
+    profiles.add_argument("id", nargs="?", help="profile id, e.g. jiaxing-2020")
+    profiles.add_argument("--json", action="store_true", help="print JSON")
+    profiles.set_defaults(run=cmd_profiles)
+
+    slate = sub.add_parser(
+        "slate", help="weighted scores and candidate lists per tier from a review-scores CSV"
+    )
+    slate.add_argument("file", help="CSV with a header: organisation,document,site[,defence]")
+    slate.add_argument("--profile", required=True, help="rules profile, e.g. jiaxing-2020")
+    slate.add_argument(
+        "--weights", help="override the profile's weights, e.g. document=3/10,site=7/10"
+    )
+    slate.set_defaults(run=cmd_slate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return int(args.run(args))
+    except UsageError as e:
+        print(f"ballot: {e}", file=sys.stderr)
+        return 2
+    except TallyError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `ballot replay x.json | head`
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,123 @@
+"""The data a tally takes and gives: meeting, counts, ballots asked for, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ballot.tally.rules import Rules
+from ballot.tally.text import Text
+
+BallotKind = Literal["ballot", "revote"]
+TierStatus = Literal["decided", "in progress", "not reached"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate organisation (候选组织).
+
+    `outside_cap` names the tiers in which a win takes none of that year's places: a past
+    Quality Award winner that wins again (萧山 第二十八条: 再次获奖的 … 不占当年奖项名额).
+    """
+
+    name: str
+    outside_cap: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Committee size (应到), attendance (实到), the slate and the other evaluated organisations."""
+
+    members: int
+    present: int
+    candidates: tuple[Candidate, ...]
+    others: tuple[Candidate, ...] = ()
+
+    def candidate(self, name: str) -> Candidate | None:
+        return next((c for c in self.candidates + self.others if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The published counts of one ballot: per candidate 同意 / 不同意 / 弃权, and optionally
+    the ballots returned (收回) and the members present at the count."""
+
+    approve: Mapping[str, int]
+    oppose: Mapping[str, int] = field(default_factory=dict)
+    abstain: Mapping[str, int] = field(default_factory=dict)
+    ballots: int | None = None
+    present: int | None = None
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One ballot (轮次) the procedure asks for."""
+
+    tier: str
+    kind: BallotKind
+    candidates: tuple[str, ...]
+    places: int
+    max_approvals: int
+    outside_cap: tuple[str, ...] = ()
+    revote: int = 0  # 0 for a tier's first ballot, n for its n-th re-vote
+
+
+@dataclass(frozen=True)
+class Revote:
+    """A re-vote among exactly the candidates tied at the cut-off, for exactly the places left."""
+
+    candidates: tuple[str, ...]
+    places: int
+
+
+@dataclass(frozen=True)
+class RoundDecision:
+    number: int
+    ballot: Ballot
+    counts: Counts
+    present: int
+    threshold: int | None
+    void: bool
+    selected: tuple[str, ...]
+    revote: Revote | None
+    empty_places: int
+    reasons: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class TierOutcome:
+    id: str
+    places: int | None
+    selected: tuple[str, ...]
+    outside_cap: tuple[str, ...]
+    empty_places: int | None
+    status: TierStatus
+    reasons: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class QuorumCheck:
+    met: bool
+    members: int
+    present: int
+    needed: int | None
+    reason: Text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything decided from the counts so far, and what the procedure needs next."""
+
+    rules: Rules
+    meeting: Meeting
+    quorum: QuorumCheck
+    rounds: tuple[RoundDecision, ...]
+    next: Ballot | None
+    next_threshold: int | None
+    complete: bool
+    tiers: tuple[TierOutcome, ...]
+
+    def result(self) -> dict[str, list[str]]:
+        """Each tier's winners in order (outside-cap winners after those taking places)."""
+        return {t.id: list(t.selected) + list(t.outside_cap) for t in self.tiers}

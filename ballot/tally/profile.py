@@ -1,0 +1,334 @@
+"""Rule profiles: one per regulation, every setting citing its clause (or saying it is unstated).
+
+A profile is data (see `ballot/profiles/*.toml`); this module turns the parsed mapping into
+typed settings and applies a scenario's overrides, key by key, to give the `Rules` a tally runs.
+Reading the files is the caller's job: this module does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from ballot.tally import reading
+from ballot.tally.rules import (
+    BASES,
+    POOLS,
+    TIER_IDS,
+    MaxApprovals,
+    Pool,
+    Proportion,
+    Rules,
+    Setting,
+    Source,
+    Threshold,
+    Tier,
+    parse_fraction,
+)
+from ballot.tally.text import Text
+
+T = TypeVar("T")
+
+OVERRIDABLE = ("quorum", "threshold", "tiers", "max_revotes", "max_approvals", "revote_threshold")
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """A tier as the regulation describes it."""
+
+    id: str
+    name: Text
+    places: Setting[int]
+    pool: Setting[Pool]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One regulation's rules, each setting with its provenance."""
+
+    id: str
+    title: Text
+    document: str
+    body: Text
+    quorum: Setting[Proportion]
+    threshold: Setting[Threshold]
+    tiers: tuple[TierSpec, ...]
+    max_approvals: Setting[MaxApprovals]
+    max_revotes: Setting[int]
+    revote_threshold: Setting[bool]
+    slate_weights: Setting[Mapping[str, Any]]
+    slate_lists: Setting[list[Any]]
+
+    def tier(self, tier_id: str) -> TierSpec | None:
+        return next((t for t in self.tiers if t.id == tier_id), None)
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def parse_quorum(raw: object, where: str) -> Proportion:
+    table = reading.mapping(raw, where)
+    reading.only_keys(table, ("fraction", "inclusive"), where)
+    return Proportion(
+        fraction=parse_fraction(reading.required(table, "fraction", where), f"{where}.fraction"),
+        inclusive=reading.boolean(
+            reading.required(table, "inclusive", where), f"{where}.inclusive"
+        ),
+    )
+
+
+def parse_threshold(raw: object, where: str) -> Threshold:
+    table = reading.mapping(raw, where)
+    reading.only_keys(table, ("fraction", "inclusive", "base"), where)
+    base = reading.required(table, "base", where)
+    if base not in BASES:
+        raise reading.fail(
+            f"{where}.base must be one of {', '.join(BASES)}, got {base!r}",
+            f"{where}.base 须为 {', '.join(BASES)} 之一，实际为 {base!r}",
+        )
+    return Threshold(
+        proportion=Proportion(
+            fraction=parse_fraction(
+                reading.required(table, "fraction", where), f"{where}.fraction"
+            ),
+            inclusive=reading.boolean(
+                reading.required(table, "inclusive", where), f"{where}.inclusive"
+            ),
+        ),
+        base=base,
+    )
+
+
+def parse_max_approvals(raw: object, where: str) -> MaxApprovals:
+    if raw is None or raw == "places":
+        return cast(MaxApprovals, raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return reading.integer(raw, where, minimum=1)
+    raise reading.fail(
+        f'{where} must be "places", a whole number of at least 1, or null; got {raw!r}',
+        f'{where} 须为 "places"、不小于 1 的整数或 null；实际为 {raw!r}',
+    )
+
+
+def parse_max_revotes(raw: object, where: str) -> int | None:
+    return None if raw is None else reading.integer(raw, where, minimum=0, maximum=100)
+
+
+def parse_pool(raw: object, where: str) -> Pool:
+    if raw not in POOLS:
+        raise reading.fail(
+            f"{where} must be one of {', '.join(POOLS)}, got {raw!r}",
+            f"{where} 须为 {', '.join(POOLS)} 之一，实际为 {raw!r}",
+        )
+    return raw
+
+
+def parse_places(raw: object, where: str) -> int:
+    return reading.integer(raw, where, minimum=1, maximum=1000)
+
+
+def parse_tier_id(raw: object, where: str) -> str:
+    if raw not in TIER_IDS:
+        raise reading.fail(
+            f"{where} must be one of {', '.join(TIER_IDS)}, got {raw!r}",
+            f"{where} 须为 {', '.join(TIER_IDS)} 之一，实际为 {raw!r}",
+        )
+    return str(raw)
+
+
+# --- profile files --------------------------------------------------------------------------
+
+
+def _setting(raw: object, name: str, profile: str, parse: Callable[[object, str], T]) -> Setting[T]:
+    where = f"profile {profile}: {name}"
+    table = reading.mapping(raw, where)
+    reading.only_keys(table, ("value", "clause", "default", "unstated"), where)
+    kinds = [k for k in ("clause", "default", "unstated") if k in table]
+    if len(kinds) != 1:
+        raise reading.fail(
+            f"{where} must cite exactly one of clause, default or unstated",
+            f"{where} 须且只须注明 clause、default 或 unstated 之一",
+        )
+    kind = kinds[0]
+    note = reading.text(table[kind], f"{where}.{kind}", max_length=2000)
+    if kind == "unstated":
+        if "value" in table:
+            raise reading.fail(
+                f"{where}: an unstated setting has no value", f"{where}：未规定的设置不应有取值"
+            )
+        return Setting(name=name, profile=profile, value=None, source=Source("unstated", note))
+    value = parse(reading.required(table, "value", where), f"{where}.value")
+    return Setting(name=name, profile=profile, value=value, source=Source(cast(Any, kind), note))
+
+
+def _bilingual(raw: object, where: str) -> Text:
+    table = reading.mapping(raw, where)
+    reading.only_keys(table, ("zh", "en"), where)
+    return Text(
+        en=reading.text(reading.required(table, "en", where), f"{where}.en"),
+        zh=reading.text(reading.required(table, "zh", where), f"{where}.zh"),
+    )
+
+
+def _any(raw: object, where: str) -> Any:
+    return raw
+
+
+def parse_profile(raw: Mapping[str, Any]) -> Profile:
+    """Build a `Profile` from the mapping a profile file holds."""
+    pid = reading.text(reading.required(raw, "id", "profile"), "profile.id", max_length=64)
+    where = f"profile {pid}"
+    reading.only_keys(
+        raw,
+        (
+            "id",
+            "title",
+            "document",
+            "body",
+            "seed",
+            "quorum",
+            "threshold",
+            "tiers",
+            "max_approvals",
+            "max_revotes",
+            "revote_threshold",
+            "slate",
+        ),
+        where,
+    )
+    tiers: list[TierSpec] = []
+    for i, entry in enumerate(
+        reading.sequence(reading.required(raw, "tiers", where), f"{where}: tiers")
+    ):
+        t = reading.mapping(entry, f"{where}: tiers[{i}]")
+        reading.only_keys(t, ("id", "name", "places", "pool"), f"{where}: tiers[{i}]")
+        tid = parse_tier_id(
+            reading.required(t, "id", f"{where}: tiers[{i}]"), f"{where}: tiers[{i}].id"
+        )
+        tiers.append(
+            TierSpec(
+                id=tid,
+                name=_bilingual(
+                    reading.required(t, "name", f"{where}: tiers[{i}]"), f"{where}: tiers[{i}].name"
+                ),
+                places=_setting(t.get("places"), f"tiers.{tid}.places", pid, parse_places),
+                pool=_setting(t.get("pool"), f"tiers.{tid}.pool", pid, parse_pool),
+            )
+        )
+    slate = reading.mapping(raw.get("slate", {}), f"{where}: slate")
+    reading.only_keys(slate, ("weights", "lists"), f"{where}: slate")
+    return Profile(
+        id=pid,
+        title=_bilingual(reading.required(raw, "title", where), f"{where}: title"),
+        document=reading.text(
+            reading.required(raw, "document", where), f"{where}: document", max_length=500
+        ),
+        body=_bilingual(reading.required(raw, "body", where), f"{where}: body"),
+        quorum=_setting(raw.get("quorum"), "quorum", pid, parse_quorum),
+        threshold=_setting(raw.get("threshold"), "threshold", pid, parse_threshold),
+        tiers=tuple(tiers),
+        max_approvals=_setting(raw.get("max_approvals"), "max_approvals", pid, parse_max_approvals),
+        max_revotes=_setting(raw.get("max_revotes"), "max_revotes", pid, parse_max_revotes),  # type: ignore[arg-type]
+        revote_threshold=_setting(
+            raw.get("revote_threshold"), "revote_threshold", pid, reading.boolean
+        ),
+        slate_weights=_setting(slate.get("weights"), "slate.weights", pid, _any),
+        slate_lists=_setting(slate.get("lists"), "slate.lists", pid, _any),
+    )
+
+
+# --- overrides ------------------------------------------------------------------------------
+
+
+def _supplied(name: str, profile: str, value: T | None) -> Setting[T]:
+    return Setting(
+        name=name,
+        profile=profile,
+        value=value,
+        source=Source("scenario", 'supplied in the scenario\'s "rules"'),
+    )
+
+
+def resolve(profile: Profile, overrides: Mapping[str, Any] | None = None) -> Rules:
+    """The rules to apply: the profile's settings, replaced key by key by `overrides`.
+
+    `overrides` keys: quorum, threshold, tiers, max_revotes, max_approvals, revote_threshold.
+    A null value means "no such rule". `tiers` replaces the whole list of tiers; a tier that
+    gives no `pool` keeps the profile's pool for that tier id (or `remaining`).
+    """
+    o = dict(overrides or {})
+    reading.only_keys(o, OVERRIDABLE, "rules")
+    pid = profile.id
+
+    def pick(key: str, current: Setting[T], parse: Callable[[object, str], T]) -> Setting[T]:
+        if key not in o:
+            return current
+        raw = o[key]
+        return _supplied(key, pid, None if raw is None else parse(raw, f"rules.{key}"))
+
+    quorum = pick("quorum", profile.quorum, parse_quorum)
+    threshold = pick("threshold", profile.threshold, parse_threshold)
+    max_approvals = pick("max_approvals", profile.max_approvals, parse_max_approvals)
+    max_revotes = (
+        _supplied("max_revotes", pid, parse_max_revotes(o["max_revotes"], "rules.max_revotes"))
+        if "max_revotes" in o
+        else profile.max_revotes
+    )
+    revote_threshold = pick("revote_threshold", profile.revote_threshold, reading.boolean)
+    if "revote_threshold" in o and o["revote_threshold"] is None:
+        revote_threshold = _supplied("revote_threshold", pid, False)
+
+    if "tiers" in o:
+        tiers = _override_tiers(profile, o["tiers"])
+    else:
+        tiers = tuple(Tier(id=t.id, places=t.places, pool=t.pool) for t in profile.tiers)
+    return Rules(
+        profile=pid,
+        quorum=quorum,
+        threshold=threshold,
+        tiers=tiers,
+        max_revotes=max_revotes,
+        revote_threshold=revote_threshold,
+        max_approvals=max_approvals,
+    )
+
+
+def _override_tiers(profile: Profile, raw: object) -> tuple[Tier, ...]:
+    entries = reading.sequence(raw, "rules.tiers", max_length=len(TIER_IDS))
+    if not entries:
+        raise reading.fail(
+            "rules.tiers must name at least one tier", "rules.tiers 至少须有一个奖项"
+        )
+    tiers: list[Tier] = []
+    for i, entry in enumerate(entries):
+        where = f"rules.tiers[{i}]"
+        t = reading.mapping(entry, where)
+        reading.only_keys(t, ("id", "places", "pool"), where)
+        tid = parse_tier_id(reading.required(t, "id", where), f"{where}.id")
+        if any(x.id == tid for x in tiers):
+            raise reading.fail(
+                f"{where}: tier '{tid}' is listed twice", f"{where}：奖项 '{tid}' 重复"
+            )
+        spec = profile.tier(tid)
+        places = _supplied(
+            f"tiers.{tid}.places",
+            profile.id,
+            parse_places(reading.required(t, "places", where), f"{where}.places"),
+        )
+        pool: Setting[Pool]
+        if "pool" in t:
+            pool = _supplied(
+                f"tiers.{tid}.pool", profile.id, parse_pool(t["pool"], f"{where}.pool")
+            )
+        elif spec is not None:
+            pool = spec.pool
+        else:
+            pool = Setting(
+                name=f"tiers.{tid}.pool",
+                profile=profile.id,
+                value="remaining",
+                source=Source("default", "tier added by the scenario: candidates not yet selected"),
+            )
+        tiers.append(Tier(id=tid, places=places, pool=pool))
+    return tuple(tiers)
