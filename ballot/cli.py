@@ -14,7 +14,7 @@ from ballot.profile_files import load_profile, profile_ids
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import resolve
-from ballot.tally.report import outcome, setting
+from ballot.tally.report import outcome, outcome_text, setting
 from ballot.tally.scenario import parse_scenario
 from ballot.tally.slate import build_slate, parse_weights, read_reviews, slate_report
 from ballot.tally.text import Text
@@ -82,7 +82,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
             )
         ) from None
     scenario = parse_scenario(raw, load_profile)
-    _print_json(outcome(tally(scenario.rules, scenario.meeting, scenario.rounds)))
+    result = tally(scenario.rules, scenario.meeting, scenario.rounds)
+    if args.text:
+        sys.stdout.write(outcome_text(result))
+    else:
+        _print_json(outcome(result))
     return 0
 
 
@@ -148,6 +152,9 @@ def build_parser() -> Parser:
         "replay", help="decide a meeting from its vote counts (JSON in, JSON out)"
     )
     replay.add_argument("file", help="scenario JSON file, or - for standard input")
+    replay.add_argument(
+        "--text", action="store_true", help="print for people (Chinese and English) instead of JSON"
+    )
     replay.set_defaults(run=cmd_replay)
 
     profiles = sub.add_parser(

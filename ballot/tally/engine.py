@@ -145,8 +145,9 @@ def check_counts(ballot: Ballot, counts: Counts, meeting: Meeting, label: Text) 
 
 def _decide(
     ballot: Ballot, counts: Counts, needed: int | None, rule: Threshold | None, base: int | None
-) -> tuple[list[str], list[str], Revote | None, int, list[Text]]:
-    """Rank one valid ballot: (selected, outside-cap selected, re-vote, empty places, reasons)."""
+) -> tuple[list[str], list[str], Revote | None, int, list[Text], list[Text]]:
+    """Rank one valid ballot: (selected, outside-cap selected, re-vote, empty places, reasons
+    about those selected, reasons about the rest)."""
     approvals = {c: counts.approve.get(c, 0) for c in ballot.candidates}
     floor = needed if needed is not None else (1 if ballot.kind == "ballot" else 0)
     reasons: list[Text] = []
@@ -175,6 +176,7 @@ def _decide(
     for votes, group in sorted(by_votes.items(), reverse=True):
         if len(group) > 1:
             reasons.append(explain.tie_above_cutoff(sorted(group), votes, places))
+    head, reasons = reasons, []
     tied_names = set(revote.candidates) if revote else set()
     for c in sorted(in_cap, key=lambda c: (-approvals[c], c)):
         if c in chosen or c in tied_names:
@@ -196,7 +198,7 @@ def _decide(
             reasons.append(explain.outside_cap_selected(c, approvals[c]))
         else:
             reasons.append(explain.outside_cap_not_selected(c, approvals[c], out_floor))
-    return chosen, outside, revote, empty, reasons
+    return chosen, outside, revote, empty, head, reasons
 
 
 def _pool(tier: Tier, meeting: Meeting, taken: set[str]) -> tuple[str, ...]:
@@ -359,8 +361,10 @@ def tally(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
             else:
                 assert rule is not None and base is not None
                 reasons.append(explain.threshold(rule, base, needed))
-            won, won_outside, revote, round_empty, why = _decide(ballot, counts, needed, rule, base)
-            reasons += why
+            won, won_outside, revote, round_empty, head, tail = _decide(
+                ballot, counts, needed, rule, base
+            )
+            reasons += head
             if revote is not None:
                 limit = rules.max_revotes.get()
                 tied = list(revote.candidates)
@@ -373,6 +377,7 @@ def tally(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
                     revote = None
                 else:
                     reasons.append(explain.tie_at_cutoff(tied, tied_votes, revote.places))
+            reasons += tail
             decisions.append(
                 RoundDecision(
                     number,

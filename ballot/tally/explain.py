@@ -29,13 +29,13 @@ def quorum(
             en=f"Quorum met: {present} of {members} members present; "
             f"{rule.symbol_en()} needs {needed}.",
             zh=f"达到法定人数：应到 {members} 人，实到 {present} 人，"
-            f"需 {needed} 人（全体成员的{rule.symbol_zh()}）。",
+            f"需 {needed} 人（{rule.of_zh('全体成员')}）。",
         )
     return Text(
         en=f"Quorum not met: {present} of {members} members present; "
         f"{rule.symbol_en()} needs {needed}. No ballot may be held.",
         zh=f"未达到法定人数：应到 {members} 人，实到 {present} 人，"
-        f"需 {needed} 人（全体成员的{rule.symbol_zh()}）；不得投票表决。",
+        f"需 {needed} 人（{rule.of_zh('全体成员')}）；不得投票表决。",
     )
 
 
@@ -44,7 +44,7 @@ def void_round(rule: Proportion, members: int, present: int, needed: int) -> Tex
         en=f"Round void: {present} of {members} members present at the count; "
         f"{rule.symbol_en()} needs {needed}. Hold this ballot again once a quorum is present.",
         zh=f"本轮无效：计票时应到 {members} 人，实到 {present} 人，"
-        f"需 {needed} 人（全体成员的{rule.symbol_zh()}）。请在达到法定人数后重新投票。",
+        f"需 {needed} 人（{rule.of_zh('全体成员')}）。请在达到法定人数后重新投票。",
     )
 
 
@@ -52,8 +52,7 @@ def threshold(rule: Threshold, base_value: int, needed: int) -> Text:
     return Text(
         en=f"Threshold: {needed} approvals needed ({rule.describe_en()}: "
         f"{needed} of {base_value}).",
-        zh=f"入选票数：需 {needed} 票（{BASE_ZH[rule.base]} {base_value} 人"
-        f"的{rule.proportion.symbol_zh()}）。",
+        zh=f"入选票数：需 {needed} 票（{rule.proportion.of_zh(f'{BASE_ZH[rule.base]} {base_value} 人')}）。",
     )
 
 
@@ -88,8 +87,8 @@ def below_threshold(
     return Text(
         en=f"{name} had {approvals} approvals; {needed} of {base_value} needed "
         f"({rule.describe_en()}): not selected.",
-        zh=f"{name} 得同意票 {approvals} 票；需达到 {BASE_ZH[rule.base]} {base_value} 人"
-        f"的{rule.proportion.symbol_zh()}即 {needed} 票：未入选。",
+        zh=f"{name} 得同意票 {approvals} 票；需 {needed} 票"
+        f"（{rule.proportion.of_zh(f'{BASE_ZH[rule.base]} {base_value} 人')}）：未入选。",
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+from ballot.tally import explain
 from ballot.tally.model import Ballot, Outcome
 from ballot.tally.rules import Proportion, Setting, Threshold
 
@@ -91,3 +93,62 @@ def outcome(o: Outcome) -> dict[str, Any]:
         ],
         "result": o.result(),
     }
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _width(s))
+
+
+def outcome_text(o: Outcome) -> str:
+    """The decisions for people at the meeting: Chinese first, English under it."""
+    tier_names = {t.id: (t.name_zh(), t.name_en()) for t in o.rules.tiers}
+    lines = [f"规则 profile: {o.rules.profile}", f"{o.quorum.reason.zh}", f"{o.quorum.reason.en}"]
+    for d in o.rounds:
+        zh, en = tier_names[d.ballot.tier]
+        label = explain.round_label(d.number, d.ballot, en, zh)
+        need = "—" if d.threshold is None else str(d.threshold)
+        lines += [
+            "",
+            f"{label.zh} / {label.en}",
+            f"  名额 places {d.ballot.places} · 每票最多同意 max approvals {d.ballot.max_approvals}"
+            f" · 入选票数 threshold {need} · 实到 present {d.present}"
+            + ("" if d.counts.ballots is None else f" · 收回选票 ballots {d.counts.ballots}"),
+        ]
+        width = max(_width(c) for c in d.ballot.candidates) + 2
+        lines.append(f"  {_pad('候选组织', width)}同意  不同意  弃权")
+        for c in d.ballot.candidates:
+            mark = "  ✓" if c in d.selected else ""
+            lines.append(
+                f"  {_pad(c, width)}{d.counts.approve.get(c, 0):>4}"
+                f"{d.counts.oppose.get(c, 0):>8}{d.counts.abstain.get(c, 0):>6}{mark}"
+            )
+        for r in d.reasons:
+            lines += [f"  · {r.zh}", f"    {r.en}"]
+    lines += ["", "结果 / Result"]
+    for t in o.tiers:
+        zh, en = tier_names[t.id]
+        winners = list(t.selected) + [f"{n}（不占名额 / outside the cap）" for n in t.outside_cap]
+        status = {
+            "decided": "",
+            "in progress": "（进行中 / in progress）",
+            "not reached": "（未开始 / not reached）",
+        }[t.status]
+        lines.append(
+            f"  {zh} {en}{status}: {'、'.join(winners) if winners else '—'}"
+            + ("" if not t.empty_places else f"；空缺 {t.empty_places} 个 / {t.empty_places} empty")
+        )
+    if o.next is not None:
+        zh, en = tier_names[o.next.tier]
+        kind = "再投票 re-vote" if o.next.kind == "revote" else "投票 ballot"
+        lines += [
+            "",
+            f"下一轮 / Next: {zh} {en} {kind}：{'、'.join(o.next.candidates)}"
+            f"，名额 {o.next.places} places，每票最多同意 {o.next.max_approvals}",
+        ]
+    elif o.complete:
+        lines += ["", "程序完成 / The procedure is complete."]
+    return "\n".join(lines) + "\n"

@@ -65,6 +65,13 @@ class Proportion:
     def symbol_zh(self) -> str:
         return f"{self.fraction}以上（含本数）" if self.inclusive else f"超过{self.fraction}"
 
+    def of_zh(self, base: str) -> str:
+        """The rule applied to a base, as Chinese regulations word it: "全体成员的2/3以上（含本数）",
+        "超过全体成员的2/3"."""
+        if self.inclusive:
+            return f"{base}的{self.fraction}以上（含本数）"
+        return f"超过{base}的{self.fraction}"
+
 
 BASE_EN = {"members": "all members", "present": "members present", "ballots": "ballots cast"}
 BASE_ZH = {"members": "全体委员", "present": "到会委员", "ballots": "收回选票"}
@@ -81,7 +88,7 @@ class Threshold:
         return f"{self.proportion.symbol_en()} of {BASE_EN[self.base]}"
 
     def describe_zh(self) -> str:
-        return f"{BASE_ZH[self.base]}的{self.proportion.symbol_zh()}"
+        return self.proportion.of_zh(BASE_ZH[self.base])
 
 
 MaxApprovals = Literal["places"] | int | None
