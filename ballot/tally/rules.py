@@ -121,10 +121,11 @@ class Setting(Generic[T]):
     def unstated(self) -> bool:
         return self.source.kind == "unstated"
 
-    def get(self) -> T | None:
-        """The value; raises `UnstatedSetting`, naming the setting, when the text is silent."""
+    def get(self, remedy: Text | None = None) -> T | None:
+        """The value; raises `UnstatedSetting`, naming the setting and what to do, when the
+        text is silent."""
         if self.unstated:
-            raise UnstatedSetting(self.name, self.profile, self.source.note)
+            raise UnstatedSetting(self.name, self.profile, self.source.note, remedy)
         return self.value
 
     def require(self) -> T:

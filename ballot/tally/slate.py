@@ -41,6 +41,14 @@ HEADERS = {
 }
 MAX_SCORE = {"document": Fraction(1000), "site": Fraction(1000), "defence": Fraction(100)}
 MAX_ROWS = 2000
+WEIGHTS_REMEDY = Text(
+    en="give the weights the committee uses with --weights, e.g. --weights document=3/10,site=7/10",
+    zh="请用 --weights 给出评委会采用的权重，如 --weights document=3/10,site=7/10",
+)
+LISTS_REMEDY = Text(
+    en="the builder has no list rule to apply; the office draws up the slate by its own decision",
+    zh="本工具无名单规则可循；候选名单由评审办依其决定确定",
+)
 
 
 @dataclass(frozen=True)
@@ -259,8 +267,12 @@ def build_slate(
     if weights_override is not None:
         weights = dict(weights_override)
     else:
-        weights = parse_weights(profile.slate_weights.get(), f"profile {profile.id}: slate.weights")
-    list_rules = parse_list_rules(profile.slate_lists.get(), f"profile {profile.id}: slate.lists")
+        weights = parse_weights(
+            profile.slate_weights.get(WEIGHTS_REMEDY), f"profile {profile.id}: slate.weights"
+        )
+    list_rules = parse_list_rules(
+        profile.slate_lists.get(LISTS_REMEDY), f"profile {profile.id}: slate.lists"
+    )
     scored = sorted(
         ((r, _score(r, weights)) for r in reviews), key=lambda rs: (-rs[1], rs[0].organisation)
     )
