@@ -12,15 +12,26 @@ import pytest
 
 from tests.helpers import replay
 
-JX_TIERS = [{"id": "award", "places": 5}, {"id": "nominee", "places": 3},
-            {"id": "innovation", "places": 2}]
+JX_TIERS = [
+    {"id": "award", "places": 5},
+    {"id": "nominee", "places": 3},
+    {"id": "innovation", "places": 2},
+]
 
 
-def jiaxing(members: int, present: int, candidates: list[str], rounds: list[dict[str, Any]],
-            **extra: Any) -> dict[str, Any]:
+def jiaxing(
+    members: int, present: int, candidates: list[str], rounds: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
     rules = {"tiers": JX_TIERS, **extra.pop("rules", {})}
-    return {"profile": "jiaxing-2020", "members": members, "present": present,
-            "candidates": candidates, "rules": rules, "rounds": rounds, **extra}
+    return {
+        "profile": "jiaxing-2020",
+        "members": members,
+        "present": present,
+        "candidates": candidates,
+        "rules": rules,
+        "rounds": rounds,
+        **extra,
+    }
 
 
 def approve(**counts: int) -> dict[str, Any]:
@@ -43,13 +54,21 @@ def approve(**counts: int) -> dict[str, Any]:
         ("chongqing-2015", 12, 8, False, 9),
     ],
 )
-def test_quorum_inclusive_and_exclusive(profile: str, members: int, present: int, met: bool,
-                                        needed: int) -> None:
+def test_quorum_inclusive_and_exclusive(
+    profile: str, members: int, present: int, met: bool, needed: int
+) -> None:
     rules: dict[str, Any] = {"threshold": None} if profile == "chongqing-2015" else {}
     if profile == "jiaxing-2020":
         rules["tiers"] = JX_TIERS
-    out = replay({"profile": profile, "members": members, "present": present,
-                  "candidates": ["A", "B"], "rules": rules})
+    out = replay(
+        {
+            "profile": profile,
+            "members": members,
+            "present": present,
+            "candidates": ["A", "B"],
+            "rules": rules,
+        }
+    )
     assert out["quorum_met"] is met
     assert out["quorum"]["needed"] == needed
     reason = out["quorum"]["reason"]
@@ -77,8 +96,7 @@ def test_quorum_inclusive_and_exclusive(profile: str, members: int, present: int
 def test_threshold_counts_all_members_not_those_present(
     members: int, present: int, b_votes: int, b_selected: bool, threshold: int
 ) -> None:
-    out = replay(jiaxing(members, present, ["A", "B", "C"],
-                         [approve(A=12, B=b_votes, C=1)]))
+    out = replay(jiaxing(members, present, ["A", "B", "C"], [approve(A=12, B=b_votes, C=1)]))
     r = out["rounds"][0]
     assert r["threshold"] == threshold
     assert ("B" in r["selected"]) is b_selected
@@ -90,10 +108,20 @@ def test_threshold_counts_all_members_not_those_present(
 
 def test_threshold_on_members_present_and_on_ballots_cast() -> None:
     base = jiaxing(15, 12, ["A", "B"], [{"approve": {"A": 6, "B": 5}, "ballots": 11}])
-    on_present = {**base, "rules": {**base["rules"], "threshold": {
-        "fraction": "1/2", "inclusive": True, "base": "present"}}}
-    on_ballots = {**base, "rules": {**base["rules"], "threshold": {
-        "fraction": "1/2", "inclusive": False, "base": "ballots"}}}
+    on_present = {
+        **base,
+        "rules": {
+            **base["rules"],
+            "threshold": {"fraction": "1/2", "inclusive": True, "base": "present"},
+        },
+    }
+    on_ballots = {
+        **base,
+        "rules": {
+            **base["rules"],
+            "threshold": {"fraction": "1/2", "inclusive": False, "base": "ballots"},
+        },
+    }
     assert replay(on_present)["rounds"][0]["threshold"] == 6
     assert replay(on_present)["rounds"][0]["selected"] == ["A"]
     assert replay(on_ballots)["rounds"][0]["threshold"] == 6  # > 1/2 of 11 ballots
@@ -104,21 +132,25 @@ def test_threshold_on_members_present_and_on_ballots_cast() -> None:
 
 
 def test_tie_at_the_cutoff_goes_to_a_revote_of_exactly_the_tied_for_the_places_left() -> None:
-    out = replay(jiaxing(15, 12, list("ABCDEFG"),
-                         [approve(A=12, B=11, C=10, D=9, E=9, F=9)]))
+    out = replay(jiaxing(15, 12, list("ABCDEFG"), [approve(A=12, B=11, C=10, D=9, E=9, F=9)]))
     r = out["rounds"][0]
     assert r["selected"] == ["A", "B", "C"]
     assert r["revote"] == {"candidates": ["D", "E", "F"], "places": 2}
-    assert out["next"] == {"tier": "award", "kind": "revote", "candidates": ["D", "E", "F"],
-                           "places": 2, "max_approvals": 2, "threshold": None,
-                           "outside_cap": []}
+    assert out["next"] == {
+        "tier": "award",
+        "kind": "revote",
+        "candidates": ["D", "E", "F"],
+        "places": 2,
+        "max_approvals": 2,
+        "threshold": None,
+        "outside_cap": [],
+    }
     assert any("re-vote among D, E and F for 2 places" in x["en"] for x in r["reasons"])
     assert any("对 D、E、F 再投票，确定 2 个名额" in x["zh"] for x in r["reasons"])
 
 
 def test_tie_above_the_cutoff_needs_no_revote() -> None:
-    out = replay(jiaxing(15, 12, list("ABCDEF"),
-                         [approve(A=12, B=12, C=10, D=10, E=9, F=3)]))
+    out = replay(jiaxing(15, 12, list("ABCDEF"), [approve(A=12, B=12, C=10, D=10, E=9, F=3)]))
     r = out["rounds"][0]
     assert r["selected"] == ["A", "B", "C", "D", "E"] and r["revote"] is None
     assert out["next"]["tier"] == "nominee"
@@ -126,8 +158,11 @@ def test_tie_above_the_cutoff_needs_no_revote() -> None:
 
 
 def test_revote_winner_takes_the_place_without_the_threshold_again() -> None:
-    out = replay(jiaxing(15, 12, list("ABCDEF"),
-                         [approve(A=12, B=11, C=10, D=9, E=8, F=8), approve(E=3, F=2)]))
+    out = replay(
+        jiaxing(
+            15, 12, list("ABCDEF"), [approve(A=12, B=11, C=10, D=9, E=8, F=8), approve(E=3, F=2)]
+        )
+    )
     assert out["rounds"][1]["kind"] == "revote"
     assert out["rounds"][1]["threshold"] is None
     assert out["rounds"][1]["selected"] == ["E"]
@@ -135,9 +170,13 @@ def test_revote_winner_takes_the_place_without_the_threshold_again() -> None:
 
 
 def test_revote_threshold_applies_when_the_profile_says_so() -> None:
-    s = jiaxing(15, 12, list("ABCDEF"),
-                [approve(A=12, B=11, C=10, D=9, E=8, F=8), approve(E=3, F=2)],
-                rules={"revote_threshold": True})
+    s = jiaxing(
+        15,
+        12,
+        list("ABCDEF"),
+        [approve(A=12, B=11, C=10, D=9, E=8, F=8), approve(E=3, F=2)],
+        rules={"revote_threshold": True},
+    )
     out = replay(s)
     r = out["rounds"][1]
     assert r["threshold"] == 8 and r["selected"] == [] and r["empty_places"] == 1
@@ -162,16 +201,29 @@ def test_a_persisting_tie_is_revoted_up_to_max_revotes_then_the_place_stays_empt
 
 
 def test_max_revotes_zero_leaves_a_tied_place_empty_at_once() -> None:
-    out = replay(jiaxing(15, 12, list("ABC"), [approve(A=4, B=4, C=4)],
-                         rules={"tiers": [{"id": "award", "places": 1}], "max_revotes": 0}))
+    out = replay(
+        jiaxing(
+            15,
+            12,
+            list("ABC"),
+            [approve(A=4, B=4, C=4)],
+            rules={"tiers": [{"id": "award", "places": 1}], "max_revotes": 0},
+        )
+    )
     assert out["rounds"][0]["revote"] is None
     assert out["rounds"][0]["empty_places"] == 1
     assert out["complete"] and out["result"] == {"award": []}
 
 
 def test_a_revote_that_splits_a_larger_tie_narrows_to_the_still_tied() -> None:
-    out = replay(jiaxing(15, 12, list("ABCDEF"),
-                         [approve(A=12, B=11, C=9, D=9, E=9, F=9), approve(C=5, D=4, E=3, F=3)]))
+    out = replay(
+        jiaxing(
+            15,
+            12,
+            list("ABCDEF"),
+            [approve(A=12, B=11, C=9, D=9, E=9, F=9), approve(C=5, D=4, E=3, F=3)],
+        )
+    )
     first, second = out["rounds"]
     assert first["revote"] == {"candidates": ["C", "D", "E", "F"], "places": 3}
     assert second["selected"] == ["C", "D"]
@@ -187,8 +239,10 @@ def test_places_stay_empty_when_too_few_reach_the_threshold() -> None:
     out = replay(jiaxing(15, 12, list("ABCDEF"), [approve(A=9, B=8, C=7, D=7, E=1)]))
     r = out["rounds"][0]
     assert r["selected"] == ["A", "B"] and r["revote"] is None and r["empty_places"] == 3
-    assert any("Only 2 candidates reached the threshold: 3 of 5 places stay empty"
-               in x["en"] for x in r["reasons"])
+    assert any(
+        "Only 2 candidates reached the threshold: 3 of 5 places stay empty" in x["en"]
+        for x in r["reasons"]
+    )
     assert out["tiers"][0]["empty_places"] == 3
 
 
@@ -201,34 +255,56 @@ def test_tie_below_the_threshold_is_no_tie_at_the_cutoff() -> None:
 
 
 def test_nominee_pool_after_award_revotes_is_the_slate_not_yet_selected() -> None:
-    s = jiaxing(15, 12, list("ABCDEFGH"),
-                [approve(A=12, B=11, C=10, D=9, E=8, F=8, G=2), approve(F=7, E=5)],
-                others=["X", "Y"])
+    s = jiaxing(
+        15,
+        12,
+        list("ABCDEFGH"),
+        [approve(A=12, B=11, C=10, D=9, E=8, F=8, G=2), approve(F=7, E=5)],
+        others=["X", "Y"],
+    )
     out = replay(s)
     assert out["result"]["award"] == ["A", "B", "C", "D", "F"]
-    assert out["next"] == {"tier": "nominee", "kind": "ballot", "candidates": ["E", "G", "H"],
-                           "places": 3, "max_approvals": 3, "threshold": 8,
-                           "outside_cap": []}
+    assert out["next"] == {
+        "tier": "nominee",
+        "kind": "ballot",
+        "candidates": ["E", "G", "H"],
+        "places": 3,
+        "max_approvals": 3,
+        "threshold": 8,
+        "outside_cap": [],
+    }
 
 
 def test_innovation_pool_adds_the_other_evaluated_organisations() -> None:
-    s = jiaxing(15, 12, list("ABCDEFG"),
-                [approve(A=12, B=11, C=10, D=9, E=8), approve(F=9, G=8)],
-                others=["X", "Y"])
+    s = jiaxing(
+        15,
+        12,
+        list("ABCDEFG"),
+        [approve(A=12, B=11, C=10, D=9, E=8), approve(F=9, G=8)],
+        others=["X", "Y"],
+    )
     out = replay(s)
     assert out["next"]["tier"] == "innovation"
     assert out["next"]["candidates"] == ["X", "Y"]  # F and G took nominee places
     s["rounds"].append(approve(X=8, Y=3))
     out = replay(s)
     assert out["complete"] and out["next"] is None
-    assert out["result"] == {"award": ["A", "B", "C", "D", "E"], "nominee": ["F", "G"],
-                             "innovation": ["X"]}
+    assert out["result"] == {
+        "award": ["A", "B", "C", "D", "E"],
+        "nominee": ["F", "G"],
+        "innovation": ["X"],
+    }
     assert out["tiers"][2]["empty_places"] == 1
 
 
 def test_a_tier_with_no_candidates_left_is_decided_empty_without_a_ballot() -> None:
-    s = jiaxing(15, 12, ["A", "B"], [approve(A=10, B=9)],
-                rules={"tiers": [{"id": "award", "places": 5}, {"id": "nominee", "places": 3}]})
+    s = jiaxing(
+        15,
+        12,
+        ["A", "B"],
+        [approve(A=10, B=9)],
+        rules={"tiers": [{"id": "award", "places": 5}, {"id": "nominee", "places": 3}]},
+    )
     out = replay(s)
     assert out["complete"] and len(out["rounds"]) == 1
     assert out["tiers"][1]["empty_places"] == 3
@@ -238,8 +314,9 @@ def test_a_tier_with_no_candidates_left_is_decided_empty_without_a_ballot() -> N
 def test_unstated_innovation_places_are_an_error_naming_the_setting() -> None:
     from ballot.tally.errors import UnstatedSetting
 
-    s = jiaxing(15, 12, list("ABCDEFGH"), [approve(A=12, B=11, C=10, D=9, E=8),
-                                            approve(F=9, G=8, H=8)])
+    s = jiaxing(
+        15, 12, list("ABCDEFGH"), [approve(A=12, B=11, C=10, D=9, E=8), approve(F=9, G=8, H=8)]
+    )
     s["rules"] = {}
     with pytest.raises(UnstatedSetting) as err:
         replay(s)
@@ -251,12 +328,18 @@ def test_unstated_innovation_places_are_an_error_naming_the_setting() -> None:
 
 
 def test_xiaoshan_past_winner_does_not_take_a_place() -> None:
-    s = {"profile": "xiaoshan-draft", "members": 20, "present": 18,
-         "candidates": ["A", "B", {"name": "P", "outside_cap": ["award"]}, "C"],
-         "rules": {"quorum": {"fraction": "2/3", "inclusive": True},
-                   "threshold": {"fraction": "1/2", "inclusive": False, "base": "present"},
-                   "tiers": [{"id": "award", "places": 2}, {"id": "innovation", "places": 1}]},
-         "rounds": [approve(A=15, B=12, P=16, C=11)]}
+    s = {
+        "profile": "xiaoshan-draft",
+        "members": 20,
+        "present": 18,
+        "candidates": ["A", "B", {"name": "P", "outside_cap": ["award"]}, "C"],
+        "rules": {
+            "quorum": {"fraction": "2/3", "inclusive": True},
+            "threshold": {"fraction": "1/2", "inclusive": False, "base": "present"},
+            "tiers": [{"id": "award", "places": 2}, {"id": "innovation", "places": 1}],
+        },
+        "rounds": [approve(A=15, B=12, P=16, C=11)],
+    }
     out = replay(s)
     r = out["rounds"][0]
     assert r["max_approvals"] == 3  # 2 places + the past winner
@@ -272,15 +355,19 @@ def test_xiaoshan_without_the_committee_setting_a_rule_is_refused() -> None:
     from ballot.tally.errors import UnstatedSetting
 
     with pytest.raises(UnstatedSetting) as err:
-        replay({"profile": "xiaoshan-draft", "members": 9, "present": 9,
-                "candidates": ["A"]})
+        replay({"profile": "xiaoshan-draft", "members": 9, "present": 9, "candidates": ["A"]})
     assert err.value.setting == "quorum"
 
 
 def test_no_threshold_rule_still_needs_an_approval() -> None:
-    s = {"profile": "changchun-2018", "members": 9, "present": 7,
-         "candidates": ["A", "B", "C"], "rules": {"quorum": None, "threshold": None},
-         "rounds": [approve(A=3, B=0, C=1)]}
+    s = {
+        "profile": "changchun-2018",
+        "members": 9,
+        "present": 7,
+        "candidates": ["A", "B", "C"],
+        "rules": {"quorum": None, "threshold": None},
+        "rounds": [approve(A=3, B=0, C=1)],
+    }
     out = replay(s)
     r = out["rounds"][0]
     assert r["threshold"] is None and r["selected"] == ["A", "C"] and r["empty_places"] == 3
@@ -290,19 +377,30 @@ def test_no_threshold_rule_still_needs_an_approval() -> None:
 
 
 def test_jiangyin_two_awards_then_excellence() -> None:
-    s = {"profile": "jiangyin-draft", "members": 11, "present": 9,
-         "candidates": list("ABCDE"),
-         "rules": {"quorum": {"fraction": "1/2", "inclusive": False},
-                   "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"}},
-         "rounds": [approve(A=8, B=7, C=2), approve(C=7, D=6, E=6)]}
+    s = {
+        "profile": "jiangyin-draft",
+        "members": 11,
+        "present": 9,
+        "candidates": list("ABCDE"),
+        "rules": {
+            "quorum": {"fraction": "1/2", "inclusive": False},
+            "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
+        },
+        "rounds": [approve(A=8, B=7, C=2), approve(C=7, D=6, E=6)],
+    }
     out = replay(s)
     assert out["result"] == {"award": ["A", "B"], "excellence": ["C", "D", "E"]}
     assert out["complete"]
 
 
 def test_chongqing_exclusive_quorum_blocks_the_vote() -> None:
-    s = {"profile": "chongqing-2015", "members": 15, "present": 10, "candidates": ["A"],
-         "rules": {"threshold": None}}
+    s = {
+        "profile": "chongqing-2015",
+        "members": 15,
+        "present": 10,
+        "candidates": ["A"],
+        "rules": {"threshold": None},
+    }
     out = replay(s)
     assert not out["quorum_met"] and "> 2/3 needs 11" in out["quorum"]["reason"]["en"]
     assert "超过全体成员的2/3" in out["quorum"]["reason"]["zh"]
@@ -312,8 +410,12 @@ def test_chongqing_exclusive_quorum_blocks_the_vote() -> None:
 
 
 def test_a_round_counted_without_quorum_is_void_and_asked_again() -> None:
-    s = jiaxing(15, 12, list("AB"), [{"approve": {"A": 9}, "present": 9},
-                                     {"approve": {"A": 10, "B": 3}, "present": 11}])
+    s = jiaxing(
+        15,
+        12,
+        list("AB"),
+        [{"approve": {"A": 9}, "present": 9}, {"approve": {"A": 10, "B": 3}, "present": 11}],
+    )
     out = replay(s)
     first, second = out["rounds"]
     assert first["void"] and first["selected"] == []
@@ -323,9 +425,13 @@ def test_a_round_counted_without_quorum_is_void_and_asked_again() -> None:
 
 @pytest.mark.parametrize(("setting", "k"), [("places", 2), (None, 4), (3, 3), (9, 4)])
 def test_max_approvals_setting(setting: object, k: int) -> None:
-    s = jiaxing(15, 12, list("ABCD"), [],
-                rules={"max_approvals": setting,
-                       "tiers": [{"id": "award", "places": 2}]})
+    s = jiaxing(
+        15,
+        12,
+        list("ABCD"),
+        [],
+        rules={"max_approvals": setting, "tiers": [{"id": "award", "places": 2}]},
+    )
     assert replay(s)["next"]["max_approvals"] == k
 
 

@@ -15,8 +15,14 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "ballot", *args], input=stdin,
-                          capture_output=True, cwd=ROOT, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ballot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
 
 
 def replay_json(scenario: Any) -> subprocess.CompletedProcess[bytes]:
@@ -36,8 +42,17 @@ def test_each_shipped_example_replays_to_a_complete_decision(path: Path) -> None
         assert key in out
     assert out["quorum_met"] and out["complete"] and out["next"] is None
     for r in out["rounds"]:
-        for key in ("tier", "kind", "candidates", "places", "max_approvals", "threshold",
-                    "selected", "revote", "reasons"):
+        for key in (
+            "tier",
+            "kind",
+            "candidates",
+            "places",
+            "max_approvals",
+            "threshold",
+            "selected",
+            "revote",
+            "reasons",
+        ):
             assert key in r
         assert all(x["zh"] and x["en"] for x in r["reasons"])
 
@@ -73,11 +88,13 @@ def test_a_meeting_in_progress_says_what_ballot_comes_next() -> None:
 
 
 BASE: dict[str, Any] = {
-    "profile": "jiaxing-2020", "members": 15, "present": 12,
-    "candidates": ["A", "B", "C"], "others": ["X"],
+    "profile": "jiaxing-2020",
+    "members": 15,
+    "present": 12,
+    "candidates": ["A", "B", "C"],
+    "others": ["X"],
     "rules": {"tiers": [{"id": "award", "places": 2}, {"id": "innovation", "places": 1}]},
-    "rounds": [{"approve": {"A": 10, "B": 9}, "oppose": {"A": 1}, "abstain": {},
-                "ballots": 12}],
+    "rounds": [{"approve": {"A": 10, "B": 9}, "oppose": {"A": 1}, "abstain": {}, "ballots": 12}],
 }
 
 
@@ -89,32 +106,59 @@ def variant(**changes: Any) -> dict[str, Any]:
 
 INVALID: list[tuple[str, Any, str]] = [
     ("unknown profile", variant(profile="hangzhou-2030"), "unknown profile 'hangzhou-2030'"),
-    ("unknown candidate", variant(rounds=[{"approve": {"Z": 3}}]),
-     "'Z' is not a candidate of this meeting"),
-    ("candidate not on that ballot",
-     variant(rounds=[{"approve": {"A": 9, "B": 7, "C": 7}}, {"approve": {"A": 1}}]),
-     "'A', who is not on this ballot"),
-    ("approvals above ballots", variant(rounds=[{"approve": {"A": 11}, "ballots": 10}]),
-     "A has 11 approvals but there are only 10 ballots returned"),
-    ("approvals above present", variant(rounds=[{"approve": {"A": 13}}]),
-     "A has 13 approvals but there are only 12 members present"),
-    ("marks above ballots",
-     variant(rounds=[{"approve": {"A": 6}, "oppose": {"A": 4}, "abstain": {"A": 2},
-                      "ballots": 11}]), "12 approve, oppose and abstain marks"),
-    ("more ballots than present", variant(rounds=[{"approve": {"A": 1}, "ballots": 13}]),
-     "13 ballots returned but only 12 members present"),
-    ("total approvals above max × ballots",
-     variant(rounds=[{"approve": {"A": 10, "B": 10, "C": 5}, "ballots": 12}]),
-     "25 approvals in all, but 12 ballots returned with at most 2 approvals each allow 24"),
-    ("more rounds than the procedure asks",
-     variant(rounds=[*BASE["rounds"], {"approve": {"X": 9}}, {"approve": {"C": 1}}]),
-     "round 3 is more than the procedure asks for"),
+    (
+        "unknown candidate",
+        variant(rounds=[{"approve": {"Z": 3}}]),
+        "'Z' is not a candidate of this meeting",
+    ),
+    (
+        "candidate not on that ballot",
+        variant(rounds=[{"approve": {"A": 9, "B": 7, "C": 7}}, {"approve": {"A": 1}}]),
+        "'A', who is not on this ballot",
+    ),
+    (
+        "approvals above ballots",
+        variant(rounds=[{"approve": {"A": 11}, "ballots": 10}]),
+        "A has 11 approvals but there are only 10 ballots returned",
+    ),
+    (
+        "approvals above present",
+        variant(rounds=[{"approve": {"A": 13}}]),
+        "A has 13 approvals but there are only 12 members present",
+    ),
+    (
+        "marks above ballots",
+        variant(
+            rounds=[{"approve": {"A": 6}, "oppose": {"A": 4}, "abstain": {"A": 2}, "ballots": 11}]
+        ),
+        "12 approve, oppose and abstain marks",
+    ),
+    (
+        "more ballots than present",
+        variant(rounds=[{"approve": {"A": 1}, "ballots": 13}]),
+        "13 ballots returned but only 12 members present",
+    ),
+    (
+        "total approvals above max × ballots",
+        variant(rounds=[{"approve": {"A": 10, "B": 10, "C": 5}, "ballots": 12}]),
+        "25 approvals in all, but 12 ballots returned with at most 2 approvals each allow 24",
+    ),
+    (
+        "more rounds than the procedure asks",
+        variant(rounds=[*BASE["rounds"], {"approve": {"X": 9}}, {"approve": {"C": 1}}]),
+        "round 3 is more than the procedure asks for",
+    ),
     ("rounds without a quorum", variant(present=9), "Quorum not met: 9 of 15"),
-    ("missing unstated setting",
-     variant(rules={}, rounds=[*BASE["rounds"], {"approve": {"C": 8}}]), "setting 'tiers.innovation.places' is not "
-                                                    "stated in profile jiaxing-2020"),
-    ("missing unstated quorum", variant(profile="xiaoshan-draft", rules={}),
-     "setting 'quorum' is not stated in profile xiaoshan-draft"),
+    (
+        "missing unstated setting",
+        variant(rules={}, rounds=[*BASE["rounds"], {"approve": {"C": 8}}]),
+        "setting 'tiers.innovation.places' is not stated in profile jiaxing-2020",
+    ),
+    (
+        "missing unstated quorum",
+        variant(profile="xiaoshan-draft", rules={}),
+        "setting 'quorum' is not stated in profile xiaoshan-draft",
+    ),
     ("negative count", variant(rounds=[{"approve": {"A": -1}}]), "at least 0"),
     ("fractional count", variant(rounds=[{"approve": {"A": 1.5}}]), "whole number"),
     ("present above members", variant(present=16), "present must be at most 15"),
@@ -124,16 +168,22 @@ INVALID: list[tuple[str, Any, str]] = [
     ("unknown key", variant(rouns=[]), "unknown key 'rouns'"),
     ("not an object", [1, 2], "scenario must be an object"),
     ("approve missing", variant(rounds=[{"oppose": {"A": 1}}]), "'approve' is missing"),
-    ("threshold on ballots without ballots",
-     variant(rules={**BASE["rules"], "threshold": {"fraction": "1/2", "inclusive": True,
-                                                   "base": "ballots"}},
-             rounds=[{"approve": {"A": 3}}]), "this round must give \"ballots\""),
+    (
+        "threshold on ballots without ballots",
+        variant(
+            rules={
+                **BASE["rules"],
+                "threshold": {"fraction": "1/2", "inclusive": True, "base": "ballots"},
+            },
+            rounds=[{"approve": {"A": 3}}],
+        ),
+        'this round must give "ballots"',
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "scenario", "message"), INVALID, ids=[c[0] for c in INVALID])
-def test_invalid_input_exits_2_with_one_clear_line(case: str, scenario: Any,
-                                                   message: str) -> None:
+def test_invalid_input_exits_2_with_one_clear_line(case: str, scenario: Any, message: str) -> None:
     proc = replay_json(scenario)
     err = proc.stderr.decode()
     assert proc.returncode == 2, (case, proc.stdout.decode(), err)
@@ -150,8 +200,10 @@ def test_invalid_input_exits_2_with_one_clear_line(case: str, scenario: Any,
         (b"{not json", "is not valid JSON: Expecting property name"),
         (b"", "is not valid JSON"),
         (b"\xff\xfe{}", "is not UTF-8 text"),
-        (b'{"profile": "jiaxing-2020", "members": 15' + b" " * (11 * 1024 * 1024) + b"}",
-         "larger than 10 MiB"),
+        (
+            b'{"profile": "jiaxing-2020", "members": 15' + b" " * (11 * 1024 * 1024) + b"}",
+            "larger than 10 MiB",
+        ),
     ],
     ids=["broken", "empty", "not-utf8", "oversized"],
 )
@@ -172,17 +224,31 @@ def test_missing_file_and_bad_usage_exit_2() -> None:
 
 
 def test_the_issue_example_runs() -> None:
-    scenario = {"profile": "jiaxing-2020", "members": 15, "present": 12,
-                "candidates": ["A", "B", "C"], "others": ["X"],
-                "rules": {"threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
-                          "tiers": [{"id": "award", "places": 5},
-                                    {"id": "innovation", "places": 2}]},
-                "rounds": [{"approve": {"A": 10, "B": 9}, "oppose": {"A": 1}, "abstain": {},
-                            "ballots": 12}]}
+    scenario = {
+        "profile": "jiaxing-2020",
+        "members": 15,
+        "present": 12,
+        "candidates": ["A", "B", "C"],
+        "others": ["X"],
+        "rules": {
+            "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
+            "tiers": [{"id": "award", "places": 5}, {"id": "innovation", "places": 2}],
+        },
+        "rounds": [
+            {"approve": {"A": 10, "B": 9}, "oppose": {"A": 1}, "abstain": {}, "ballots": 12}
+        ],
+    }
     proc = replay_json(scenario)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["result"]["award"] == ["A", "B"]
     assert out["rounds"][0]["empty_places"] == 3
-    assert out["next"] == {"tier": "innovation", "kind": "ballot", "candidates": ["C", "X"],
-                           "places": 2, "max_approvals": 2, "threshold": 8, "outside_cap": []}
+    assert out["next"] == {
+        "tier": "innovation",
+        "kind": "ballot",
+        "candidates": ["C", "X"],
+        "places": 2,
+        "max_approvals": 2,
+        "threshold": 8,
+        "outside_cap": [],
+    }
