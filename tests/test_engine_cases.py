@@ -442,3 +442,16 @@ def test_every_result_shows_the_settings_and_where_they_come_from() -> None:
     assert settings["quorum"]["value"] == {"fraction": "2/3", "inclusive": True}
     assert settings["tiers.innovation.places"]["source"] == "scenario"
     assert settings["max_revotes"]["source"] == "default"
+
+
+def test_no_one_wins_a_first_ballot_with_no_approvals_even_if_the_threshold_rounds_to_0() -> None:
+    s = jiaxing(
+        15,
+        12,
+        list("AB"),
+        [{"approve": {}, "ballots": 0}],
+        rules={"threshold": {"fraction": "1/2", "inclusive": True, "base": "ballots"}},
+    )
+    r = replay(s)["rounds"][0]
+    assert r["threshold"] == 0 and r["selected"] == [] and r["empty_places"] == 5
+    assert any("A had no approvals: not selected" in x["en"] for x in r["reasons"])

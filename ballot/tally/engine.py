@@ -149,7 +149,14 @@ def _decide(
     """Rank one valid ballot: (selected, outside-cap selected, re-vote, empty places, reasons
     about those selected, reasons about the rest)."""
     approvals = {c: counts.approve.get(c, 0) for c in ballot.candidates}
-    floor = needed if needed is not None else (1 if ballot.kind == "ballot" else 0)
+    # Nobody is selected on a tier's first ballot without an approval, even where a threshold
+    # rounds to 0 (no rule, or a share of 0 ballots returned); a re-vote is among candidates
+    # that already qualified, so there the most approvals win.
+    floor = needed if needed is not None else 0
+    if ballot.kind == "ballot":
+        floor = max(floor, 1)
+    if floor != needed:
+        rule, base = None, None  # explain "no approvals" rather than a threshold of 0
     reasons: list[Text] = []
 
     in_cap = [c for c in ballot.candidates if c not in ballot.outside_cap]
@@ -191,7 +198,7 @@ def _decide(
         reasons.append(explain.empty_places(len(chosen), places, needed is not None))
 
     outside: list[str] = []
-    out_floor = needed if needed is not None else 1
+    out_floor = max(needed or 0, 1)
     for c in sorted(ballot.outside_cap, key=lambda c: (-approvals[c], c)):
         if approvals[c] >= out_floor:
             outside.append(c)
