@@ -17,7 +17,7 @@ from ballot.tally.profile import resolve
 from ballot.tally.report import outcome, outcome_text, setting
 from ballot.tally.scenario import parse_scenario
 from ballot.tally.slate import build_slate, parse_weights, read_reviews, slate_report
-from ballot.tally.text import Text
+from ballot.text import Text
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 

@@ -8,7 +8,7 @@ from importlib import resources
 
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import Profile, parse_profile
-from ballot.tally.text import Text
+from ballot.text import Text
 
 
 def profile_ids() -> list[str]:

@@ -26,7 +26,7 @@ from ballot.tally.model import (
     TierOutcome,
 )
 from ballot.tally.rules import Rules, Threshold, Tier
-from ballot.tally.text import Text
+from ballot.text import Text
 
 
 def check_quorum(rules: Rules, members: int, present: int) -> QuorumCheck:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ballot.tally.text import Text
+from ballot.text import Text
 
 
 class TallyError(Exception):

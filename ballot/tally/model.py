@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ballot.tally.rules import Rules
-from ballot.tally.text import Text
+from ballot.text import Text
 
 BallotKind = Literal["ballot", "revote"]
 TierStatus = Literal["decided", "in progress", "not reached"]

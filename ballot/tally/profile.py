@@ -26,7 +26,7 @@ from ballot.tally.rules import (
     Tier,
     parse_fraction,
 )
-from ballot.tally.text import Text
+from ballot.text import Text
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ballot.tally.errors import TallyError
-from ballot.tally.text import Text
+from ballot.text import Text
 
 
 def fail(en: str, zh: str) -> TallyError:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Generic, Literal, TypeVar
 
 from ballot.tally.errors import TallyError, UnstatedSetting
-from ballot.tally.text import Text
+from ballot.text import Text
 
 Base = Literal["members", "present", "ballots"]
 BASES: tuple[Base, ...] = ("members", "present", "ballots")

@@ -1,4 +1,4 @@
-"""Bilingual text: every decision and error the engine produces is said in Chinese and English."""
+"""Bilingual text: every decision and error the product shows is said in Chinese and English."""
 
 from __future__ import annotations
 
