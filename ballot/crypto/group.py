@@ -1,0 +1,200 @@
+"""The group: ElectionGuard 1.x's 4096-bit prime p with the 256-bit prime-order subgroup.
+
+Loaded from `group-4096.json` (the published constants, source named inside) and validated
+at load: p and q prime, q | p − 1, g of order q. Every element received from outside is
+checked for membership of the order-q subgroup (1 < x < p and x^q = 1), one at a time or, for
+a whole ballot, in one batch (see `check_elements`).
+
+A small group for fast tests exists only through `ballot.crypto.testing`, which refuses to
+build one unless the process sets BALLOT_ALLOW_TEST_GROUP=1; production code never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Protocol
+
+from ballot.crypto.arith import Backend, Num, default_backend, is_integer
+from ballot.crypto.errors import refuse
+from ballot.crypto.multiexp import FixedBase, multi_exp
+
+BATCH_BITS = 128  # random exponents in batched checks: a false pass has probability ≤ 2^-128
+
+
+class RandomSource(Protocol):
+    """Where secret randomness comes from: `secrets` in production, a seeded source in tests."""
+
+    def randbelow(self, n: int) -> int: ...
+
+    def randbits(self, k: int) -> int: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    name: str
+    p: Num
+    q: Num
+    r: Num
+    g: Num
+    backend: Backend
+    production: bool
+    # True when (p-1)/2 = q·s with s prime and > 2^BATCH_BITS: then quadratic residues have no
+    # small-order part and random-exponent batch checks are sound.
+    batchable: bool
+    element_bytes: int = field(init=False)
+    scalar_bytes: int = field(init=False)
+    g_table: FixedBase = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "element_bytes", (int(self.p).bit_length() + 7) // 8)
+        object.__setattr__(self, "scalar_bytes", (int(self.q).bit_length() + 7) // 8)
+        object.__setattr__(self, "g_table", FixedBase(self.g, self.p, int(self.q).bit_length()))
+
+    # --- elements -----------------------------------------------------------------------
+
+    def is_element(self, x: int) -> bool:
+        """Membership of the order-q subgroup, excluding the identity: 1 < x < p, x^q = 1."""
+        return bool(1 < x < self.p and self.backend.powmod(x, self.q, self.p) == 1)
+
+    def element(self, x: int, what: str) -> Num:
+        """A received element, checked on its own; refused with the item named."""
+        if not is_integer(x) or not self.is_element(x):
+            raise refuse(
+                "not-in-group", f"{what} is not an element of the group", f"{what} 不是群元素"
+            )
+        return self.backend.mpz(x)
+
+    def check_elements(self, xs: Sequence[int], what: str, rng: RandomSource) -> list[Num]:
+        """Check many received elements at once.
+
+        Each must satisfy 1 < x < p and be a quadratic residue (Jacobi symbol 1), which rules
+        out the order-2 part; then y = ∏ x_i^{e_i} with random 128-bit e_i must satisfy
+        y^q = 1. Any x_i outside the order-q subgroup makes that fail except with probability
+        below 2^-128, because the quadratic residues form a group of order q·s, s a large prime.
+        """
+        values = []
+        for i, x in enumerate(xs):
+            if not is_integer(x) or not 1 < x < self.p:
+                raise refuse(
+                    "not-in-group",
+                    f"{what} #{i} is outside 1 < x < p",
+                    f"{what} 第 {i} 项不在 1 < x < p 范围内",
+                )
+            values.append(self.backend.mpz(x))
+        if not self.batchable:
+            for i, x in enumerate(values):
+                if not self.is_element(x):
+                    raise refuse(
+                        "not-in-group",
+                        f"{what} #{i} is not an element of the group",
+                        f"{what} 第 {i} 项不是群元素",
+                    )
+            return values
+        for i, x in enumerate(values):
+            if self.backend.jacobi(x, self.p) != 1:
+                raise refuse(
+                    "not-in-group",
+                    f"{what} #{i} is not an element of the group",
+                    f"{what} 第 {i} 项不是群元素",
+                )
+        weights = [rng.randbits(BATCH_BITS) | 1 for _ in values]
+        y = multi_exp(values, weights, self.p)
+        if self.backend.powmod(y, self.q, self.p) != 1:
+            for i, x in enumerate(values):  # name the culprit
+                if not self.is_element(x):
+                    raise refuse(
+                        "not-in-group",
+                        f"{what} #{i} is not an element of the group",
+                        f"{what} 第 {i} 项不是群元素",
+                    )
+            raise refuse(
+                "not-in-group",
+                f"{what}: an element is outside the group",
+                f"{what}：有元素不属于该群",
+            )
+        return values
+
+    # --- arithmetic ---------------------------------------------------------------------
+
+    def pow_g(self, e: int) -> Num:
+        return self.g_table.pow(e % self.q)
+
+    def pow(self, x: Num, e: int) -> Num:
+        return self.backend.powmod(x, e % self.q, self.p)
+
+    def mul(self, *xs: Num) -> Num:
+        out: Num = 1
+        for x in xs:
+            out = out * x % self.p
+        return out
+
+    def inv(self, x: Num) -> Num:
+        return self.backend.invert(x, self.p)
+
+    def random_scalar(self, rng: RandomSource) -> int:
+        """Uniform in [1, q)."""
+        return 1 + rng.randbelow(int(self.q) - 1)
+
+    def fixed_base(self, base: Num) -> FixedBase:
+        return FixedBase(base, self.p, int(self.q).bit_length())
+
+
+def validate(group: Group) -> None:
+    """Refuse constants that do not form the group they claim."""
+    b, p, q, r, g = group.backend, group.p, group.q, group.r, group.g
+    problems = []
+    if not b.is_prime(q):
+        problems.append("q is not prime")
+    if p - 1 != q * r:
+        problems.append("p - 1 != q·r")
+    if r % q == 0:
+        problems.append("q divides r")
+    if not 1 < g < p or b.powmod(g, q, p) != 1:
+        problems.append("g is not of order q")
+    if not b.is_prime(p):
+        problems.append("p is not prime")
+    if problems:
+        raise ValueError(f"group {group.name}: " + "; ".join(problems))
+
+
+def build(
+    name: str,
+    p: int,
+    q: int,
+    r: int,
+    g: int,
+    *,
+    backend: Backend,
+    production: bool,
+    batchable: bool,
+) -> Group:
+    z = backend.mpz
+    group = Group(
+        name=name,
+        p=z(p),
+        q=z(q),
+        r=z(r),
+        g=z(g),
+        backend=backend,
+        production=production,
+        batchable=batchable,
+    )
+    validate(group)
+    return group
+
+
+@cache
+def production_group(backend: Backend | None = None) -> Group:
+    """The ElectionGuard 1.x 4096-bit group, validated (cached per process and backend)."""
+    backend = backend or default_backend()
+    raw = json.loads(resources.files("ballot.crypto").joinpath("group-4096.json").read_text())
+    p, q, r, g = (int(raw[k], 16) for k in ("p", "q", "r", "g"))
+    half = r // 2
+    batchable = r % 2 == 0 and half.bit_length() > BATCH_BITS and backend.is_prime(half)
+    return build(
+        "electionguard-4096", p, q, r, g, backend=backend, production=True, batchable=batchable
+    )

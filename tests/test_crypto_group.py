@@ -1,0 +1,166 @@
+"""The group: constants validated at load, every received element checked, both backends."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ballot.crypto.arith import GMPY2, INT
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.group import Group, build, production_group
+from ballot.crypto.multiexp import FixedBase, multi_exp
+from ballot.crypto.testing import SeededRandom, small_group
+
+BACKENDS = [INT] + ([GMPY2] if GMPY2 is not None else [])
+
+
+@pytest.fixture(scope="module")
+def group() -> Group:
+    return production_group()
+
+
+def test_the_production_group_is_electionguards(group: Group) -> None:
+    assert int(group.p).bit_length() == 4096
+    assert int(group.q) == 2**256 - 189
+    assert group.p - 1 == group.q * group.r
+    assert group.production and group.batchable
+    assert group.element_bytes == 512 and group.scalar_bytes == 32
+
+
+def test_gmpy2_is_used_when_installed(group: Group) -> None:
+    if GMPY2 is None:
+        pytest.skip("gmpy2 is not installed here")
+    assert group.backend.name == "gmpy2"
+
+
+def test_bad_constants_are_refused() -> None:
+    g = production_group()
+    with pytest.raises(ValueError, match="g is not of order q"):
+        build(
+            "bad",
+            int(g.p),
+            int(g.q),
+            int(g.r),
+            2,
+            backend=g.backend,
+            production=False,
+            batchable=False,
+        )
+    with pytest.raises(ValueError, match="p - 1 != q·r"):
+        build(
+            "bad",
+            int(g.p),
+            int(g.q),
+            int(g.r) + 2,
+            int(g.g),
+            backend=g.backend,
+            production=False,
+            batchable=False,
+        )
+
+
+def test_the_small_group_needs_the_test_switch() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BALLOT_ALLOW_TEST_GROUP"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from ballot.crypto.testing import small_group; small_group()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0 and "for tests only" in proc.stderr
+    assert not small_group().production
+
+
+def outsiders(group: Group) -> list[int]:
+    """Values a hostile client might send that are not elements of the order-q subgroup."""
+    p = int(group.p)
+    s_part = pow(3, 2 * int(group.q), p)  # a quadratic residue of order s: not in the subgroup
+    return [
+        0,
+        1,
+        p - 1,
+        p,
+        p + 1,
+        -int(group.g),
+        2 * p,
+        s_part,
+        int(group.g) * s_part % p,
+        p - int(group.g),
+    ]
+
+
+def test_every_kind_of_outsider_is_refused_alone(group: Group) -> None:
+    for x in outsiders(group):
+        assert not group.is_element(x), x
+        with pytest.raises(CryptoError) as err:
+            group.element(x, "a test value")
+        assert err.value.code == "not-in-group"
+    assert group.is_element(int(group.g))
+    assert group.is_element(int(group.pow_g(12345)))
+
+
+def test_batched_check_finds_an_outsider_anywhere(group: Group) -> None:
+    rng = SeededRandom(1)
+    good = [int(group.pow_g(group.random_scalar(rng))) for _ in range(20)]
+    assert len(group.check_elements(good, "x", rng)) == 20
+    for bad in outsiders(group):
+        for where in (0, 7, 19):
+            values = good.copy()
+            values[where] = bad
+            with pytest.raises(CryptoError) as err:
+                group.check_elements(values, "ballot ciphertexts", rng)
+            assert err.value.code == "not-in-group"
+
+
+def test_two_outsiders_cannot_cancel_in_a_batch(group: Group) -> None:
+    rng = SeededRandom(2)
+    p = int(group.p)
+    good = int(group.pow_g(99))
+    s_part = pow(3, 2 * int(group.q), p)
+    inverse = pow(s_part, -1, p)
+    pair = [good * s_part % p, good * inverse % p]  # their product is in the subgroup
+    for _ in range(20):
+        with pytest.raises(CryptoError):
+            group.check_elements(pair, "x", rng)
+    with pytest.raises(CryptoError):  # order-2 parts cancelling: caught by the Jacobi symbol
+        group.check_elements([p - good, p - int(group.pow_g(7))], "x", rng)
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.name)
+def test_backends_agree(backend: object) -> None:
+    g = small_group(backend)  # type: ignore[arg-type]
+    ref = small_group(INT)
+    rng = SeededRandom(3)
+    for _ in range(50):
+        e = ref.random_scalar(rng)
+        assert int(g.pow_g(e)) == pow(int(ref.g), e, int(ref.p))
+    assert g.backend.jacobi(g.p - 1, g.p) == INT.jacobi(int(ref.p) - 1, int(ref.p))
+
+
+def test_backends_agree_on_the_production_group() -> None:
+    if GMPY2 is None:
+        pytest.skip("gmpy2 is not installed here")
+    a, b = production_group(INT), production_group(GMPY2)
+    for e in (1, 2, 12345, 2**255 + 7, int(a.q) - 1):
+        assert int(a.pow_g(e)) == int(b.pow_g(e)) == pow(int(a.g), e, int(a.p))
+
+
+def test_fixed_base_and_multi_exp_match_plain_pow() -> None:
+    g = small_group()
+    p, q = int(g.p), int(g.q)
+    rng = SeededRandom(4)
+    table = FixedBase(g.g, g.p, q.bit_length(), window=5)
+    for _ in range(100):
+        e = rng.randbelow(q)
+        assert int(table.pow(e)) == pow(int(g.g), e, p)
+    bases = [int(g.pow_g(rng.randbelow(q))) for _ in range(40)]
+    for n in (0, 1, 2, 7, 40):
+        exps = [rng.randbits(rng.randbelow(300) + 1) for _ in range(n)]
+        expected = 1
+        for b, e in zip(bases, exps, strict=False):
+            expected = expected * pow(b, e, p) % p
+        assert int(multi_exp(bases[:n], exps, p)) == expected
