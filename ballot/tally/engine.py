@@ -189,7 +189,11 @@ def _decide(
         if c in chosen or c in tied_names:
             continue
         if approvals[c] >= floor:
-            reasons.append(explain.outranked(c, approvals[c], places, ballot.kind == "revote"))
+            reasons.append(
+                explain.outranked(
+                    c, approvals[c], places, ballot.kind == "revote", revote is not None
+                )
+            )
         else:
             reasons.append(explain.below_threshold(c, approvals[c], floor, rule, base))
     empty = 0

@@ -92,17 +92,22 @@ def below_threshold(
     )
 
 
-def outranked(name: str, approvals: int, places: int, revote: bool) -> Text:
-    if revote:
+def outranked(name: str, approvals: int, places: int, revote: bool, tie_pending: bool) -> Text:
+    """An eligible candidate below the cut-off: the places went to candidates with more
+    approvals, or (`tie_pending`) the last of them goes to a re-vote among others."""
+    where_en = "in the re-vote" if revote else "(enough to be eligible)"
+    where_zh = "再投票" if revote else "（达到入选票数）"
+    if tie_pending:
         return Text(
-            en=f"{name} had {approvals} approvals in the re-vote; the "
-            f"{plural(places, 'place')} went to candidates with more: not selected.",
-            zh=f"{name} 再投票得同意票 {approvals} 票，{places} 个名额已由得票更多者取得：未入选。",
+            en=f"{name} had {approvals} approvals {where_en}; candidates with more take the "
+            f"{plural(places, 'place')}, the last by a re-vote among those tied: not selected.",
+            zh=f"{name} {where_zh}得同意票 {approvals} 票；{places} 个名额由得票更多者取得，"
+            f"最后名额由并列者再投票决定：未入选。",
         )
     return Text(
-        en=f"{name} had {approvals} approvals, enough to be eligible, but the "
-        f"{plural(places, 'place')} went to candidates with more: not selected.",
-        zh=f"{name} 得同意票 {approvals} 票，达到入选票数，但 {places} 个名额已由得票更多者取得：未入选。",
+        en=f"{name} had {approvals} approvals {where_en}; the {plural(places, 'place')} went "
+        f"to candidates with more: not selected.",
+        zh=f"{name} {where_zh}得同意票 {approvals} 票，{places} 个名额已由得票更多者取得：未入选。",
     )
 
 
