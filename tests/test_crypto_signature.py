@@ -1,0 +1,53 @@
+"""Credential signatures: the WebCrypto forms are accepted, everything else refused."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.signature import ORDER, CredentialKey, verify
+
+KEY = CredentialKey.generate()
+OTHER = CredentialKey.generate()
+
+
+@given(st.binary(max_size=200))
+def test_sign_and_verify_round_trip(message: bytes) -> None:
+    sig = KEY.sign(message)
+    assert len(sig) == 64 and len(KEY.public_bytes()) == 65
+    verify(KEY.public_bytes(), message, sig)
+
+
+def code(public: bytes, message: bytes, sig: bytes) -> str:
+    with pytest.raises(CryptoError) as err:
+        verify(public, message, sig)
+    return err.value.code
+
+
+def test_refusals() -> None:
+    msg = b"ballot tracker"
+    sig = KEY.sign(msg)
+    assert code(KEY.public_bytes(), msg + b"!", sig) == "bad-signature"
+    assert code(OTHER.public_bytes(), msg, sig) == "bad-signature"
+    flipped = bytes([sig[0] ^ 1]) + sig[1:]
+    assert code(KEY.public_bytes(), msg, flipped) == "bad-signature"
+    der = KEY.private.sign(msg, ec.ECDSA(hashes.SHA256()))
+    assert code(KEY.public_bytes(), msg, der) == "bad-signature"  # DER is not accepted
+    zero = bytes(64)
+    assert code(KEY.public_bytes(), msg, zero) == "bad-signature"
+    big = ORDER.to_bytes(32, "big") + sig[32:]
+    assert code(KEY.public_bytes(), msg, big) == "bad-signature"
+
+
+def test_malformed_public_keys_are_refused() -> None:
+    msg = b"m"
+    sig = KEY.sign(msg)
+    pub = KEY.public_bytes()
+    assert code(pub[:-1], msg, sig) == "bad-credential-key"
+    assert code(b"\x02" + pub[1:], msg, sig) == "bad-credential-key"
+    off_curve = pub[:-1] + bytes([pub[-1] ^ 1])
+    assert code(off_curve, msg, sig) == "bad-credential-key"
