@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ballot.crypto import chaum_pedersen, range_proof, schnorr
+from ballot.crypto import chaum_pedersen, range_proof, schnorr, selection_proof
 from ballot.crypto import hashing as h
 from ballot.crypto.ballot import (
     BallotContext,
@@ -78,7 +78,7 @@ def test_any_allowed_ballot_round_trips(case: tuple[list[str], int], seed: int) 
     for choice, s in zip(choices, ballot.selections, strict=True):
         assert log(decrypt_to_power(g, s.approve, secret)) == (choice == "approve")
         assert log(decrypt_to_power(g, s.oppose, secret)) == (choice == "oppose")
-    assert len(tracker(ctx, ballot, g.element_bytes)) == 32
+    assert len(tracker(key, ctx, ballot)) == 32
 
 
 def test_an_encryptor_refuses_more_approvals_than_allowed() -> None:
@@ -109,9 +109,6 @@ def bump(group: Group, x: int) -> int:
     return int(x) * int(group.g) % int(group.p)  # another subgroup element
 
 
-PROOFS = ["approve_proof", "oppose_proof", "either_proof"]
-
-
 @pytest.mark.parametrize("field", ["approve", "oppose"])
 @pytest.mark.parametrize("part", ["alpha", "beta"])
 def test_a_changed_ciphertext_is_refused(honest, field: str, part: str) -> None:  # type: ignore[no-untyped-def]
@@ -121,21 +118,26 @@ def test_a_changed_ciphertext_is_refused(honest, field: str, part: str) -> None:
     assert refused(key, ctx, with_selection(ballot, 1, **{field: changed})) == "bad-proof"
 
 
-@pytest.mark.parametrize("proof", PROOFS)
+@pytest.mark.parametrize("branch", [0, 1, 2])
 @pytest.mark.parametrize("what", ["commitment", "challenge", "response"])
-def test_a_changed_proof_value_is_refused(honest, proof: str, what: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_proof_value_is_refused(honest, branch: int, what: str) -> None:  # type: ignore[no-untyped-def]
     key, ctx, ballot = honest
     g = key.group
-    p = getattr(ballot.selections[0], proof)
+    p = ballot.selections[0].proof
+    q = int(g.q)
     if what == "commitment":
         pairs = list(p.commitments)
-        pairs[1] = (pairs[1][0], bump(g, pairs[1][1]))
+        pairs[branch] = (pairs[branch][0], bump(g, pairs[branch][1]))
         changed = replace(p, commitments=tuple(pairs))
     elif what == "challenge":
-        changed = replace(p, challenges=((p.challenges[0] + 1) % int(g.q), *p.challenges[1:]))
+        values = list(p.challenges)
+        values[branch] = (values[branch] + 1) % q
+        changed = replace(p, challenges=tuple(values))
     else:
-        changed = replace(p, responses=((p.responses[0] + 1) % int(g.q), *p.responses[1:]))
-    assert refused(key, ctx, with_selection(ballot, 0, **{proof: changed})) == "bad-proof"
+        values = list(p.responses)
+        values[branch] = (values[branch] + 1) % q
+        changed = replace(p, responses=tuple(values))
+    assert refused(key, ctx, with_selection(ballot, 0, proof=changed)) == "bad-proof"
 
 
 def test_a_changed_total_proof_is_refused(honest) -> None:  # type: ignore[no-untyped-def]
@@ -160,9 +162,9 @@ def test_elements_outside_the_subgroup_are_refused(honest, bad: str) -> None:  #
     }[bad]
     ct = replace(ballot.selections[2].oppose, alpha=value)
     assert refused(key, ctx, with_selection(ballot, 2, oppose=ct)) == "not-in-group"
-    p0 = ballot.selections[2].either_proof
+    p0 = ballot.selections[2].proof
     pairs = ((value, p0.commitments[0][1]), *p0.commitments[1:])
-    code = refused(key, ctx, with_selection(ballot, 2, either_proof=replace(p0, commitments=pairs)))
+    code = refused(key, ctx, with_selection(ballot, 2, proof=replace(p0, commitments=pairs)))
     assert code in ("not-in-group", "bad-proof")
     if bad != "s-part":  # an s-part commitment passes the residue test; the equations catch it
         assert code == "not-in-group"
@@ -200,7 +202,7 @@ def lying_ballot(
     plain: list[tuple[int, int]],
     claimed_total: int | None = None,
 ) -> EncryptedBallot:
-    """A cheating client: encrypts any bits and makes proofs claiming allowed values."""
+    """A cheating client: encrypts any values and makes proofs claiming allowed ones."""
     g = key.group
     q = int(g.q)
     rng = SeededRandom("liar")
@@ -208,32 +210,25 @@ def lying_ballot(
     for i, (a, o) in enumerate(plain):
         ra, ro = g.random_scalar(rng), g.random_scalar(rng)
         ca, co = encrypt(key, a, ra), encrypt(key, o, ro)
+        claim = (a, o) if (a, o) in selection_proof.BRANCHES else (1, 0)
         sels.append(
             Selection(
                 ca,
                 co,
-                range_proof.prove(key, ca, min(a, 1), ra, 1, ctx.proof_context("approve", i), rng),
-                range_proof.prove(key, co, min(o, 1), ro, 1, ctx.proof_context("oppose", i), rng),
-                range_proof.prove(
-                    key,
-                    add(g, (ca, co)),
-                    min(a + o, 1),
-                    (ra + ro) % q,
-                    1,
-                    ctx.proof_context("either", i),
-                    rng,
+                selection_proof.prove(
+                    key, ca, co, *claim, ra, ro, ctx.proof_context("selection", i), rng
                 ),
             )
         )
         total_r = (total_r + ra) % q
     total = add(g, (s.approve for s in sels))
-    claim = (
+    claim_total = (
         min(sum(a for a, _ in plain), ctx.max_approvals) if claimed_total is None else claimed_total
     )
     return EncryptedBallot(
         tuple(sels),
         range_proof.prove(
-            key, total, claim, total_r, ctx.max_approvals, ctx.proof_context("total", 0), rng
+            key, total, claim_total, total_r, ctx.max_approvals, ctx.proof_context("total", 0), rng
         ),
     )
 
@@ -310,3 +305,20 @@ def test_chaum_pedersen_decryption_share() -> None:
     assert not chaum_pedersen.verify(
         g, public, alpha, m, replace(proof, response=(proof.response + 1) % int(g.q)), ctx
     )
+
+
+def test_a_bit_of_two_in_oppose_and_a_negative_choice_are_refused(honest) -> None:  # type: ignore[no-untyped-def]
+    key, ctx, _ = honest
+    q = int(key.group.q)
+    assert refused(key, ctx, lying_ballot(key, ctx, [(0, 2), (0, 0), (0, 0)])) == "bad-proof"
+    assert refused(key, ctx, lying_ballot(key, ctx, [(q - 1, 0), (0, 0), (0, 0)])) == "bad-proof"
+
+
+def test_selection_proof_combiner_depends_on_both_ciphertexts() -> None:
+    g = small_group()
+    _, key = keypair(g)
+    a, o = encrypt(key, 1, 5), encrypt(key, 0, 6)
+    z = selection_proof.combiner(key, a, o, [h.text("x")])
+    assert 1 <= z < int(g.q)
+    assert z != selection_proof.combiner(key, a, encrypt(key, 0, 7), [h.text("x")])
+    assert z != selection_proof.combiner(key, encrypt(key, 1, 8), o, [h.text("x")])

@@ -1,8 +1,9 @@
 """An encrypted ballot (加密选票) for one round, and every check a server makes on it.
 
 Per candidate the ballot holds two ciphertexts, approve bit a and oppose bit o (abstain is
-neither), with three 0/1 proofs: a ∈ {0,1}, o ∈ {0,1} and a + o ∈ {0,1}. A final proof shows
-Σ a ∈ {0..k}, k the most approvals the round allows. Every proof's challenge is bound to the
+neither), and one selection proof that a ∈ {0,1}, o ∈ {0,1} and a + o ∈ {0,1} (three 0/1
+statements, proven together: `selection_proof`). A final proof shows Σ a ∈ {0..k}, k the most
+approvals the round allows. Every proof's challenge is bound to the
 record, the round, the ballot's candidate list, k, and the proof's own place on the ballot,
 so a proof cannot be replayed in another round, record or position.
 
@@ -17,13 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ballot.crypto import hashing as h
-from ballot.crypto import range_proof
+from ballot.crypto import range_proof, selection_proof
 from ballot.crypto.arith import is_integer
 from ballot.crypto.batch import BatchVerifier
 from ballot.crypto.elgamal import Ciphertext, PublicKey, add, encrypt
 from ballot.crypto.errors import refuse
 from ballot.crypto.group import RandomSource
 from ballot.crypto.range_proof import RangeProof
+from ballot.crypto.selection_proof import SelectionProof
 
 Choice = str  # "approve" | "oppose" | "abstain"
 CHOICES = ("approve", "oppose", "abstain")
@@ -55,9 +57,7 @@ class BallotContext:
 class Selection:
     approve: Ciphertext
     oppose: Ciphertext
-    approve_proof: RangeProof
-    oppose_proof: RangeProof
-    either_proof: RangeProof  # approve + oppose ∈ {0, 1}
+    proof: SelectionProof  # (approve, oppose) ∈ {(0,0), (1,0), (0,1)}
 
 
 @dataclass(frozen=True)
@@ -85,22 +85,10 @@ def encrypt_ballot(
         a, o = int(choice == "approve"), int(choice == "oppose")
         ra, ro = g.random_scalar(rng), g.random_scalar(rng)
         ca, co = encrypt(key, a, ra), encrypt(key, o, ro)
-        either = add(g, (ca, co))
-        selections.append(
-            Selection(
-                approve=ca,
-                oppose=co,
-                approve_proof=range_proof.prove(
-                    key, ca, a, ra, 1, ctx.proof_context("approve", i), rng
-                ),
-                oppose_proof=range_proof.prove(
-                    key, co, o, ro, 1, ctx.proof_context("oppose", i), rng
-                ),
-                either_proof=range_proof.prove(
-                    key, either, a + o, (ra + ro) % q, 1, ctx.proof_context("either", i), rng
-                ),
-            )
+        proof = selection_proof.prove(
+            key, ca, co, a, o, ra, ro, ctx.proof_context("selection", i), rng
         )
+        selections.append(Selection(approve=ca, oppose=co, proof=proof))
         total_r = (total_r + ra) % q
     total = add(g, (s.approve for s in selections))
     total_proof = range_proof.prove(
@@ -109,22 +97,13 @@ def encrypt_ballot(
     return EncryptedBallot(tuple(selections), total_proof)
 
 
-def _proofs(ballot: EncryptedBallot) -> list[tuple[str, int, list[Ciphertext], RangeProof, int]]:
-    """(kind, index, parts of the proven ciphertext, proof, limit) for every proof."""
-    out: list[tuple[str, int, list[Ciphertext], RangeProof, int]] = []
-    for i, s in enumerate(ballot.selections):
-        out.append(("approve", i, [s.approve], s.approve_proof, 1))
-        out.append(("oppose", i, [s.oppose], s.oppose_proof, 1))
-        out.append(("either", i, [s.approve, s.oppose], s.either_proof, 1))
-    return out
-
-
 def validate_ballot(
     key: PublicKey, ctx: BallotContext, ballot: EncryptedBallot, rng: RandomSource
 ) -> None:
     """Every check a server makes before accepting a ballot; raises `CryptoError` naming the
     first failure. `rng` draws the batch weights (any unpredictable source)."""
     g = key.group
+    q = int(g.q)
     n = len(ctx.candidates)
     if len(ballot.selections) != n:
         raise refuse(
@@ -132,40 +111,33 @@ def validate_ballot(
             f"the ballot has {len(ballot.selections)} candidates; the round has {n}",
             f"选票含 {len(ballot.selections)} 个候选组织，本轮为 {n} 个",
         )
-    if ballot.total_proof.limit != ctx.max_approvals:
+    total_proof = ballot.total_proof
+    if total_proof.limit != ctx.max_approvals or not range_proof.shape_ok(
+        total_proof, ctx.max_approvals, q
+    ):
         raise refuse(
             "ballot-shape",
-            f"the total proof covers 0..{ballot.total_proof.limit}; the "
-            f"round allows 0..{ctx.max_approvals}",
-            f"同意总数证明范围为 0..{ballot.total_proof.limit}，本轮为 0..{ctx.max_approvals}",
+            f"the total proof must cover 0..{ctx.max_approvals}",
+            f"同意总数证明范围须为 0..{ctx.max_approvals}",
         )
-    proofs = _proofs(ballot)
-    for kind, i, _, proof, limit in proofs:
-        if proof.limit != limit:
+    for i, s in enumerate(ballot.selections):
+        if not selection_proof.shape_ok(s.proof, q):
             raise refuse(
                 "ballot-shape",
-                f"the {kind} proof of candidate {i + 1} has the wrong size",
-                f"第 {i + 1} 个候选组织的 {kind} 证明大小不符",
+                f"the proof of candidate {i + 1} is malformed",
+                f"第 {i + 1} 个候选组织的证明格式不符",
             )
+    # 1. every received element: ciphertexts in the subgroup (batched), commitments residues
     elements = [
         x for s in ballot.selections for c in (s.approve, s.oppose) for x in (c.alpha, c.beta)
     ]
-    checked = g.check_elements(elements, "ballot ciphertexts", rng)
-    it = iter(checked)
+    it = iter(g.check_elements(elements, "ballot ciphertexts", rng))
     sels = [
-        Selection(
-            Ciphertext(next(it), next(it)),
-            Ciphertext(next(it), next(it)),
-            s.approve_proof,
-            s.oppose_proof,
-            s.either_proof,
-        )
+        Selection(Ciphertext(next(it), next(it)), Ciphertext(next(it), next(it)), s.proof)
         for s in ballot.selections
     ]
-    checked_ballot = EncryptedBallot(tuple(sels), ballot.total_proof)
-    commitments = [
-        x for *_, proof, _ in _proofs(checked_ballot) for pair in proof.commitments for x in pair
-    ] + [x for pair in ballot.total_proof.commitments for x in pair]
+    commitments = [x for s in sels for pair in s.proof.commitments for x in pair]
+    commitments += [x for pair in total_proof.commitments for x in pair]
     for x in commitments:
         if not is_integer(x) or not 1 < x < g.p or g.backend.jacobi(x, g.p) != 1:
             raise refuse(
@@ -173,65 +145,74 @@ def validate_ballot(
                 "a proof commitment is not an element of the group",
                 "证明承诺值不是群元素",
             )
-    all_proofs = [
-        *_proofs(checked_ballot),
-        ("total", 0, [s.approve for s in sels], ballot.total_proof, ctx.max_approvals),
-    ]
-    for kind, i, parts, proof, limit in all_proofs:
-        ct = add(g, parts) if len(parts) > 1 else parts[0]
-        if not range_proof.challenge_ok(key, ct, limit, ctx.proof_context(kind, i), proof):
+    # 2. every challenge covers its whole statement
+    combiners = []
+    for i, s in enumerate(sels):
+        context = ctx.proof_context("selection", i)
+        if not selection_proof.challenge_ok(key, s.approve, s.oppose, context, s.proof):
             raise refuse(
                 "bad-proof",
-                f"the {kind} proof of candidate {i + 1} does not match its challenge",
-                f"第 {i + 1} 个候选组织的 {kind} 证明与挑战值不符",
+                f"the proof of candidate {i + 1} does not match its challenge",
+                f"第 {i + 1} 个候选组织的证明与挑战值不符",
             )
+        combiners.append(selection_proof.combiner(key, s.approve, s.oppose, context))
+    approvals = [s.approve for s in sels]
+    total = add(g, approvals)
+    if not range_proof.challenge_ok(
+        key, total, ctx.max_approvals, ctx.proof_context("total", 0), total_proof
+    ):
+        raise refuse(
+            "bad-proof",
+            "the proof of the number of approvals does not match its challenge",
+            "同意票数证明与挑战值不符",
+        )
+    # 3. all equations at once; if the batch fails, find the proof at fault
     batch = BatchVerifier(g, key, rng)
-    for _, _, parts, proof, _ in all_proofs:
-        range_proof.add_to_batch(batch, parts, proof)
+    for s, z in zip(sels, combiners, strict=True):
+        selection_proof.add_to_batch(batch, s.approve, s.oppose, z, s.proof)
+    range_proof.add_to_batch(batch, approvals, total_proof)
     if batch.holds():
         return
-    for kind, i, parts, proof, _ in all_proofs:
+    for i, (s, z) in enumerate(zip(sels, combiners, strict=True)):
         single = BatchVerifier(g, key, rng)
-        range_proof.add_to_batch(single, parts, proof)
+        selection_proof.add_to_batch(single, s.approve, s.oppose, z, s.proof)
         if not single.holds():
             raise refuse(
                 "bad-proof",
-                f"the {kind} proof of candidate {i + 1} is invalid",
-                f"第 {i + 1} 个候选组织的 {kind} 证明无效",
+                f"the proof of candidate {i + 1} is invalid",
+                f"第 {i + 1} 个候选组织的证明无效",
             )
-    raise refuse("bad-proof", "the ballot's proofs do not hold", "选票证明不成立")
+    raise refuse(
+        "bad-proof",
+        f"the proof of at most {ctx.max_approvals} approvals is invalid",
+        f"“同意票不超过 {ctx.max_approvals} 张”的证明无效",
+    )
 
 
-def tracker(ctx: BallotContext, ballot: EncryptedBallot, element_bytes: int) -> bytes:
-    """The ballot hash a member keeps (回执): SHA-256 over the context and every value."""
+def tracker(key: PublicKey, ctx: BallotContext, ballot: EncryptedBallot) -> bytes:
+    """The ballot hash (回执 / tracker) a member keeps and the credential signs: SHA-256 over
+    the context, the election key and every value of the ballot (docs/PROTOCOL.md §6)."""
+    g = key.group
 
-    def el(x: int) -> bytes:
-        return b"\x03" + int(x).to_bytes(element_bytes, "big")
-
-    def sc(x: int) -> bytes:
-        return b"\x04" + int(x).to_bytes(32, "big")
-
-    def proof_fields(p: RangeProof) -> bytes:
+    def proof_fields(p: RangeProof | SelectionProof) -> bytes:
         return h.seq(
             [
-                h.seq(el(x) for pair in p.commitments for x in pair),
-                h.seq(sc(c) for c in p.challenges),
-                h.seq(sc(v) for v in p.responses),
+                h.seq(h.element(g, x) for pair in p.commitments for x in pair),
+                h.seq(h.scalar(g, c) for c in p.challenges),
+                h.seq(h.scalar(g, v) for v in p.responses),
             ]
         )
 
-    parts = [h.seq(ctx.fields())]
+    parts = [h.seq(ctx.fields()), h.element(g, key.k)]
     for s in ballot.selections:
         parts.append(
             h.seq(
                 [
-                    el(s.approve.alpha),
-                    el(s.approve.beta),
-                    el(s.oppose.alpha),
-                    el(s.oppose.beta),
-                    proof_fields(s.approve_proof),
-                    proof_fields(s.oppose_proof),
-                    proof_fields(s.either_proof),
+                    h.element(g, s.approve.alpha),
+                    h.element(g, s.approve.beta),
+                    h.element(g, s.oppose.alpha),
+                    h.element(g, s.oppose.beta),
+                    proof_fields(s.proof),
                 ]
             )
         )

@@ -92,7 +92,7 @@ def prove(
     return RangeProof(tuple(commitments), tuple(challenges), tuple(responses))
 
 
-def _shape_ok(proof: RangeProof, limit: int, q: int) -> bool:
+def shape_ok(proof: RangeProof, limit: int, q: int) -> bool:
     n = limit + 1
     return (
         len(proof.commitments) == n
@@ -107,7 +107,7 @@ def challenge_ok(
     key: PublicKey, ct: Ciphertext, limit: int, context: Sequence[bytes], proof: RangeProof
 ) -> bool:
     q = int(key.group.q)
-    if not _shape_ok(proof, limit, q):
+    if not shape_ok(proof, limit, q):
         return False
     c = challenge(key, ct, limit, context, proof.commitments)
     return sum(proof.challenges) % q == c
