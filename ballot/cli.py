@@ -139,6 +139,23 @@ def cmd_slate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from ballot import bench
+
+    if not 1 <= args.candidates <= 200:
+        raise UsageError("--candidates must be between 1 and 200")
+    if not 1 <= args.max_approvals <= args.candidates:
+        raise UsageError("--max-approvals must be between 1 and --candidates")
+    if not 1 <= args.repeats <= 1000:
+        raise UsageError("--repeats must be between 1 and 1000")
+    result = bench.run(args.candidates, args.max_approvals, args.repeats)
+    if args.json:
+        _print_json(result)
+    else:
+        sys.stdout.write(bench.report_text(result))
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ballot",
@@ -173,6 +190,13 @@ def build_parser() -> Parser:
         "--weights", help="override the profile's weights, e.g. document=3/10,site=7/10"
     )
     slate.set_defaults(run=cmd_slate)
+
+    bench_cmd = sub.add_parser("bench", help="time encrypting and validating one ballot here")
+    bench_cmd.add_argument("--candidates", type=int, default=16)
+    bench_cmd.add_argument("--max-approvals", type=int, default=5)
+    bench_cmd.add_argument("--repeats", type=int, default=9, help="runs per median (default 9)")
+    bench_cmd.add_argument("--json", action="store_true", help="print JSON")
+    bench_cmd.set_defaults(run=cmd_bench)
     return parser
 
 

@@ -220,10 +220,22 @@ def tracker(key: PublicKey, ctx: BallotContext, ballot: EncryptedBallot) -> byte
     return h.digest("ballot/v1/tracker", *parts)
 
 
+CAST_TAG = "ballot/v1/cast"
+
+
+def cast_message(tracker_bytes: bytes) -> bytes:
+    """What the credential key signs: the tag, then the 32-byte tracker (docs/PROTOCOL.md §6)."""
+    if len(tracker_bytes) != 32:
+        raise ValueError("a tracker is 32 bytes")
+    return h.text(CAST_TAG) + h.raw(tracker_bytes)
+
+
 __all__ = [
+    "CAST_TAG",
     "BallotContext",
     "EncryptedBallot",
     "Selection",
+    "cast_message",
     "encrypt_ballot",
     "tracker",
     "validate_ballot",

@@ -8,9 +8,13 @@ many exponents (Pippenger's bucket method), which costs far less than one expone
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from ballot.crypto.arith import Num
+
+# Operation counts, read by `ballot bench` to show how far a step is from the arithmetic floor.
+OPS: Counter[str] = Counter()
 
 
 class FixedBase:
@@ -38,6 +42,7 @@ class FixedBase:
         """base^exponent mod p for 0 ≤ exponent < 2^bits."""
         if exponent < 0 or exponent.bit_length() > self.bits:
             raise ValueError("exponent outside the table's range")
+        OPS["fixed_base_pow"] += 1
         mask = (1 << self.window) - 1
         result: Num = 1
         m = self.modulus
@@ -69,6 +74,8 @@ def multi_exp(bases: Sequence[Num], exponents: Sequence[int], modulus: Num) -> N
         return 1
     if any(e < 0 for _, e in pairs):
         raise ValueError("negative exponent")
+    OPS["multi_exp"] += 1
+    OPS["multi_exp_bases"] += len(pairs)
     bits = max(e.bit_length() for _, e in pairs)
     c = _best_window(len(pairs), bits)
     mask = (1 << c) - 1
