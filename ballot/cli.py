@@ -148,7 +148,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise UsageError("--max-approvals must be between 1 and --candidates")
     if not 1 <= args.repeats <= 1000:
         raise UsageError("--repeats must be between 1 and 1000")
-    result = bench.run(args.candidates, args.max_approvals, args.repeats)
+    result = bench.run(args.candidates, args.max_approvals, args.repeats, naive=args.naive)
     if args.json:
         _print_json(result)
     else:
@@ -195,6 +195,9 @@ def build_parser() -> Parser:
     bench_cmd.add_argument("--candidates", type=int, default=16)
     bench_cmd.add_argument("--max-approvals", type=int, default=5)
     bench_cmd.add_argument("--repeats", type=int, default=9, help="runs per median (default 9)")
+    bench_cmd.add_argument(
+        "--naive", action="store_true", help="also time the same checks without tables or batching"
+    )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)
     return parser
