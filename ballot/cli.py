@@ -156,6 +156,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vectors(args: argparse.Namespace) -> int:
+    from ballot import vectors
+
+    for path in vectors.write(Path(args.out)):
+        print(path)
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ballot",
@@ -200,6 +208,10 @@ def build_parser() -> Parser:
     )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)
+
+    vec = sub.add_parser("vectors", help="write test vectors for a second implementation")
+    vec.add_argument("--out", default="tests/vectors", help="folder (default tests/vectors)")
+    vec.set_defaults(run=cmd_vectors)
     return parser
 
 

@@ -1,0 +1,86 @@
+"""Ballots as JSON: lowercase hex integers, exactly the shape `ballot vectors` writes.
+
+Parsing is strict and refuses, with the place named, anything that is not that shape: a value
+that is not hex, too long, a missing or extra key, a wrong count. It does not check group
+membership or proofs: `validate_ballot` does that next.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ballot.crypto.ballot import EncryptedBallot, Selection
+from ballot.crypto.elgamal import Ciphertext
+from ballot.crypto.errors import refuse
+from ballot.crypto.range_proof import RangeProof
+from ballot.crypto.selection_proof import SelectionProof
+
+HEX = re.compile(r"[0-9a-f]{1,1024}")
+MAX_CANDIDATES = 200
+MAX_BRANCHES = 201
+
+
+def _malformed(where: str, what: str) -> Exception:
+    return refuse(
+        "malformed-ballot", f"ballot {where}: {what}", f"选票 {where}：格式错误（{what}）"
+    )
+
+
+def _int(raw: object, where: str) -> int:
+    if not isinstance(raw, str) or not HEX.fullmatch(raw):
+        raise _malformed(where, "expected lowercase hex of at most 1024 digits")
+    return int(raw, 16)
+
+
+def _list(
+    raw: object, where: str, length: int | None = None, most: int = MAX_BRANCHES
+) -> list[Any]:
+    if not isinstance(raw, list) or len(raw) > most:
+        raise _malformed(where, f"expected a list of at most {most}")
+    if length is not None and len(raw) != length:
+        raise _malformed(where, f"expected {length} entries, got {len(raw)}")
+    return raw
+
+
+def _object(raw: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(raw, dict) or set(raw) != set(keys):
+        raise _malformed(where, f"expected exactly the keys {', '.join(keys)}")
+    return raw
+
+
+def _ciphertext(raw: object, where: str) -> Ciphertext:
+    a, b = _list(raw, where, 2)
+    return Ciphertext(_int(a, where), _int(b, where))
+
+
+def _proof_parts(
+    raw: object, where: str
+) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
+    p = _object(raw, where, ("commitments", "challenges", "responses"))
+    commitments = []
+    for pair in _list(p["commitments"], f"{where}.commitments"):
+        a, b = _list(pair, f"{where}.commitments", 2)
+        commitments.append((_int(a, where), _int(b, where)))
+    n = len(commitments)
+    challenges = tuple(_int(x, where) for x in _list(p["challenges"], f"{where}.challenges", n))
+    responses = tuple(_int(x, where) for x in _list(p["responses"], f"{where}.responses", n))
+    return tuple(commitments), challenges, responses
+
+
+def ballot_from_json(raw: object) -> EncryptedBallot:
+    top = _object(raw, "", ("selections", "total_proof"))
+    selections = []
+    for i, s in enumerate(_list(top["selections"], "selections", most=MAX_CANDIDATES)):
+        where = f"selections[{i}]"
+        obj = _object(s, where, ("approve", "oppose", "proof"))
+        selections.append(
+            Selection(
+                approve=_ciphertext(obj["approve"], f"{where}.approve"),
+                oppose=_ciphertext(obj["oppose"], f"{where}.oppose"),
+                proof=SelectionProof(*_proof_parts(obj["proof"], f"{where}.proof")),
+            )
+        )
+    return EncryptedBallot(
+        tuple(selections), RangeProof(*_proof_parts(top["total_proof"], "total_proof"))
+    )

@@ -1,0 +1,184 @@
+"""`ballot vectors`: fixed inputs and outputs for a second implementation (the browser client).
+
+Writes `hashing.json` (field encodings and H values) and `ballot.json` (an encrypted ballot
+with its proofs, tracker, cast message and a credential signature) into a folder, by default
+`tests/vectors/`. Randomness is given explicitly, as the sequence of secret scalars the
+encryptor draws, in the order docs/PROTOCOL.md §11 states, so another implementation can
+reproduce every byte. The signature is ECDSA (randomized): a second implementation checks
+that it verifies, and that its own verifies here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ballot.crypto import hashing as h
+from ballot.crypto.ballot import (
+    BallotContext,
+    EncryptedBallot,
+    cast_message,
+    encrypt_ballot,
+    tracker,
+    validate_ballot,
+)
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.group import Group, production_group
+from ballot.crypto.signature import CredentialKey
+
+SEED = "ballot test vectors v1"
+
+
+class ScalarStream:
+    """A RandomSource that hands out a fixed, recorded sequence of scalars."""
+
+    def __init__(self, group: Group, seed: str) -> None:
+        import random
+
+        self._r = random.Random(seed)
+        self._q = int(group.q)
+        self.drawn: list[int] = []
+
+    def randbelow(self, n: int) -> int:
+        if n != self._q - 1:
+            raise ValueError("the vector stream only serves secret scalars")
+        value = self._r.randrange(n)
+        self.drawn.append(value + 1)  # Group.random_scalar adds 1
+        return value
+
+    def randbits(self, k: int) -> int:
+        return self._r.getrandbits(k)
+
+
+def _hex(x: int) -> str:
+    return format(int(x), "x")
+
+
+def hashing_vectors(group: Group) -> dict[str, Any]:
+    fields = {
+        "raw": h.raw(b"\x00\x01\xff"),
+        "text_ascii": h.text("ab"),
+        "text_chinese": h.text("嘉禾电子"),
+        "element_g": h.element(group, int(group.g)),
+        "scalar_q_minus_1": h.scalar(group, int(group.q) - 1),
+        "u32": h.u32(5),
+        "seq": h.seq([h.u32(1), h.text("x")]),
+        "seq_empty": h.seq([]),
+    }
+    hashes = [
+        {
+            "tag": "ballot/v1/test",
+            "fields": ["text_ascii"],
+            "h": _hex(h.hash_to_q(group, "ballot/v1/test", fields["text_ascii"])),
+        },
+        {
+            "tag": "ballot/v1/test",
+            "fields": ["raw", "element_g", "seq"],
+            "h": _hex(
+                h.hash_to_q(
+                    group, "ballot/v1/test", fields["raw"], fields["element_g"], fields["seq"]
+                )
+            ),
+        },
+        {
+            "tag": "ballot/v1/测试",
+            "fields": ["text_chinese", "scalar_q_minus_1", "u32", "seq_empty"],
+            "h": _hex(
+                h.hash_to_q(
+                    group,
+                    "ballot/v1/测试",
+                    fields["text_chinese"],
+                    fields["scalar_q_minus_1"],
+                    fields["u32"],
+                    fields["seq_empty"],
+                )
+            ),
+        },
+    ]
+    return {
+        "description": "field encodings (hex) and H = SHA-256(text(tag) ‖ fields) mod q",
+        "fields": {k: v.hex() for k, v in fields.items()},
+        "hashes": hashes,
+    }
+
+
+def _proof_json(p: Any) -> dict[str, Any]:
+    return {
+        "commitments": [[_hex(a), _hex(b)] for a, b in p.commitments],
+        "challenges": [_hex(c) for c in p.challenges],
+        "responses": [_hex(v) for v in p.responses],
+    }
+
+
+def ballot_json(ballot: EncryptedBallot) -> dict[str, Any]:
+    return {
+        "selections": [
+            {
+                "approve": [_hex(s.approve.alpha), _hex(s.approve.beta)],
+                "oppose": [_hex(s.oppose.alpha), _hex(s.oppose.beta)],
+                "proof": _proof_json(s.proof),
+            }
+            for s in ballot.selections
+        ],
+        "total_proof": _proof_json(ballot.total_proof),
+    }
+
+
+def ballot_vectors(group: Group) -> dict[str, Any]:
+    import hashlib
+
+    secret = 1 + int.from_bytes(hashlib.sha256(SEED.encode()).digest(), "big") % (int(group.q) - 1)
+    key = PublicKey(group, group.pow_g(secret))
+    ctx = BallotContext(
+        hashlib.sha256(b"record").digest(),
+        "jiaxing-2020/meeting-1/round-1",
+        ("嘉禾电子", "南湖纺织", "秀洲精工", "海盐装备"),
+        2,
+    )
+    choices = ["approve", "oppose", "abstain", "approve"]
+    stream = ScalarStream(group, SEED)
+    ballot = encrypt_ballot(key, ctx, choices, stream)
+    validate_ballot(key, ctx, ballot, ScalarStream(group, "weights"))
+    track = tracker(key, ctx, ballot)
+    credential = CredentialKey(
+        ec.derive_private_key(
+            int.from_bytes(hashlib.sha256(b"credential").digest(), "big") % (2**255), ec.SECP256R1()
+        )
+    )
+    message = cast_message(track)
+    return {
+        "description": "an encrypted ballot; 'random' lists the secret scalars drawn, in order",
+        "group": "electionguard-4096",
+        "election_secret_key": _hex(secret),
+        "election_public_key": _hex(key.k),
+        "context": {
+            "record": ctx.record.hex(),
+            "round_id": ctx.round_id,
+            "candidates": list(ctx.candidates),
+            "max_approvals": ctx.max_approvals,
+        },
+        "choices": choices,
+        "random": [_hex(x) for x in stream.drawn],
+        "ballot": ballot_json(ballot),
+        "tracker": track.hex(),
+        "cast_message": message.hex(),
+        "credential_public_key": credential.public_bytes().hex(),
+        "credential_signature": credential.sign(message).hex(),
+    }
+
+
+def write(out: Path, group: Group | None = None) -> list[Path]:
+    group = group or production_group()
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in (
+        ("hashing.json", hashing_vectors(group)),
+        ("ballot.json", ballot_vectors(group)),
+    ):
+        path = out / name
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        written.append(path)
+    return written

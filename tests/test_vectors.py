@@ -1,0 +1,122 @@
+"""The shipped vectors for a second implementation are current, and say what PROTOCOL.md says.
+
+`ballot vectors` regenerates them; this test rebuilds them in memory and compares, so a change
+to the protocol that forgets the vectors fails here. It also re-derives encodings and hashes
+from the byte-level rules of docs/PROTOCOL.md §3 by hand, independently of ballot.crypto.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ballot import vectors
+from ballot.crypto.ballot import cast_message
+from ballot.crypto.group import production_group
+from ballot.crypto.signature import verify
+
+FOLDER = Path(__file__).resolve().parent / "vectors"
+
+
+def load(name: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((FOLDER / name).read_text("utf-8"))
+
+
+def test_shipped_vectors_are_current() -> None:
+    g = production_group()
+    assert load("hashing.json") == json.loads(json.dumps(vectors.hashing_vectors(g)))
+    shipped = load("ballot.json")
+    fresh = json.loads(json.dumps(vectors.ballot_vectors(g), ensure_ascii=False))
+    # ECDSA signatures are randomized: everything else must match byte for byte
+    shipped_sig = shipped.pop("credential_signature")
+    fresh.pop("credential_signature")
+    assert shipped == fresh
+    verify(
+        bytes.fromhex(shipped["credential_public_key"]),
+        bytes.fromhex(shipped["cast_message"]),
+        bytes.fromhex(shipped_sig),
+    )
+
+
+def test_encodings_follow_the_byte_rules_by_hand() -> None:
+    f = load("hashing.json")["fields"]
+    assert f["text_ascii"] == "02" + "00000002" + "6162"
+    assert f["u32"] == "05" + "00000005"
+    assert f["seq"] == "06" + "00000002" + "05" + "00000001" + "02" + "00000001" + "78"
+    assert f["seq_empty"] == "06" + "00000000"
+    assert f["raw"] == "01" + "00000003" + "0001ff"
+    assert f["text_chinese"] == "02" + "0000000c" + "嘉禾电子".encode().hex()
+    g = production_group()
+    assert f["element_g"] == "03" + format(int(g.g), "01024x")
+    assert f["scalar_q_minus_1"] == "04" + format(int(g.q) - 1, "064x")
+
+
+def test_hashes_follow_the_rule_by_hand() -> None:
+    data = load("hashing.json")
+    q = 2**256 - 189
+    for case in data["hashes"]:
+        tag = case["tag"].encode()
+        preimage = b"\x02" + len(tag).to_bytes(4, "big") + tag
+        preimage += b"".join(bytes.fromhex(data["fields"][name]) for name in case["fields"])
+        assert int(case["h"], 16) == int.from_bytes(hashlib.sha256(preimage).digest(), "big") % q
+
+
+def test_cast_message_is_the_tag_and_the_tracker() -> None:
+    v = load("ballot.json")
+    assert bytes.fromhex(v["cast_message"]) == cast_message(bytes.fromhex(v["tracker"]))
+    tag = b"ballot/v1/cast"
+    assert v["cast_message"] == (
+        "02" + len(tag).to_bytes(4, "big").hex() + tag.hex() + "01" + "00000020" + v["tracker"]
+    )
+
+
+def test_the_vector_ballot_parses_validates_and_round_trips() -> None:
+    from ballot.crypto.ballot import BallotContext, tracker, validate_ballot
+    from ballot.crypto.codec import ballot_from_json
+    from ballot.crypto.elgamal import PublicKey
+    from ballot.crypto.randomness import SystemRandom
+
+    v = load("ballot.json")
+    g = production_group()
+    key = PublicKey(g, g.element(int(v["election_public_key"], 16), "key"))
+    c = v["context"]
+    ctx = BallotContext(
+        bytes.fromhex(c["record"]), c["round_id"], tuple(c["candidates"]), c["max_approvals"]
+    )
+    ballot = ballot_from_json(v["ballot"])
+    validate_ballot(key, ctx, ballot, SystemRandom())
+    assert tracker(key, ctx, ballot).hex() == v["tracker"]
+    assert vectors.ballot_json(ballot) == v["ballot"]
+
+
+def test_malformed_ballot_json_is_refused_with_the_place() -> None:
+    import copy
+
+    import pytest
+
+    from ballot.crypto.codec import ballot_from_json
+    from ballot.crypto.errors import CryptoError
+
+    good = load("ballot.json")["ballot"]
+    cases = []
+    b = copy.deepcopy(good)
+    b["selections"][1]["approve"][0] = "XYZ"
+    cases.append((b, "selections[1].approve"))
+    b = copy.deepcopy(good)
+    b["selections"][0]["proof"]["challenges"].pop()
+    cases.append((b, "selections[0].proof.challenges"))
+    b = copy.deepcopy(good)
+    b["extra"] = 1
+    cases.append((b, "expected exactly the keys"))
+    b = copy.deepcopy(good)
+    b["total_proof"]["responses"][0] = 5
+    cases.append((b, "total_proof"))
+    b = copy.deepcopy(good)
+    b["selections"][0]["oppose"][1] = "f" * 1025
+    cases.append((b, "selections[0].oppose"))
+    cases.append(([], "expected exactly the keys"))
+    for raw, words in cases:
+        with pytest.raises(CryptoError) as err:
+            ballot_from_json(raw)
+        assert err.value.code == "malformed-ballot" and words in err.value.text.en
