@@ -407,3 +407,27 @@ def test_issuance_always_verifies_and_hides_the_message(
     sig = br.finalize(pk, prepared, blind_sig, inv)
     assert br.verify(pk, prepared, sig)
     assert sig != blind_sig
+
+
+def test_a_credential_is_issued_blind_and_bound_to_its_round() -> None:
+    from ballot.crypto import blind_rsa
+    from ballot.crypto.credential import credential_message
+    from ballot.crypto.errors import CryptoError
+    from ballot.crypto.randomness import SystemRandom
+    from ballot.crypto.signature import CredentialKey
+
+    rng = SystemRandom()
+    issuer = blind_rsa.generate_issuer_key(2048)
+    device_key = CredentialKey.generate().public_bytes()
+    message = credential_message("meeting-1", "round-1", device_key)
+    prepared = blind_rsa.prepare(message, rng)
+    blinded, inv = blind_rsa.blind(issuer.public, prepared, rng)
+    assert message not in blinded
+    signature = blind_rsa.finalize(
+        issuer.public, prepared, blind_rsa.blind_sign(issuer, blinded, rng), inv
+    )
+    assert blind_rsa.verify(issuer.public, prepared, signature)
+    other_round = prepared[:32] + credential_message("meeting-1", "round-2", device_key)
+    assert not blind_rsa.verify(issuer.public, other_round, signature)
+    with pytest.raises(CryptoError):
+        credential_message("meeting-1", "round-1", device_key[:-1])
