@@ -1,7 +1,9 @@
 """`ballot vectors`: fixed inputs and outputs for a second implementation (the browser client).
 
-Writes `hashing.json` (field encodings and H values) and `ballot.json` (an encrypted ballot
-with its proofs, tracker, cast message and a credential signature) into a folder, by default
+Writes `hashing.json` (field encodings and H values), `ballot.json` (an encrypted ballot with
+its proofs, tracker, cast message and a credential signature) and `decryption.json` (a
+scrutineer's decryption share with its proof, after a seeded 2-of-3 ceremony) into a folder,
+by default
 `tests/vectors/`. Randomness is given explicitly, as the sequence of secret scalars the
 encryptor draws, in the order docs/PROTOCOL.md §11 states, so another implementation can
 reproduce every byte. The signature is ECDSA (randomized): a second implementation checks
@@ -170,6 +172,54 @@ def ballot_vectors(group: Group) -> dict[str, Any]:
     }
 
 
+def decryption_vectors(group: Group) -> dict[str, Any]:
+    """A 2-of-3 ceremony run with seeded randomness, and scrutineer 1's decryption share of a
+    fixed ciphertext with its proof; `random` is the proof's secret scalar u."""
+    import random as _random
+
+    from ballot.crypto import ceremony, decryption
+    from ballot.crypto.elgamal import encrypt
+    from ballot.crypto.testing import SeededRandom
+
+    params = ceremony.CeremonyParams("jiaxing-2020/meeting-1/ceremony", 2, 3)
+    rng = SeededRandom(SEED + " ceremony")
+    begun = [ceremony.begin(group, params, i, rng) for i in (1, 2, 3)]
+    messages = [m for _, m in begun]
+    dealt = [s for d, _ in begun for s in ceremony.deal(group, params, d, messages, rng)]
+    share, committee = ceremony.finish(
+        group, params, begun[0][0], messages, [s for s in dealt if s.recipient == 1], rng
+    )
+    key = PublicKey(group, committee.joint_key)
+    ct = encrypt(key, 3, 1 + _random.Random(SEED + " r").randrange(int(group.q) - 1))
+    context = [h.text("jiaxing-2020/meeting-1/round-1"), h.text("approve"), h.u32(0)]
+    stream = ScalarStream(group, SEED + " share")
+    result = decryption.partial_decrypt(group, committee, share, ct, context, stream)
+    return {
+        "description": "scrutineer 1's decryption share; 'random' is the proof's scalar u",
+        "group": "electionguard-4096",
+        "ceremony": {
+            "id": params.ceremony_id,
+            "k": params.k,
+            "n": params.n,
+            "transcript_digest": ceremony.transcript_digest(group, params, messages).hex(),
+            "joint_key": _hex(committee.joint_key),
+            "share_keys": {str(i): _hex(committee.share_key(i)) for i in (1, 2, 3)},
+        },
+        "scrutineer": 1,
+        "secret_share": _hex(share.secret),
+        "ciphertext": [_hex(ct.alpha), _hex(ct.beta)],
+        "context_fields": [f.hex() for f in context],
+        "random": [_hex(x) for x in stream.drawn],
+        "share": _hex(result.value),
+        "proof": {
+            "commitment_g": _hex(result.proof.commitment_g),
+            "commitment_a": _hex(result.proof.commitment_a),
+            "challenge": _hex(result.proof.challenge),
+            "response": _hex(result.proof.response),
+        },
+    }
+
+
 def write(out: Path, group: Group | None = None) -> list[Path]:
     group = group or production_group()
     out.mkdir(parents=True, exist_ok=True)
@@ -177,6 +227,7 @@ def write(out: Path, group: Group | None = None) -> list[Path]:
     for name, data in (
         ("hashing.json", hashing_vectors(group)),
         ("ballot.json", ballot_vectors(group)),
+        ("decryption.json", decryption_vectors(group)),
     ):
         path = out / name
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")

@@ -120,3 +120,54 @@ def test_malformed_ballot_json_is_refused_with_the_place() -> None:
         with pytest.raises(CryptoError) as err:
             ballot_from_json(raw)
         assert err.value.code == "malformed-ballot" and words in err.value.text.en
+
+
+def test_the_decryption_vector_is_current_and_verifies() -> None:
+    from ballot.crypto.chaum_pedersen import EqualityProof
+    from ballot.crypto.chaum_pedersen import verify as cp_verify
+    from ballot.crypto.decryption import SHARE_TAG
+
+    g = production_group()
+    shipped = load("decryption.json")
+    assert shipped == json.loads(json.dumps(vectors.decryption_vectors(g)))
+    alpha = int(shipped["ciphertext"][0], 16)
+    secret = int(shipped["secret_share"], 16)
+    assert pow(alpha, secret, int(g.p)) == int(shipped["share"], 16)
+    public = int(shipped["ceremony"]["share_keys"]["1"], 16)
+    assert pow(int(g.g), secret, int(g.p)) == public
+    # the proof's context, rebuilt from PROTOCOL.md §10 by hand
+    c = shipped["ceremony"]
+
+    def text(s: str) -> bytes:
+        return b"\x02" + len(s.encode()).to_bytes(4, "big") + s.encode()
+
+    def element(x: str) -> bytes:
+        return b"\x03" + int(x, 16).to_bytes(512, "big")
+
+    fields = [bytes.fromhex(f) for f in shipped["context_fields"]]
+    context = [
+        text(SHARE_TAG),
+        text("electionguard-4096"),
+        text(c["id"]),
+        b"\x05" + c["k"].to_bytes(4, "big"),
+        b"\x05" + c["n"].to_bytes(4, "big"),
+        b"\x05" + (1).to_bytes(4, "big"),
+        element(shipped["ciphertext"][0]),
+        element(shipped["ciphertext"][1]),
+        b"\x06" + len(fields).to_bytes(4, "big") + b"".join(fields),
+    ]
+    p = shipped["proof"]
+    proof = EqualityProof(
+        int(p["commitment_g"], 16),
+        int(p["commitment_a"], 16),
+        int(p["challenge"], 16),
+        int(p["response"], 16),
+    )
+    assert cp_verify(
+        g,
+        g.backend.mpz(public),
+        g.backend.mpz(alpha),
+        g.backend.mpz(int(shipped["share"], 16)),
+        proof,
+        context,
+    )
