@@ -322,3 +322,20 @@ def test_selection_proof_combiner_depends_on_both_ciphertexts() -> None:
     assert 1 <= z < int(g.q)
     assert z != selection_proof.combiner(key, a, encrypt(key, 0, 7), [h.text("x")])
     assert z != selection_proof.combiner(key, encrypt(key, 1, 8), o, [h.text("x")])
+
+
+def test_both_arithmetic_backends_make_the_same_ballot() -> None:
+    from ballot.crypto.arith import GMPY2, INT
+    from ballot.vectors import ballot_json
+
+    if GMPY2 is None:
+        pytest.skip("gmpy2 is not installed here")
+    made = []
+    for backend in (INT, GMPY2):
+        g = small_group(backend)
+        key = PublicKey(g, g.pow_g(12345))
+        ctx = context(3, 2)
+        ballot = encrypt_ballot(key, ctx, ["approve", "oppose", "abstain"], SeededRandom(5))
+        validate_ballot(key, ctx, ballot, SeededRandom(6))
+        made.append((ballot_json(ballot), tracker(key, ctx, ballot)))
+    assert made[0] == made[1]
