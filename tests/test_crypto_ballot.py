@@ -339,3 +339,24 @@ def test_both_arithmetic_backends_make_the_same_ballot() -> None:
         validate_ballot(key, ctx, ballot, SeededRandom(6))
         made.append((ballot_json(ballot), tracker(key, ctx, ballot)))
     assert made[0] == made[1]
+
+
+@given(st.integers(1, 2**64), st.integers(0, 6), st.integers(0, 2**32), st.text(max_size=20))
+def test_schnorr_chaum_pedersen_and_range_proofs_round_trip(
+    secret: int, m: int, seed: int, label: str
+) -> None:
+    g = small_group()
+    rng = SeededRandom(seed)
+    ctx = [h.text(label), h.u32(m)]
+    proof = schnorr.prove(g, secret, ctx, rng)
+    assert schnorr.verify(g, g.pow_g(secret), proof, ctx)
+    base = g.pow_g(g.random_scalar(rng))
+    value, eq = chaum_pedersen.prove(g, secret, base, ctx, rng)
+    assert chaum_pedersen.verify(g, g.pow_g(secret), base, value, eq, ctx)
+    _, key = keypair(g, seed % 3)
+    r = g.random_scalar(rng)
+    ct = encrypt(key, m, r)
+    limit = max(m, 1) + seed % 3
+    rp = range_proof.prove(key, ct, m, r, limit, ctx, rng)
+    assert range_proof.verify_compact(key, ct, limit, ctx, rp.challenges, rp.responses)
+    assert range_proof.challenge_ok(key, ct, limit, ctx, rp)
