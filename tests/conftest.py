@@ -13,3 +13,73 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+# --- databases: every storage test runs on SQLite and on a real PostgreSQL server -----------
+
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "BALLOT_TEST_POSTGRES_URL", "postgresql+psycopg:///{db}?host=/var/run/postgresql"
+)
+
+
+def _postgres_admin():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    return create_engine(POSTGRES_URL.format(db="postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database; each test gets a fresh copy of it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from ballot.db import make_engine, upgrade
+
+    name = f"ballot_tmpl_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as e:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL.format(db='postgres')}: {e}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run every test on PostgreSQL; .ci/run starts it)")
+        pytest.skip(message)
+    engine = make_engine(POSTGRES_URL.format(db=name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A fresh, migrated database of each kind."""
+    from sqlalchemy import text
+
+    if request.param == "sqlite":
+        from ballot.db import make_engine, upgrade
+
+        url = f"sqlite:///{tmp_path / 'ballot.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"ballot_test_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield POSTGRES_URL.format(db=name)
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

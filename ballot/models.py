@@ -1,0 +1,216 @@
+"""Storage (数据存储): the tables a committee's meetings live in, as SQLAlchemy 2 models.
+
+One database serves many committees (SQLite file by default, PostgreSQL by DATABASE_URL). The
+rules that must hold under concurrent requests are the database's job, not the code's:
+one issuance per member per round, one ballot per credential, one credential key per round,
+one decryption share per scrutineer per round, and events that are only ever appended (the
+migration adds triggers that refuse UPDATE and DELETE on `events`). The issuance log records
+which member received a credential in which round — never which credential.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Committee(Base):
+    """评委会: a standing committee; its members vote in its meetings."""
+
+    __tablename__ = "committees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Member(Base):
+    """委员: one person on a committee. `role` is member or chair (主任, who also votes)."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+
+
+class Meeting(Base):
+    """会议: one sitting that votes on one slate under one rules profile."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    profile_id: Mapped[str] = mapped_column(String(64))
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the scenario's "rules"
+    status: Mapped[str] = mapped_column(String(20), default="setup")
+    issuer_public: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    issuer_private_sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    joint_key: Mapped[str | None] = mapped_column(Text, default=None)  # hex, after ceremony
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Candidate(Base):
+    """候选组织 on a meeting's slate (or, `other`, an evaluated organisation off the slate)."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    other: Mapped[bool] = mapped_column(Boolean, default=False)
+    outside_cap: Mapped[list[Any]] = mapped_column(default=list)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)  # decimal strings
+
+
+class Scrutineer(Base):
+    """监票人 number `index` (1..n) of a meeting's key ceremony."""
+
+    __tablename__ = "scrutineers"
+    __table_args__ = (UniqueConstraint("meeting_id", "index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class CeremonyMessage(Base):
+    """A scrutineer's published commitments and transport key (public)."""
+
+    __tablename__ = "ceremony_messages"
+    __table_args__ = (UniqueConstraint("meeting_id", "sender"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    sender: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column()
+
+
+class CeremonyShare(Base):
+    """One encrypted share from `sender` to `recipient` (only the recipient can read it)."""
+
+    __tablename__ = "ceremony_shares"
+    __table_args__ = (UniqueConstraint("meeting_id", "sender", "recipient"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    sender: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Attendance(Base):
+    """到会: whether a member is present now (the events keep the history)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    present: Mapped[bool] = mapped_column(Boolean)
+
+
+class Round(Base):
+    """轮次: one ballot the procedure asked for, with what it was opened with."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))  # ballot | revote
+    candidates: Mapped[list[Any]] = mapped_column()
+    places: Mapped[int] = mapped_column(Integer)
+    max_approvals: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    present_at_open: Mapped[int] = mapped_column(Integer)
+    present_at_close: Mapped[int | None] = mapped_column(Integer, default=None)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+
+class Issuance(Base):
+    """发出: a credential was blind-signed for this member in this round. Which credential is
+    not known to anyone but the member's device, and is not stored."""
+
+    __tablename__ = "issuances"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+
+
+class Credential(Base):
+    """A registered anonymous credential: the device's key with the issuer's blind signature.
+    Registered over a fresh request with no session, so nothing ties it to a member."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (UniqueConstraint("round_id", "public_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    public_key: Mapped[str] = mapped_column(String(130))  # hex of 65 bytes
+    prepared: Mapped[str] = mapped_column(Text)  # hex: prefix ‖ credential message
+    signature: Mapped[str] = mapped_column(Text)  # hex
+
+
+class Ballot(Base):
+    """收回: one encrypted ballot, signed by its credential; at most one per credential."""
+
+    __tablename__ = "ballots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("credentials.id"), unique=True)
+    tracker: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[dict[str, Any]] = mapped_column()
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class DecryptionShareRow(Base):
+    """A scrutineer's decryption shares for one round's totals, with proofs."""
+
+    __tablename__ = "decryption_shares"
+    __table_args__ = (UniqueConstraint("round_id", "scrutineer_index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    scrutineer_index: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Event(Base):
+    """The record: one entry of the hash chain (DESIGN.md §5). Never updated or deleted."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
