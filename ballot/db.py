@@ -2,8 +2,9 @@
 
 DATABASE_URL chooses the database: a PostgreSQL URL (`postgresql+psycopg://…`, psycopg 3) for
 real deployments, else a SQLite file (`ballot.sqlite3` in the working folder by default).
-SQLite gets foreign keys on, WAL journaling and a busy timeout, so concurrent requests wait
-for each other instead of failing.
+SQLite gets foreign keys on, WAL journaling, a busy timeout and transactions that take the write
+lock when they begin, so concurrent requests queue for each other instead of failing;
+PostgreSQL serialises what must be serial with row locks (`SELECT … FOR UPDATE`).
 """
 
 from __future__ import annotations
@@ -31,11 +32,18 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # transactions begin below, not implicitly
             cur = dbapi_connection.cursor()
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA busy_timeout = 30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):  # type: ignore[no-untyped-def]
+            # Take the write lock at the start: concurrent writers queue (busy timeout) instead
+            # of failing when a read transaction later tries to write.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -153,6 +153,9 @@ class Round(Base):
     present_at_open: Mapped[int] = mapped_column(Integer)
     present_at_close: Mapped[int | None] = mapped_column(Integer, default=None)
     counts: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # the record's hash just before this round opened: every proof on its ballots is bound to it
+    record: Mapped[str] = mapped_column(String(64), default="")
+    threshold: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Issuance(Base):

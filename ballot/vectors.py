@@ -21,12 +21,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ballot.crypto import hashing as h
 from ballot.crypto.ballot import (
     BallotContext,
-    EncryptedBallot,
     cast_message,
     encrypt_ballot,
     tracker,
     validate_ballot,
 )
+from ballot.crypto.codec import ballot_to_json as ballot_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.signature import CredentialKey
@@ -104,28 +104,6 @@ def hashing_vectors(group: Group) -> dict[str, Any]:
         "description": "field encodings (hex) and H = SHA-256(text(tag) ‖ fields) mod q",
         "fields": {k: v.hex() for k, v in fields.items()},
         "hashes": hashes,
-    }
-
-
-def _proof_json(p: Any) -> dict[str, Any]:
-    return {
-        "commitments": [[_hex(a), _hex(b)] for a, b in p.commitments],
-        "challenges": [_hex(c) for c in p.challenges],
-        "responses": [_hex(v) for v in p.responses],
-    }
-
-
-def ballot_json(ballot: EncryptedBallot) -> dict[str, Any]:
-    return {
-        "selections": [
-            {
-                "approve": [_hex(s.approve.alpha), _hex(s.approve.beta)],
-                "oppose": [_hex(s.oppose.alpha), _hex(s.oppose.beta)],
-                "proof": _proof_json(s.proof),
-            }
-            for s in ballot.selections
-        ],
-        "total_proof": _proof_json(ballot.total_proof),
     }
 
 

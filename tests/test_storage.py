@@ -73,7 +73,7 @@ def test_migrations_create_the_schema_from_empty_and_rerun_cleanly(engine: Engin
     } <= tables
     upgrade(engine)  # already at head: nothing to do, nothing lost
     with engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_events_are_append_only(engine: Engine) -> None:

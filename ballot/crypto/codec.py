@@ -1,4 +1,5 @@
-"""Ballots as JSON: lowercase hex integers, exactly the shape `ballot vectors` writes.
+"""Ballots and ceremony messages as JSON: lowercase hex integers, exactly the shape
+`ballot vectors` writes.
 
 Parsing is strict and refuses, with the place named, anything that is not that shape: a value
 that is not hex, too long, a missing or extra key, a wrong count. It does not check group
@@ -11,9 +12,11 @@ import re
 from typing import Any
 
 from ballot.crypto.ballot import EncryptedBallot, Selection
+from ballot.crypto.ceremony import CoefficientCommitment, CommitmentMessage
 from ballot.crypto.elgamal import Ciphertext
 from ballot.crypto.errors import refuse
 from ballot.crypto.range_proof import RangeProof
+from ballot.crypto.schnorr import SchnorrProof
 from ballot.crypto.selection_proof import SelectionProof
 
 HEX = re.compile(r"[0-9a-f]{1,1024}")
@@ -68,6 +71,29 @@ def _proof_parts(
     return tuple(commitments), challenges, responses
 
 
+def _proof_json(p: RangeProof | SelectionProof) -> dict[str, Any]:
+    return {
+        "commitments": [[format(int(a), "x"), format(int(b), "x")] for a, b in p.commitments],
+        "challenges": [format(c, "x") for c in p.challenges],
+        "responses": [format(v, "x") for v in p.responses],
+    }
+
+
+def ballot_to_json(ballot: EncryptedBallot) -> dict[str, Any]:
+    """The JSON form of a ballot (the inverse of `ballot_from_json`)."""
+
+    def ct(c: Ciphertext) -> list[str]:
+        return [format(int(c.alpha), "x"), format(int(c.beta), "x")]
+
+    return {
+        "selections": [
+            {"approve": ct(s.approve), "oppose": ct(s.oppose), "proof": _proof_json(s.proof)}
+            for s in ballot.selections
+        ],
+        "total_proof": _proof_json(ballot.total_proof),
+    }
+
+
 def ballot_from_json(raw: object) -> EncryptedBallot:
     top = _object(raw, "", ("selections", "total_proof"))
     selections = []
@@ -84,3 +110,50 @@ def ballot_from_json(raw: object) -> EncryptedBallot:
     return EncryptedBallot(
         tuple(selections), RangeProof(*_proof_parts(top["total_proof"], "total_proof"))
     )
+
+
+# --- ceremony transcript ---------------------------------------------------------------------
+
+
+def commitment_message_json(message: CommitmentMessage) -> dict[str, Any]:
+    return {
+        "sender": message.sender,
+        "transport_key": message.transport_key.hex(),
+        "coefficients": [
+            {
+                "value": format(int(c.value), "x"),
+                "proof": {
+                    "commitment": format(int(c.proof.commitment), "x"),
+                    "challenge": format(c.proof.challenge, "x"),
+                    "response": format(c.proof.response, "x"),
+                },
+            }
+            for c in message.coefficients
+        ],
+    }
+
+
+def commitment_message_from_json(raw: object) -> CommitmentMessage:
+    top = _object(raw, "ceremony message", ("sender", "transport_key", "coefficients"))
+    sender = top["sender"]
+    if isinstance(sender, bool) or not isinstance(sender, int) or not 1 <= sender <= 100:
+        raise _malformed("ceremony message", "sender must be 1..100")
+    key = top["transport_key"]
+    if not isinstance(key, str) or not re.fullmatch(r"[0-9a-f]{64}", key):
+        raise _malformed("ceremony message", "transport_key must be 32 bytes of hex")
+    coefficients = []
+    for i, c in enumerate(_list(top["coefficients"], "coefficients", most=100)):
+        where = f"coefficients[{i}]"
+        obj = _object(c, where, ("value", "proof"))
+        proof = _object(obj["proof"], f"{where}.proof", ("commitment", "challenge", "response"))
+        coefficients.append(
+            CoefficientCommitment(
+                value=_int(obj["value"], where),
+                proof=SchnorrProof(
+                    _int(proof["commitment"], where),
+                    _int(proof["challenge"], where),
+                    _int(proof["response"], where),
+                ),
+            )
+        )
+    return CommitmentMessage(sender, bytes.fromhex(key), tuple(coefficients))

@@ -28,7 +28,7 @@ class Scenario:
     rounds: tuple[Counts, ...]
 
 
-def _candidates(raw: object, where: str, seen: set[str]) -> tuple[Candidate, ...]:
+def parse_candidates(raw: object, where: str, seen: set[str]) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     for i, entry in enumerate(reading.sequence(raw, where, max_length=MAX_CANDIDATES)):
         item = f"{where}[{i}]"
@@ -108,10 +108,12 @@ def parse_scenario(raw: object, load_profile: Callable[[str], Profile]) -> Scena
         reading.required(top, "present", "scenario"), "present", minimum=0, maximum=members
     )
     seen: set[str] = set()
-    candidates = _candidates(reading.required(top, "candidates", "scenario"), "candidates", seen)
+    candidates = parse_candidates(
+        reading.required(top, "candidates", "scenario"), "candidates", seen
+    )
     if not candidates:
         raise reading.fail("candidates: the slate is empty", "candidates：候选名单为空")
-    others = _candidates(top.get("others", []), "others", seen)
+    others = parse_candidates(top.get("others", []), "others", seen)
     overrides: Mapping[str, Any] = reading.mapping(top.get("rules", {}), "rules")
     rules = resolve(profile, overrides)
     rounds = tuple(

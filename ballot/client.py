@@ -1,0 +1,56 @@
+"""The Python voter client: what a member's device does, for the command line and the tests.
+It follows docs/PROTOCOL.md exactly as the browser's ES module does: a fresh credential key
+per round, blind issuance, anonymous registration, encryption with proofs, and a signature."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ballot.crypto import blind_rsa
+from ballot.crypto.ballot import BallotContext, cast_message, encrypt_ballot, tracker
+from ballot.crypto.codec import ballot_to_json
+from ballot.crypto.credential import credential_message
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.group import RandomSource
+from ballot.crypto.signature import CredentialKey
+
+
+class VoterDevice:
+    """One member's device for one round."""
+
+    def __init__(
+        self, issuer_public: Mapping[str, Any], meeting_id: str, round_id: str, rng: RandomSource
+    ) -> None:
+        self.issuer = blind_rsa.decode_public_key(issuer_public)
+        self.rng = rng
+        self.key = CredentialKey.generate()
+        message = credential_message(meeting_id, round_id, self.key.public_bytes())
+        self.prepared = blind_rsa.prepare(message, rng)
+        blinded, self._inv = blind_rsa.blind(self.issuer, self.prepared, rng)
+        self.blinded_hex = blinded.hex()
+        self.signature: bytes | None = None
+
+    def finish_issuance(self, blind_signature_hex: str) -> dict[str, str]:
+        """Unblind the issuer's answer; returns what to register (anonymously)."""
+        self.signature = blind_rsa.finalize(
+            self.issuer, self.prepared, bytes.fromhex(blind_signature_hex), self._inv
+        )
+        return {
+            "public_key_hex": self.key.public_bytes().hex(),
+            "prepared_hex": self.prepared.hex(),
+            "signature_hex": self.signature.hex(),
+        }
+
+    def vote(
+        self, key: PublicKey, ctx: BallotContext, choices: Sequence[str]
+    ) -> tuple[dict[str, Any], str, str, str]:
+        """(ballot JSON, credential key hex, signature hex, tracker hex to keep)."""
+        ballot = encrypt_ballot(key, ctx, choices, self.rng)
+        track = tracker(key, ctx, ballot)
+        return (
+            ballot_to_json(ballot),
+            self.key.public_bytes().hex(),
+            self.key.sign(cast_message(track)).hex(),
+            track.hex(),
+        )

@@ -1,0 +1,12 @@
+"""Refusals from the services: a stable code, and what to do, in English and Chinese."""
+
+from __future__ import annotations
+
+from ballot.text import Text
+
+
+class ServiceError(Exception):
+    def __init__(self, code: str, en: str, zh: str) -> None:
+        super().__init__(f"{code}: {en}")
+        self.code = code
+        self.text = Text(en=en, zh=zh)

@@ -1,0 +1,325 @@
+"""Committees, meetings, attendance and rounds: the chair's procedure, driven by the engine.
+
+Every change is checked first and refused with the numbers ("9 of 15 present; ≥ 2/3 needs
+10") when the rules do not allow it; an accepted change is appended to the record in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.profile_files import load_profile
+from ballot.services import record
+from ballot.services.errors import ServiceError
+from ballot.tally import engine as tally_engine
+from ballot.tally.errors import TallyError
+from ballot.tally.model import Candidate as TallyCandidate
+from ballot.tally.model import Counts, Outcome
+from ballot.tally.model import Meeting as TallyMeeting
+from ballot.tally.profile import resolve
+from ballot.tally.rules import Rules
+from ballot.tally.scenario import parse_candidates
+
+ROLES = ("member", "chair")
+ROLE_WORDS = {"member": "member", "委员": "member", "chair": "chair", "主任": "chair"}
+MAX_MEMBERS = 200
+
+
+def _refuse_tally(err: TallyError) -> ServiceError:
+    return ServiceError("invalid-rules", err.text.en, err.text.zh)
+
+
+def parse_roster(text: str) -> list[tuple[str, str]]:
+    """A roster CSV: a header naming `name` (姓名) and optionally `role` (角色: member 委员 /
+    chair 主任), then one row per member."""
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if not rows:
+        raise ServiceError("bad-roster", "the roster is empty", "名单为空")
+    header = [c.strip().lower() for c in rows[0]]
+    names = {"name": "name", "姓名": "name", "role": "role", "角色": "role"}
+    cols = [names.get(c) for c in header]
+    if "name" not in cols or any(c is None for c in cols):
+        raise ServiceError(
+            "bad-roster", "the roster header must be: name[,role]", "名单表头须为：姓名[,角色]"
+        )
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(cols):
+            raise ServiceError(
+                "bad-roster",
+                f"roster line {number} has {len(row)} cells",
+                f"名单第 {number} 行有 {len(row)} 格",
+            )
+        cells = dict(zip(cols, (c.strip() for c in row), strict=True))
+        name = cells["name"] or ""
+        role = ROLE_WORDS.get((cells.get("role") or "member").lower())
+        if not name or len(name) > 200:
+            raise ServiceError(
+                "bad-roster",
+                f"roster line {number}: a name is needed",
+                f"名单第 {number} 行：须有姓名",
+            )
+        if role is None:
+            raise ServiceError(
+                "bad-roster",
+                f"roster line {number}: role is member or chair",
+                f"名单第 {number} 行：角色须为 委员 或 主任",
+            )
+        if name in seen:
+            raise ServiceError(
+                "bad-roster",
+                f"roster line {number}: {name} is listed twice",
+                f"名单第 {number} 行：{name} 重复",
+            )
+        seen.add(name)
+        out.append((name, role))
+    if not out or len(out) > MAX_MEMBERS:
+        raise ServiceError(
+            "bad-roster",
+            f"a roster has 1 to {MAX_MEMBERS} members",
+            f"名单须有 1 至 {MAX_MEMBERS} 人",
+        )
+    return out
+
+
+def create_committee(
+    db: sessionmaker[Session], name: str, roster: list[tuple[str, str]], now: datetime
+) -> int:
+    """A committee with its roster; returns its id."""
+    with db.begin() as session:
+        return _create_committee(session, name, roster, now).id
+
+
+def _create_committee(
+    session: Session, name: str, roster: list[tuple[str, str]], now: datetime
+) -> m.Committee:
+    if not name.strip() or len(name) > 200:
+        raise ServiceError("bad-committee", "a committee needs a name", "评委会须有名称")
+    if session.scalar(select(m.Committee).where(m.Committee.name == name)) is not None:
+        raise ServiceError(
+            "duplicate-committee",
+            f"a committee named {name} exists already",
+            f"评委会 {name} 已存在",
+        )
+    committee = m.Committee(name=name, created_at=now)
+    session.add(committee)
+    session.flush()
+    session.add_all(m.Member(committee_id=committee.id, name=n, role=r) for n, r in roster)
+    session.flush()
+    return committee
+
+
+def create_meeting(
+    db: sessionmaker[Session],
+    committee_id: int,
+    title: str,
+    slate: dict[str, Any],
+    now: datetime,
+) -> int:
+    """A meeting on a slate (see `_create_meeting`); returns its id."""
+    with db.begin() as session:
+        return _create_meeting(session, committee_id, title, slate, now).id
+
+
+def _create_meeting(
+    session: Session, committee_id: int, title: str, slate: dict[str, Any], now: datetime
+) -> m.Meeting:
+    """A meeting on a slate: {"profile", "candidates", "others"?, "rules"?} as `ballot replay`
+    reads them; the rules are checked now, so no meeting starts with rules the engine refuses."""
+    committee = session.get(m.Committee, committee_id)
+    if committee is None:
+        raise ServiceError("unknown-committee", "no such committee", "无此评委会")
+    unknown = set(slate) - {"profile", "candidates", "others", "rules"}
+    if unknown:
+        raise ServiceError(
+            "bad-slate",
+            f"unknown key {sorted(unknown)[0]!r} in the slate",
+            f"候选名单中有未知字段 {sorted(unknown)[0]!r}",
+        )
+    try:
+        profile = load_profile(str(slate.get("profile")))
+        rules = dict(slate.get("rules") or {})
+        resolve(profile, rules)
+        seen: set[str] = set()
+        candidates = parse_candidates(slate.get("candidates"), "candidates", seen)
+        others = parse_candidates(slate.get("others", []), "others", seen)
+    except TallyError as err:
+        raise _refuse_tally(err) from None
+    if not candidates:
+        raise ServiceError("bad-slate", "the slate is empty", "候选名单为空")
+    meeting = m.Meeting(
+        public_id=uuid.uuid4().hex,
+        committee_id=committee_id,
+        title=title,
+        profile_id=profile.id,
+        rules=rules,
+        created_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    for position, (c, other) in enumerate(
+        [(c, False) for c in candidates] + [(c, True) for c in others]
+    ):
+        session.add(
+            m.Candidate(
+                meeting_id=meeting.id,
+                name=c.name,
+                position=position,
+                other=other,
+                outside_cap=sorted(c.outside_cap),
+            )
+        )
+    members = session.scalars(
+        select(m.Member).where(m.Member.committee_id == committee_id).order_by(m.Member.id)
+    ).all()
+    record.lock_meeting(session, meeting.id)
+    record.append(
+        session,
+        meeting.id,
+        "meeting-created",
+        {
+            "meeting": meeting.public_id,
+            "committee": committee.name,
+            "title": title,
+            "profile": profile.id,
+            "rules": rules,
+            "members": [{"name": x.name, "role": x.role} for x in members],
+            "candidates": [
+                {"name": c.name, "outside_cap": sorted(c.outside_cap)} for c in candidates
+            ],
+            "others": [c.name for c in others],
+        },
+    )
+    return meeting
+
+
+# --- the engine's view of a meeting ----------------------------------------------------------
+
+
+def members_count(session: Session, meeting: m.Meeting) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(m.Member)
+            .where(m.Member.committee_id == meeting.committee_id)
+        )
+        or 0
+    )
+
+
+def present_count(session: Session, meeting: m.Meeting) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(m.Attendance)
+            .where(m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True))
+        )
+        or 0
+    )
+
+
+def rules_of(meeting: m.Meeting) -> Rules:
+    return resolve(load_profile(meeting.profile_id), meeting.rules)
+
+
+def procedure(session: Session, meeting: m.Meeting, present: int | None = None) -> Outcome:
+    """The engine's decisions from the counted rounds so far, and the ballot it needs next."""
+    cands = session.scalars(
+        select(m.Candidate)
+        .where(m.Candidate.meeting_id == meeting.id)
+        .order_by(m.Candidate.position)
+    ).all()
+
+    def tc(c: m.Candidate) -> TallyCandidate:
+        return TallyCandidate(c.name, frozenset(c.outside_cap))
+
+    tm = TallyMeeting(
+        members=members_count(session, meeting),
+        present=present_count(session, meeting) if present is None else present,
+        candidates=tuple(tc(c) for c in cands if not c.other),
+        others=tuple(tc(c) for c in cands if c.other),
+    )
+    counted = session.scalars(
+        select(m.Round)
+        .where(m.Round.meeting_id == meeting.id, m.Round.status.in_(("counted", "void")))
+        .order_by(m.Round.number)
+    ).all()
+    rounds = []
+    for r in counted:
+        c = r.counts or {}
+        rounds.append(
+            Counts(
+                approve=c.get("approve", {}),
+                oppose=c.get("oppose", {}),
+                abstain=c.get("abstain", {}),
+                ballots=c.get("ballots"),
+                present=r.present_at_close,
+            )
+        )
+    try:
+        return tally_engine.tally(rules_of(meeting), tm, rounds)
+    except TallyError as err:
+        raise _refuse_tally(err) from None
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def _member(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
+    member = session.get(m.Member, member_id)
+    if member is None or member.committee_id != meeting.committee_id:
+        raise ServiceError(
+            "not-a-member", "this person is not a member of the committee", "此人不是本评委会委员"
+        )
+    return member
+
+
+def set_present(db: sessionmaker[Session], meeting_id: int, member_id: int, present: bool) -> int:
+    """Check a member in (present=True) or out; returns the number present now."""
+    with db.begin() as session:
+        return _set_present(session, meeting_id, member_id, present)
+
+
+def _set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
+    if session.get(m.Meeting, meeting_id) is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status == "closed":
+        raise ServiceError("meeting-closed", "the meeting is closed", "会议已结束")
+    member = _member(session, meeting, member_id)
+    row = session.scalar(
+        select(m.Attendance).where(
+            m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
+        )
+    )
+    if (row is not None and row.present) == present:
+        if present:
+            raise ServiceError(
+                "already-present", f"{member.name} is already checked in", f"{member.name} 已签到"
+            )
+        raise ServiceError(
+            "not-present", f"{member.name} is not checked in", f"{member.name} 未签到"
+        )
+    if row is None:
+        session.add(m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present))
+    else:
+        row.present = present
+    session.flush()
+    count = present_count(session, meeting)
+    record.append(
+        session,
+        meeting.id,
+        "attendance",
+        {"member": member.name, "present": present, "present_count": count},
+    )
+    return count

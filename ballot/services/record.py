@@ -1,0 +1,62 @@
+"""Appending to a meeting's record. Appends are serialised per meeting (the meeting row is
+locked first), so concurrent requests extend one linear chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ballot import models as m
+from ballot.record import GENESIS, Event, canonical_json, make_event
+
+
+def lock_meeting(session: Session, meeting_id: int) -> m.Meeting:
+    meeting = session.scalars(
+        select(m.Meeting).where(m.Meeting.id == meeting_id).with_for_update()
+    ).one()
+    return meeting
+
+
+def head(session: Session, meeting_id: int) -> tuple[int, str]:
+    """(next sequence number, hash of the last event)."""
+    last = session.scalars(
+        select(m.Event).where(m.Event.meeting_id == meeting_id).order_by(m.Event.seq.desc())
+    ).first()
+    return (0, GENESIS) if last is None else (last.seq + 1, last.hash)
+
+
+def append(session: Session, meeting_id: int, kind: str, body: dict[str, Any]) -> Event:
+    """Add one event after the current head (call with the meeting row locked)."""
+    seq, prev = head(session, meeting_id)
+    event = make_event(seq, kind, body, prev)
+    session.add(
+        m.Event(
+            meeting_id=meeting_id,
+            seq=seq,
+            kind=kind,
+            body=canonical_json(body).decode("utf-8"),
+            prev_hash=prev,
+            hash=event.hash,
+        )
+    )
+    session.flush()
+    return event
+
+
+def events(session: Session, meeting_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(m.Event).where(m.Event.meeting_id == meeting_id).order_by(m.Event.seq)
+    ).all()
+    return [
+        {
+            "seq": r.seq,
+            "kind": r.kind,
+            "body": json.loads(r.body),
+            "prev": r.prev_hash,
+            "hash": r.hash,
+        }
+        for r in rows
+    ]

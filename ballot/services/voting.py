@@ -1,0 +1,477 @@
+"""From the key ceremony to stored ballots: the steps a meeting takes while members vote.
+
+Each public function runs in its own transaction (`db` is a session factory) and returns only
+after it has committed, so a tracker handed to a member is already durable. Checks come first;
+a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.crypto import blind_rsa, ceremony, keystore
+from ballot.crypto.ballot import (
+    BallotContext,
+    cast_message,
+    tracker,
+    validate_ballot,
+)
+from ballot.crypto.codec import (
+    ballot_from_json,
+    commitment_message_from_json,
+    commitment_message_json,
+)
+from ballot.crypto.credential import credential_message
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.group import RandomSource, production_group
+from ballot.crypto.signature import verify as verify_signature
+from ballot.services import record
+from ballot.services.errors import ServiceError
+from ballot.services.meetings import members_count, present_count, procedure
+
+Db = sessionmaker[Session]
+ISSUER_PURPOSE = "issuer-key"
+MAX_BALLOT_JSON = 2_000_000
+_issuer_cache: dict[str, blind_rsa.IssuerKey] = {}
+
+
+def _crypto(err: CryptoError) -> ServiceError:
+    return ServiceError(err.code, err.text.en, err.text.zh)
+
+
+def _meeting(session: Session, meeting_id: int) -> m.Meeting:
+    if session.get(m.Meeting, meeting_id) is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    return record.lock_meeting(session, meeting_id)
+
+
+def round_id(meeting: m.Meeting, number: int) -> str:
+    """The round's id in the protocol: every credential and proof names it."""
+    return f"{meeting.public_id}/round-{number}"
+
+
+# --- key ceremony and opening ----------------------------------------------------------------
+
+
+def record_ceremony(
+    db: Db, meeting_id: int, k: int, n: int, messages: Sequence[Any], rng: RandomSource
+) -> str:
+    """Check the scrutineers' published transcript and take its joint key; returns it (hex)."""
+    group = production_group()
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        if meeting.status != "setup":
+            raise ServiceError(
+                "ceremony-done",
+                "this meeting's key ceremony is already recorded",
+                "本会议的密钥仪式已记录",
+            )
+        try:
+            params = ceremony.CeremonyParams(f"{meeting.public_id}/ceremony", k, n)
+            parsed = [commitment_message_from_json(x) for x in messages]
+            committee = ceremony.verify_transcript(group, params, parsed, rng)
+        except CryptoError as err:
+            raise _crypto(err) from None
+        for msg in parsed:
+            session.add(
+                m.CeremonyMessage(
+                    meeting_id=meeting.id, sender=msg.sender, body=commitment_message_json(msg)
+                )
+            )
+        meeting.joint_key = format(int(committee.joint_key), "x")
+        meeting.status = "ready"
+        record.append(
+            session,
+            meeting.id,
+            "ceremony",
+            {
+                "k": k,
+                "n": n,
+                "messages": [commitment_message_json(x) for x in parsed],
+                "transcript_digest": ceremony.transcript_digest(group, params, parsed).hex(),
+                "joint_key": meeting.joint_key,
+            },
+        )
+        return meeting.joint_key
+
+
+def open_meeting(
+    db: Db, meeting_id: int, issuer: blind_rsa.IssuerKey, server_secret: str, rng: RandomSource
+) -> None:
+    """Publish the meeting's issuer key (its private half sealed at rest) and open voting."""
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        if meeting.status != "ready":
+            raise ServiceError(
+                "not-ready",
+                "record the key ceremony before opening the meeting",
+                "请先完成密钥仪式再开会",
+            )
+        numbers = "|".join(format(x, "x") for x in (issuer.p, issuer.q, issuer.e, issuer.d))
+        meeting.issuer_private_sealed = keystore.seal(
+            numbers.encode(), server_secret, ISSUER_PURPOSE, rng
+        ).to_json()
+        meeting.issuer_public = blind_rsa.encode_public_key(issuer.public)
+        meeting.status = "open"
+        record.append(
+            session,
+            meeting.id,
+            "meeting-opened",
+            {"group": production_group().name, "issuer_key": meeting.issuer_public},
+        )
+
+
+def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
+    sealed = meeting.issuer_private_sealed or ""
+    key = hashlib.sha256(sealed.encode()).hexdigest()
+    if key not in _issuer_cache:
+        raw = keystore.open_sealed(keystore.Sealed.from_json(sealed), server_secret, ISSUER_PURPOSE)
+        p, q, e, d = (int(x, 16) for x in raw.decode().split("|"))
+        _issuer_cache[key] = blind_rsa.issuer_key_from_numbers(p, q, e, d)
+    return _issuer_cache[key]
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+def open_round(db: Db, meeting_id: int) -> int:
+    """Open the ballot the procedure asks for next; refused without a quorum (with the
+    numbers), while another round is open, or when the procedure is complete."""
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        if meeting.status != "open":
+            raise ServiceError(
+                "meeting-not-open", "the meeting is not open for voting", "会议未开始投票"
+            )
+        if (
+            session.scalar(
+                select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+            )
+            is not None
+        ):
+            raise ServiceError(
+                "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
+            )
+        outcome = procedure(session, meeting)
+        if not outcome.quorum.met:
+            q = outcome.quorum.reason
+            raise ServiceError("no-quorum", q.en, q.zh)
+        if outcome.next is None:
+            raise ServiceError(
+                "procedure-complete",
+                "every tier is decided: no round to open",
+                "各奖项均已确定：无需再投票",
+            )
+        nxt = outcome.next
+        number = (
+            int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(m.Round)
+                    .where(m.Round.meeting_id == meeting.id)
+                )
+                or 0
+            )
+            + 1
+        )
+        _, prev = record.head(session, meeting.id)
+        session.add(
+            m.Round(
+                meeting_id=meeting.id,
+                number=number,
+                tier=nxt.tier,
+                kind=nxt.kind,
+                candidates=list(nxt.candidates),
+                places=nxt.places,
+                max_approvals=nxt.max_approvals,
+                present_at_open=outcome.quorum.present,
+                record=prev,
+                threshold=outcome.next_threshold,
+            )
+        )
+        record.append(
+            session,
+            meeting.id,
+            "round-opened",
+            {
+                "round": number,
+                "round_id": round_id(meeting, number),
+                "tier": nxt.tier,
+                "kind": nxt.kind,
+                "candidates": list(nxt.candidates),
+                "places": nxt.places,
+                "max_approvals": nxt.max_approvals,
+                "threshold": outcome.next_threshold,
+                "members": outcome.quorum.members,
+                "present": outcome.quorum.present,
+                "quorum_needed": outcome.quorum.needed,
+                "record": prev,
+            },
+        )
+        return number
+
+
+def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
+    rnd = session.scalar(
+        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
+    )
+    if rnd is None:
+        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+    if rnd.status != "open":
+        raise ServiceError("round-closed", f"round {number} is closed", f"第 {number} 轮已结束")
+    return rnd
+
+
+def _hex_bytes(
+    value: object, what: str, what_zh: str, size: int | None = None, most: int = 4096
+) -> bytes:
+    try:
+        if not isinstance(value, str) or len(value) > 2 * most:
+            raise ValueError
+        data = bytes.fromhex(value)
+    except ValueError:
+        raise ServiceError("malformed", f"{what} must be hex", f"{what_zh}须为十六进制") from None
+    if size is not None and len(data) != size:
+        raise ServiceError(
+            "malformed", f"{what} must be {size} bytes", f"{what_zh}须为 {size} 字节"
+        )
+    return data
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def issue_credential(
+    db: Db,
+    meeting_id: int,
+    number: int,
+    member_id: int,
+    blinded_hex: str,
+    server_secret: str,
+    rng: RandomSource,
+) -> str:
+    """Blind-sign one credential for a member present in this round, once (发出选票)."""
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _open_round(session, meeting, number)
+        member = session.get(m.Member, member_id)
+        if member is None or member.committee_id != meeting.committee_id:
+            raise ServiceError(
+                "not-a-member",
+                "this person is not a member of the committee",
+                "此人不是本评委会委员",
+            )
+        present = session.scalar(
+            select(m.Attendance.present).where(
+                m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
+            )
+        )
+        if not present:
+            raise ServiceError(
+                "not-present",
+                f"{member.name} is not checked in: check in first",
+                f"{member.name} 未签到：请先签到",
+            )
+        issuer = _issuer(meeting, server_secret)
+        blinded = _hex_bytes(
+            blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
+        )
+        if session.scalar(
+            select(m.Issuance).where(
+                m.Issuance.round_id == rnd.id, m.Issuance.member_id == member.id
+            )
+        ):
+            raise ServiceError(
+                "already-issued",
+                f"{member.name} already has a credential for round {number}",
+                f"{member.name} 已领取第 {number} 轮凭证",
+            )
+        try:
+            signature = blind_rsa.blind_sign(issuer, blinded, rng)
+        except CryptoError as err:
+            raise _crypto(err) from None
+        session.add(m.Issuance(round_id=rnd.id, member_id=member.id))
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ServiceError(
+                "already-issued",
+                f"{member.name} already has a credential for round {number}",
+                f"{member.name} 已领取第 {number} 轮凭证",
+            ) from None
+        record.append(
+            session, meeting.id, "credential-issued", {"round": number, "member": member.name}
+        )
+        return signature.hex()
+
+
+def register_credential(
+    db: Db, meeting_id: int, number: int, public_key_hex: str, prepared_hex: str, signature_hex: str
+) -> None:
+    """Register an anonymous credential (a fresh request without a session: nothing here
+    names the member). Published at the round's close, sorted, not in arrival order."""
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _open_round(session, meeting, number)
+        public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
+        prepared = _hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
+        signature = _hex_bytes(signature_hex, "the credential signature", "凭证签名", most=1024)
+        try:
+            expected = credential_message(meeting.public_id, round_id(meeting, number), public_key)
+        except CryptoError as err:
+            raise _crypto(err) from None
+        if prepared[blind_rsa.PREFIX_LEN :] != expected:
+            raise ServiceError(
+                "bad-credential",
+                "the credential is not for this meeting, round and key",
+                "该凭证不属于本会议、本轮次或此公钥",
+            )
+        issuer = blind_rsa.decode_public_key(meeting.issuer_public or {})
+        if not blind_rsa.verify(issuer, prepared, signature):
+            raise ServiceError(
+                "bad-credential",
+                "the credential is not signed by this meeting's issuer key",
+                "该凭证未经本会议签发密钥签名",
+            )
+        issued = (
+            session.scalar(
+                select(func.count()).select_from(m.Issuance).where(m.Issuance.round_id == rnd.id)
+            )
+            or 0
+        )
+        registered = (
+            session.scalar(
+                select(func.count())
+                .select_from(m.Credential)
+                .where(m.Credential.round_id == rnd.id)
+            )
+            or 0
+        )
+        if registered >= issued:
+            raise ServiceError(
+                "too-many-credentials",
+                f"{issued} credentials were issued and {registered} are registered: no more can be",
+                f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
+            )
+        session.add(
+            m.Credential(
+                round_id=rnd.id,
+                public_key=public_key.hex(),
+                prepared=prepared.hex(),
+                signature=signature.hex(),
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ServiceError(
+                "credential-registered", "this credential is already registered", "该凭证已登记"
+            ) from None
+
+
+# --- casting ---------------------------------------------------------------------------------
+
+
+def ballot_context(meeting: m.Meeting, rnd: m.Round) -> BallotContext:
+    return BallotContext(
+        bytes.fromhex(rnd.record),
+        round_id(meeting, rnd.number),
+        tuple(rnd.candidates),
+        rnd.max_approvals,
+    )
+
+
+def election_key(meeting: m.Meeting) -> PublicKey:
+    group = production_group()
+    return PublicKey(group, group.backend.mpz(int(meeting.joint_key or "0", 16)))
+
+
+def cast_ballot(
+    db: Db,
+    meeting_id: int,
+    number: int,
+    ballot: Any,
+    public_key_hex: str,
+    signature_hex: str,
+    rng: RandomSource,
+) -> str:
+    """Check everything about a ballot and store it; returns the tracker (回执) once stored.
+
+    The slow checks (proofs, signature) run between two short transactions, so casts from a
+    whole room proceed in parallel; the second transaction re-checks what could have changed
+    (round still open, credential unused) and the database's unique constraint has the last
+    word when two casts of one credential race."""
+    public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
+    signature = _hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _open_round(session, meeting, number)
+        credential = _unused_credential(session, rnd, public_key)
+        key = election_key(meeting)
+        ctx = ballot_context(meeting, rnd)
+    try:
+        parsed = ballot_from_json(ballot)
+        validate_ballot(key, ctx, parsed, rng)
+        track = tracker(key, ctx, parsed)
+        verify_signature(public_key, cast_message(track), signature)
+    except CryptoError as err:
+        raise _crypto(err) from None
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _open_round(session, meeting, number)
+        credential = _unused_credential(session, rnd, public_key)
+        session.add(
+            m.Ballot(
+                round_id=rnd.id,
+                credential_id=credential.id,
+                tracker=track.hex(),
+                body=ballot,
+                signature=signature.hex(),
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ServiceError(
+                "already-cast", "this credential has already cast its ballot", "该凭证已投票"
+            ) from None
+    return track.hex()
+
+
+def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.Credential:
+    credential = session.scalar(
+        select(m.Credential).where(
+            m.Credential.round_id == rnd.id, m.Credential.public_key == public_key.hex()
+        )
+    )
+    if credential is None:
+        raise ServiceError(
+            "unknown-credential",
+            "this credential is not registered for this round",
+            "该凭证未在本轮登记",
+        )
+    if session.scalar(select(m.Ballot.id).where(m.Ballot.credential_id == credential.id)):
+        raise ServiceError(
+            "already-cast", "this credential has already cast its ballot", "该凭证已投票"
+        )
+    return credential
+
+
+__all__ = [
+    "cast_ballot",
+    "issue_credential",
+    "members_count",
+    "open_meeting",
+    "open_round",
+    "present_count",
+    "record_ceremony",
+    "register_credential",
+]

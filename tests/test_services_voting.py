@@ -1,0 +1,298 @@
+"""A meeting through the services, on SQLite and on PostgreSQL: ceremony, attendance and
+quorum, a round, blind credentials, anonymous registration and casting — and every kind of
+bad input refused with a clear reason and nothing changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.client import VoterDevice
+from ballot.crypto import blind_rsa, ceremony
+from ballot.crypto.codec import commitment_message_json
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
+from ballot.crypto.testing import SeededRandom
+from ballot.db import make_engine, sessions
+from ballot.record import chain_problems
+from ballot.services import meetings, record, voting
+from ballot.services.errors import ServiceError
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+SECRET = "server secret for tests"
+RNG = SystemRandom()
+ROSTER = "姓名,角色\n张主任,主任\n李委员,委员\n王委员,委员\n赵委员,委员\n陈委员,委员\n"
+SLATE = {
+    "profile": "jiaxing-2020",
+    "candidates": ["嘉禾电子", "南湖纺织", "秀洲精工"],
+    "others": ["梅湾医药"],
+    "rules": {"tiers": [{"id": "award", "places": 1}, {"id": "nominee", "places": 1}]},
+}
+
+
+@pytest.fixture(scope="module")
+def issuer() -> blind_rsa.IssuerKey:
+    return blind_rsa.generate_issuer_key(2048)
+
+
+def ceremony_messages(public_id: str) -> list[dict[str, Any]]:
+    group = production_group()
+    params = ceremony.CeremonyParams(f"{public_id}/ceremony", 2, 3)
+    rng = SeededRandom(public_id)
+    return [commitment_message_json(ceremony.begin(group, params, i, rng)[1]) for i in (1, 2, 3)]
+
+
+@pytest.fixture
+def db(database_url: str) -> sessionmaker[Session]:
+    engine = make_engine(database_url)
+    yield sessions(engine)  # type: ignore[misc]
+    engine.dispose()
+
+
+def setup_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, list[int]]:
+    committee = meetings.create_committee(db, "嘉兴市评委会", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee, "2026 年度", SLATE, NOW)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
+    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    voting.open_meeting(db, meeting, issuer, SECRET, RNG)
+    return meeting, members
+
+
+def refused(code: str, fn: Any, *args: Any) -> ServiceError:
+    with pytest.raises(ServiceError) as err:
+        fn(*args)
+    assert err.value.code == code, err.value
+    assert err.value.text.en and err.value.text.zh
+    return err.value
+
+
+def snapshot(db: sessionmaker[Session]) -> dict[str, int]:
+    with db() as s:
+        return {
+            t.__tablename__: s.scalar(select(func.count()).select_from(t)) or 0
+            for t in (m.Event, m.Attendance, m.Round, m.Issuance, m.Credential, m.Ballot)
+        }
+
+
+def vote(
+    db: sessionmaker[Session], meeting: int, number: int, member: int, choices: list[str]
+) -> tuple[str, VoterDevice]:
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
+        )
+        assert mt is not None and rnd is not None
+        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, number), RNG)
+    sig = voting.issue_credential(db, meeting, number, member, device.blinded_hex, SECRET, RNG)
+    reg = device.finish_issuance(sig)
+    voting.register_credential(
+        db, meeting, number, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
+    )
+    ballot, pub, signature, track = device.vote(key, ctx, choices)
+    assert voting.cast_ballot(db, meeting, number, ballot, pub, signature, RNG) == track
+    return track, device
+
+
+def test_a_round_from_quorum_to_stored_ballots(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    meeting, members = setup_meeting(db, issuer)
+    for member in members[:3]:
+        meetings.set_present(db, meeting, member, True)
+    err = refused("no-quorum", voting.open_round, db, meeting)
+    assert "3 of 5" in err.text.en and "需 4 人" in err.text.zh
+    assert meetings.set_present(db, meeting, members[3], True) == 4
+    assert voting.open_round(db, meeting) == 1
+    refused("round-open", voting.open_round, db, meeting)
+    trackers = [
+        vote(db, meeting, 1, member, choices)[0]
+        for member, choices in zip(
+            members[:4],
+            (
+                ["approve", "oppose", "abstain"],
+                ["approve", "abstain", "abstain"],
+                ["oppose", "approve", "abstain"],
+                ["abstain"] * 3,
+            ),
+            strict=True,
+        )
+    ]
+    assert len(set(trackers)) == 4
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(m.Ballot)) == 4
+        assert s.scalar(select(func.count()).select_from(m.Issuance)) == 4
+        events = record.events(s, meeting)
+    assert chain_problems(events) == []
+    kinds = [e["kind"] for e in events]
+    assert kinds[:3] == ["meeting-created", "ceremony", "meeting-opened"]
+    assert kinds.count("credential-issued") == 4 and "round-opened" in kinds
+    # nothing in the record or the issuance log ties a member to a credential or a ballot
+    issued = [e["body"] for e in events if e["kind"] == "credential-issued"]
+    assert all(set(b) == {"round", "member"} for b in issued)
+
+
+def test_bad_input_is_refused_and_changes_nothing(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    meeting, members = setup_meeting(db, issuer)
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    voting.open_round(db, meeting)
+    track, device = vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
+    before = snapshot(db)
+    refused("already-present", meetings.set_present, db, meeting, members[0], True)
+    refused("not-present", meetings.set_present, db, meeting, members[4], False)
+    refused("not-a-member", meetings.set_present, db, meeting, 9999, True)
+    refused("unknown-meeting", meetings.set_present, db, 9999, members[0], True)
+    refused(
+        "unknown-round",
+        voting.issue_credential,
+        db,
+        meeting,
+        7,
+        members[1],
+        device.blinded_hex,
+        SECRET,
+        RNG,
+    )
+    refused(
+        "already-issued",
+        voting.issue_credential,
+        db,
+        meeting,
+        1,
+        members[0],
+        device.blinded_hex,
+        SECRET,
+        RNG,
+    )
+    refused(
+        "not-present",
+        voting.issue_credential,
+        db,
+        meeting,
+        1,
+        members[4],
+        device.blinded_hex,
+        SECRET,
+        RNG,
+    )
+    refused("malformed", voting.issue_credential, db, meeting, 1, members[1], "zz", SECRET, RNG)
+    reg = device.finish_issuance(
+        voting.issue_credential(db, meeting, 1, members[1], device.blinded_hex, SECRET, RNG)
+    )
+    before = snapshot(db)
+    refused(
+        "credential-registered",
+        voting.register_credential,
+        db,
+        meeting,
+        1,
+        reg["public_key_hex"],
+        reg["prepared_hex"],
+        reg["signature_hex"],
+    )
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
+        assert mt is not None and rnd is not None
+        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+    ballot, pub, sig, _ = device.vote(key, ctx, ["oppose", "abstain", "abstain"])
+    refused("already-cast", voting.cast_ballot, db, meeting, 1, ballot, pub, sig, RNG)
+    stranger = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    b2, pub2, sig2, _ = stranger.vote(key, ctx, ["approve", "abstain", "abstain"])
+    refused("unknown-credential", voting.cast_ballot, db, meeting, 1, b2, pub2, sig2, RNG)
+    forged = stranger.finish_issuance  # a credential signed by another issuer key
+    other = blind_rsa.generate_issuer_key(2048)
+    blinded = bytes.fromhex(stranger.blinded_hex)
+    with pytest.raises(CryptoError):  # the device itself refuses a signature from another key
+        forged(blind_rsa.blind_sign(other, blinded[: other.public.modulus_len], RNG).hex())
+    refused(
+        "bad-credential",
+        voting.register_credential,
+        db,
+        meeting,
+        1,
+        pub2,
+        stranger.prepared.hex(),
+        "00" * 256,
+    )
+    second = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    reg2 = second.finish_issuance(
+        voting.issue_credential(db, meeting, 1, members[2], second.blinded_hex, SECRET, RNG)
+    )
+    voting.register_credential(
+        db, meeting, 1, reg2["public_key_hex"], reg2["prepared_hex"], reg2["signature_hex"]
+    )
+    before = snapshot(db)
+    good, pub3, sig3, track3 = second.vote(key, ctx, ["abstain", "approve", "abstain"])
+    broken = {**good, "selections": good["selections"][:2]}
+    refused(
+        "malformed-ballot", voting.cast_ballot, db, meeting, 1, {"selections": []}, pub3, sig3, RNG
+    )
+    refused("ballot-shape", voting.cast_ballot, db, meeting, 1, broken, pub3, sig3, RNG)
+    responses = ["1"] * len(good["total_proof"]["responses"])
+    tampered = {**good, "total_proof": {**good["total_proof"], "responses": responses}}
+    refused("bad-proof", voting.cast_ballot, db, meeting, 1, tampered, pub3, sig3, RNG)
+    refused("bad-signature", voting.cast_ballot, db, meeting, 1, good, pub3, sig, RNG)
+    refused("malformed", voting.cast_ballot, db, meeting, 1, good, "04", sig3, RNG)
+    huge = {**good, "selections": good["selections"] * 100}
+    refused("malformed-ballot", voting.cast_ballot, db, meeting, 1, huge, pub3, sig3, RNG)
+    assert snapshot(db) == before
+    assert voting.cast_ballot(db, meeting, 1, good, pub3, sig3, RNG) == track3
+    with db() as s:
+        assert set(s.scalars(select(m.Ballot.tracker))) == {track, track3}
+
+
+def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    import threading
+
+    meeting, members = setup_meeting(db, issuer)
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    voting.open_round(db, meeting)
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
+        assert mt is not None and rnd is not None
+        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+    device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    reg = device.finish_issuance(
+        voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
+    )
+    voting.register_credential(
+        db, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
+    )
+    ballots = [device.vote(key, ctx, ["approve", "abstain", "abstain"]) for _ in range(5)]
+    results: list[str] = []
+    start = threading.Barrier(50)
+
+    def cast(i: int) -> None:
+        ballot, pub, sig, _ = ballots[i % 5]  # five different ballots, one credential
+        start.wait()
+        try:
+            results.append(voting.cast_ballot(db, meeting, 1, ballot, pub, sig, RNG))
+        except ServiceError as err:
+            results.append(err.code)
+
+    threads = [threading.Thread(target=cast, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stored = [r for r in results if r != "already-cast"]
+    assert len(results) == 50 and len(stored) == 1
+    with db() as s:
+        assert list(s.scalars(select(m.Ballot.tracker))) == stored
