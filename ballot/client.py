@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ballot.crypto import blind_rsa
+from ballot.crypto import blind_rsa, ceremony, decryption
 from ballot.crypto.ballot import BallotContext, cast_message, encrypt_ballot, tracker
-from ballot.crypto.codec import ballot_to_json
+from ballot.crypto.codec import ballot_to_json, decryption_share_json
 from ballot.crypto.credential import credential_message
-from ballot.crypto.elgamal import PublicKey
-from ballot.crypto.group import RandomSource
+from ballot.crypto.elgamal import Ciphertext, PublicKey
+from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import CredentialKey
+from ballot.protocol import OPTIONS, decryption_context
 
 
 class VoterDevice:
@@ -54,3 +55,32 @@ class VoterDevice:
             self.key.sign(cast_message(track)).hex(),
             track.hex(),
         )
+
+
+def decryption_shares(
+    meeting_id: str,
+    number: int,
+    record_hex: str,
+    aggregates: Sequence[Mapping[str, Sequence[str]]],
+    committee: ceremony.CommitteeKey,
+    share: ceremony.ScrutineerShare,
+    rng: RandomSource,
+) -> list[dict[str, Any]]:
+    """A scrutineer's decryption shares for every total of a closed round, with proofs."""
+    group = production_group()
+    out = []
+    for i, total in enumerate(aggregates):
+        entry = {}
+        for option in OPTIONS:
+            alpha, beta = (int(x, 16) for x in total[option])
+            result = decryption.partial_decrypt(
+                group,
+                committee,
+                share,
+                Ciphertext(alpha, beta),
+                decryption_context(meeting_id, number, record_hex, option, i),
+                rng,
+            )
+            entry[option] = decryption_share_json(result)
+        out.append(entry)
+    return out

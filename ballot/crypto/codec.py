@@ -13,6 +13,8 @@ from typing import Any
 
 from ballot.crypto.ballot import EncryptedBallot, Selection
 from ballot.crypto.ceremony import CoefficientCommitment, CommitmentMessage
+from ballot.crypto.chaum_pedersen import EqualityProof
+from ballot.crypto.decryption import DecryptionShare
 from ballot.crypto.elgamal import Ciphertext
 from ballot.crypto.errors import refuse
 from ballot.crypto.range_proof import RangeProof
@@ -157,3 +159,40 @@ def commitment_message_from_json(raw: object) -> CommitmentMessage:
             )
         )
     return CommitmentMessage(sender, bytes.fromhex(key), tuple(coefficients))
+
+
+# --- decryption shares -----------------------------------------------------------------------
+
+
+def decryption_share_json(share: DecryptionShare) -> dict[str, Any]:
+    p = share.proof
+    return {
+        "index": share.index,
+        "value": format(int(share.value), "x"),
+        "proof": {
+            "commitment_g": format(int(p.commitment_g), "x"),
+            "commitment_a": format(int(p.commitment_a), "x"),
+            "challenge": format(p.challenge, "x"),
+            "response": format(p.response, "x"),
+        },
+    }
+
+
+def decryption_share_from_json(raw: object, where: str = "decryption share") -> DecryptionShare:
+    top = _object(raw, where, ("index", "value", "proof"))
+    index = top["index"]
+    if isinstance(index, bool) or not isinstance(index, int) or not 1 <= index <= 100:
+        raise _malformed(where, "index must be 1..100")
+    p = _object(
+        top["proof"], f"{where}.proof", ("commitment_g", "commitment_a", "challenge", "response")
+    )
+    return DecryptionShare(
+        index,
+        _int(top["value"], where),
+        EqualityProof(
+            _int(p["commitment_g"], where),
+            _int(p["commitment_a"], where),
+            _int(p["challenge"], where),
+            _int(p["response"], where),
+        ),
+    )

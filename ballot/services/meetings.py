@@ -251,7 +251,7 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
     )
     counted = session.scalars(
         select(m.Round)
-        .where(m.Round.meeting_id == meeting.id, m.Round.status.in_(("counted", "void")))
+        .where(m.Round.meeting_id == meeting.id, m.Round.status == "counted")
         .order_by(m.Round.number)
     ).all()
     rounds = []

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
+from ballot import protocol
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import (
     BallotContext,
@@ -55,7 +56,7 @@ def _meeting(session: Session, meeting_id: int) -> m.Meeting:
 
 def round_id(meeting: m.Meeting, number: int) -> str:
     """The round's id in the protocol: every credential and proof names it."""
-    return f"{meeting.public_id}/round-{number}"
+    return protocol.round_id(meeting.public_id, number)
 
 
 # --- key ceremony and opening ----------------------------------------------------------------
@@ -75,7 +76,7 @@ def record_ceremony(
                 "本会议的密钥仪式已记录",
             )
         try:
-            params = ceremony.CeremonyParams(f"{meeting.public_id}/ceremony", k, n)
+            params = ceremony.CeremonyParams(protocol.ceremony_id(meeting.public_id), k, n)
             parsed = [commitment_message_from_json(x) for x in messages]
             committee = ceremony.verify_transcript(group, params, parsed, rng)
         except CryptoError as err:
@@ -104,9 +105,15 @@ def record_ceremony(
 
 
 def open_meeting(
-    db: Db, meeting_id: int, issuer: blind_rsa.IssuerKey, server_secret: str, rng: RandomSource
+    db: Db,
+    meeting_id: int,
+    issuer: blind_rsa.IssuerKey,
+    server_secret: str,
+    rng: RandomSource,
+    committee_public_key: bytes = b"",
 ) -> None:
-    """Publish the meeting's issuer key (its private half sealed at rest) and open voting."""
+    """Publish the meeting's issuer key (its private half sealed at rest) and the committee's
+    Ed25519 public key that will sign the record's checkpoints, and open voting."""
     with db.begin() as session:
         meeting = _meeting(session, meeting_id)
         if meeting.status != "ready":
@@ -125,7 +132,11 @@ def open_meeting(
             session,
             meeting.id,
             "meeting-opened",
-            {"group": production_group().name, "issuer_key": meeting.issuer_public},
+            {
+                "group": production_group().name,
+                "issuer_key": meeting.issuer_public,
+                "committee_key": committee_public_key.hex(),
+            },
         )
 
 
@@ -381,11 +392,8 @@ def register_credential(
 
 
 def ballot_context(meeting: m.Meeting, rnd: m.Round) -> BallotContext:
-    return BallotContext(
-        bytes.fromhex(rnd.record),
-        round_id(meeting, rnd.number),
-        tuple(rnd.candidates),
-        rnd.max_approvals,
+    return protocol.ballot_context(
+        meeting.public_id, rnd.number, rnd.record, rnd.candidates, rnd.max_approvals
     )
 
 

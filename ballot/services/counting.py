@@ -1,0 +1,310 @@
+"""Closing a round, decrypting its totals, and letting the engine decide.
+
+At close: quorum re-checked; ballots ≤ credentials ≤ issued, else the round is void (收回选票
+不得多于发出选票) and the procedure asks for it again; credentials and ballots are published
+sorted (never in arrival order); per candidate the approve and oppose ciphertexts are
+multiplied into two totals; the committee key signs the record's head. Scrutineers then send
+decryption shares; with k of them the totals are decrypted, abstentions derived
+(ballots − approve − oppose), the engine decides, and the record is signed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.crypto import ceremony, decryption
+from ballot.crypto.codec import (
+    ballot_from_json,
+    commitment_message_from_json,
+    decryption_share_from_json,
+    decryption_share_json,
+)
+from ballot.crypto.discrete_log import DiscreteLog
+from ballot.crypto.elgamal import Ciphertext, add
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.group import RandomSource, production_group
+from ballot.protocol import OPTIONS, ceremony_id, decryption_context
+from ballot.record import checkpoint_message
+from ballot.services import record
+from ballot.services.errors import ServiceError
+from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.services.voting import _meeting
+from ballot.tally.report import outcome as outcome_json
+
+Db = sessionmaker[Session]
+Signer = Callable[[bytes], bytes]
+
+
+def _round(session: Session, meeting: m.Meeting, number: int, status: str) -> m.Round:
+    rnd = session.scalar(
+        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
+    )
+    if rnd is None:
+        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+    if rnd.status != status:
+        raise ServiceError(
+            f"round-{rnd.status}",
+            f"round {number} is {rnd.status}, not {status}",
+            f"第 {number} 轮状态为 {rnd.status}，而非 {status}",
+        )
+    return rnd
+
+
+def checkpoint(session: Session, meeting: m.Meeting, sign: Signer) -> None:
+    """The committee key signs the current head of the record."""
+    seq, head = record.head(session, meeting.id)
+    signature = sign(checkpoint_message(meeting.public_id, seq - 1, head))
+    record.append(
+        session,
+        meeting.id,
+        "checkpoint",
+        {"seq": seq - 1, "head": head, "signature": signature.hex()},
+    )
+
+
+def share_context(meeting: m.Meeting, rnd: m.Round, option: str, index: int) -> list[bytes]:
+    return decryption_context(meeting.public_id, rnd.number, rnd.record, option, index)
+
+
+def _count(session: Session, table: Any, rnd: m.Round) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(table).where(table.round_id == rnd.id)) or 0
+    )
+
+
+def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str, Any]:
+    """Close an open round; returns what the round-closed event says."""
+    group = production_group()
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _round(session, meeting, number, "open")
+        present, members = present_count(session, meeting), members_count(session, meeting)
+        quorum = rules_of(meeting).quorum.get()
+        issued = _count(session, m.Issuance, rnd)
+        registered = _count(session, m.Credential, rnd)
+        ballots = session.scalars(
+            select(m.Ballot).where(m.Ballot.round_id == rnd.id).order_by(m.Ballot.tracker)
+        ).all()
+        reason = None
+        if quorum is not None and not quorum.met(present, members):
+            reason = (
+                f"quorum not met at close: {present} of {members} present, "
+                f"{quorum.needed(members)} needed"
+            )
+        elif not len(ballots) <= registered <= issued:
+            reason = (
+                f"{len(ballots)} ballots, {registered} credentials and {issued} issued: "
+                f"ballots may never exceed credentials or credentials those issued"
+            )
+        credentials = session.scalars(
+            select(m.Credential)
+            .where(m.Credential.round_id == rnd.id)
+            .order_by(m.Credential.public_key)
+        ).all()
+        by_id = {c.id: c for c in credentials}
+        record.append(
+            session,
+            meeting.id,
+            "credentials",
+            {
+                "round": number,
+                "credentials": [
+                    {"public_key": c.public_key, "prepared": c.prepared, "signature": c.signature}
+                    for c in credentials
+                ],
+            },
+        )
+        for b in ballots:
+            record.append(
+                session,
+                meeting.id,
+                "ballot",
+                {
+                    "round": number,
+                    "tracker": b.tracker,
+                    "credential_key": by_id[b.credential_id].public_key,
+                    "ballot": b.body,
+                    "signature": b.signature,
+                },
+            )
+        aggregates: list[dict[str, list[str]]] = []
+        if reason is None:
+            parsed = [ballot_from_json(b.body) for b in ballots]
+            for i in range(len(rnd.candidates)):
+                totals = {}
+                for option in OPTIONS:
+                    ct = add(group, (getattr(p.selections[i], option) for p in parsed))
+                    totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
+                aggregates.append(totals)
+        rnd.present_at_close = present
+        rnd.status = "void" if reason else "closed"
+        rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
+        body = {
+            "round": number,
+            "members": members,
+            "present": present,
+            "issued": issued,
+            "credentials": registered,
+            "ballots": len(ballots),
+            "void": reason is not None,
+            "reason": reason,
+            "aggregates": aggregates,
+        }
+        record.append(session, meeting.id, "round-closed", body)
+        checkpoint(session, meeting, sign)
+        return body
+
+
+def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> ceremony.CommitteeKey:
+    rows = session.scalars(
+        select(m.CeremonyMessage)
+        .where(m.CeremonyMessage.meeting_id == meeting.id)
+        .order_by(m.CeremonyMessage.sender)
+    ).all()
+    event = next(e for e in record.events(session, meeting.id) if e["kind"] == "ceremony")
+    params = ceremony.CeremonyParams(
+        ceremony_id(meeting.public_id), event["body"]["k"], event["body"]["n"]
+    )
+    return ceremony.verify_transcript(
+        production_group(), params, [commitment_message_from_json(r.body) for r in rows], rng
+    )
+
+
+def submit_decryption_shares(
+    db: Db,
+    meeting_id: int,
+    number: int,
+    index: int,
+    shares: Sequence[Any],
+    sign: Signer,
+    rng: RandomSource,
+) -> dict[str, Any] | None:
+    """Accept scrutineer `index`'s shares for every total of a closed round (a list, one
+    {"approve": share, "oppose": share} per candidate). Once k scrutineers have sent theirs,
+    decrypt, count, run the engine and return its decision (else None)."""
+    group = production_group()
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        rnd = _round(session, meeting, number, "closed")
+        try:
+            committee = _committee(session, meeting, rng)
+            committee.params.check_index(index, "scrutineer", "监票人")
+        except CryptoError as err:
+            raise ServiceError(err.code, err.text.en, err.text.zh) from None
+        aggregates = (rnd.counts or {}).get("aggregates", [])
+        if not isinstance(shares, list) or len(shares) != len(aggregates):
+            raise ServiceError(
+                "malformed",
+                f"one pair of shares per candidate is needed ({len(aggregates)})",
+                f"每个候选组织须有一对份额（{len(aggregates)}）",
+            )
+        parsed: list[dict[str, decryption.DecryptionShare]] = []
+        try:
+            for i, (pair, total) in enumerate(zip(shares, aggregates, strict=True)):
+                if not isinstance(pair, dict) or set(pair) != set(OPTIONS):
+                    raise ServiceError(
+                        "malformed",
+                        "each entry holds an approve and an oppose share",
+                        "每项须含同意与不同意两份份额",
+                    )
+                entry = {}
+                for option in OPTIONS:
+                    share = decryption_share_from_json(pair[option])
+                    if share.index != index:
+                        raise ServiceError(
+                            "malformed", "a share names another scrutineer", "份额署名的监票人不符"
+                        )
+                    alpha, beta = (int(x, 16) for x in total[option])
+                    decryption.verify_share(
+                        group,
+                        committee,
+                        Ciphertext(alpha, beta),
+                        share,
+                        share_context(meeting, rnd, option, i),
+                    )
+                    entry[option] = share
+                parsed.append(entry)
+        except CryptoError as err:
+            raise ServiceError(err.code, err.text.en, err.text.zh) from None
+        body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
+        session.add(
+            m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ServiceError(
+                "already-submitted",
+                f"scrutineer {index} has already sent shares for round {number}",
+                f"监票人 {index} 已提交第 {number} 轮份额",
+            ) from None
+        record.append(
+            session,
+            meeting.id,
+            "decryption-shares",
+            {"round": number, "scrutineer": index, "shares": body},
+        )
+        rows = session.scalars(
+            select(m.DecryptionShareRow)
+            .where(m.DecryptionShareRow.round_id == rnd.id)
+            .order_by(m.DecryptionShareRow.scrutineer_index)
+        ).all()
+        if len(rows) < committee.params.k:
+            return None
+        used = rows[: committee.params.k]
+        ballots = int((rnd.counts or {}).get("ballots", 0))
+        log = DiscreteLog(group, ballots)
+        counts: dict[str, dict[str, int]] = {"approve": {}, "oppose": {}, "abstain": {}}
+        for i, (name, total) in enumerate(zip(rnd.candidates, aggregates, strict=True)):
+            for option in OPTIONS:
+                alpha, beta = (int(x, 16) for x in total[option])
+                ct = Ciphertext(group.backend.mpz(alpha), group.backend.mpz(beta))
+                shares_i = [decryption_share_from_json(r.body["shares"][i][option]) for r in used]
+                power = decryption.combine(
+                    group, committee, ct, shares_i, share_context(meeting, rnd, option, i)
+                )
+                counts[option][name] = log(power)  # combine gives g^m
+            counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
+        rnd.counts = {**(rnd.counts or {}), **counts}
+        rnd.status = "counted"
+        session.flush()
+        record.append(
+            session,
+            meeting.id,
+            "counts",
+            {
+                "round": number,
+                "ballots": ballots,
+                "scrutineers": [r.scrutineer_index for r in used],
+                **counts,
+            },
+        )
+        decided = outcome_json(procedure(session, meeting))
+        record.append(
+            session,
+            meeting.id,
+            "decision",
+            {
+                "round": number,
+                "decision": decided["rounds"][-1],
+                "next": decided["next"],
+                "complete": decided["complete"],
+                "result": decided["result"],
+            },
+        )
+        if decided["complete"]:
+            meeting.status = "closed"
+            record.append(
+                session,
+                meeting.id,
+                "meeting-closed",
+                {"result": decided["result"], "tiers": decided["tiers"]},
+            )
+        checkpoint(session, meeting, sign)
+        return decided

@@ -1,0 +1,227 @@
+"""A whole meeting through the services, on SQLite and PostgreSQL: ceremony with real
+scrutineers, an award ballot with a tie, its re-vote, the nominee ballot, decryption by 2 of 3
+scrutineers, the engine's decisions, and a signed, unbroken record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.client import VoterDevice, decryption_shares
+from ballot.crypto import blind_rsa, ceremony, keystore
+from ballot.crypto.codec import commitment_message_json
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
+from ballot.db import make_engine, sessions
+from ballot.protocol import ceremony_id
+from ballot.record import chain_problems, checkpoint_message
+from ballot.services import counting, meetings, record, voting
+from ballot.services.errors import ServiceError
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+SECRET = "server secret for tests"
+RNG = SystemRandom()
+ROSTER = "name,role\nZhang,chair\nLi,member\nWang,member\nZhao,member\nChen,member\n"
+SLATE = {
+    "profile": "jiaxing-2020",
+    "candidates": ["A", "B", "C"],
+    "others": ["X"],
+    "rules": {"tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}]},
+}
+
+
+@pytest.fixture(scope="module")
+def issuer() -> blind_rsa.IssuerKey:
+    return blind_rsa.generate_issuer_key(2048)
+
+
+@pytest.fixture
+def db(database_url: str) -> sessionmaker[Session]:
+    engine = make_engine(database_url)
+    yield sessions(engine)  # type: ignore[misc]
+    engine.dispose()
+
+
+def run_ceremony(
+    public_id: str,
+) -> tuple[list[dict[str, Any]], list[ceremony.ScrutineerShare], ceremony.CommitteeKey]:
+    group = production_group()
+    params = ceremony.CeremonyParams(ceremony_id(public_id), 2, 3)
+    begun = [ceremony.begin(group, params, i, RNG) for i in (1, 2, 3)]
+    messages = [msg for _, msg in begun]
+    dealt = [s for d, _ in begun for s in ceremony.deal(group, params, d, messages, RNG)]
+    finished = [
+        ceremony.finish(
+            group, params, d, messages, [s for s in dealt if s.recipient == d.index], RNG
+        )
+        for d, _ in begun
+    ]
+    return (
+        [commitment_message_json(x) for x in messages],
+        [s for s, _ in finished],
+        finished[0][1],
+    )
+
+
+def cast_round(
+    db: sessionmaker[Session], meeting: int, number: int, votes: dict[int, list[str]]
+) -> None:
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
+        )
+        assert mt is not None and rnd is not None
+        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+    for member, choices in votes.items():
+        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, number), RNG)
+        reg = device.finish_issuance(
+            voting.issue_credential(db, meeting, number, member, device.blinded_hex, SECRET, RNG)
+        )
+        voting.register_credential(db, meeting, number, **reg)
+        ballot, pub, sig, _ = device.vote(key, ctx, choices)
+        voting.cast_ballot(db, meeting, number, ballot, pub, sig, RNG)
+
+
+def count_round(
+    db: sessionmaker[Session],
+    meeting: int,
+    number: int,
+    shares: list[ceremony.ScrutineerShare],
+    committee: ceremony.CommitteeKey,
+    sign: Any,
+    scrutineers: tuple[int, ...] = (1, 3),
+) -> dict[str, Any] | None:
+    closed = counting.close_round(db, meeting, number, sign)
+    assert not closed["void"]
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
+        )
+        assert mt is not None and rnd is not None
+        public_id, record_hex = mt.public_id, rnd.record
+    decided = None
+    for index in scrutineers:
+        body = decryption_shares(
+            public_id, number, record_hex, closed["aggregates"], committee, shares[index - 1], RNG
+        )
+        decided = counting.submit_decryption_shares(db, meeting, number, index, body, sign, RNG)
+    return decided
+
+
+def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> None:
+    committee_private = keystore.new_committee_key(RNG)
+    committee_public = keystore.committee_public_key(committee_private)
+
+    def sign(message: bytes) -> bytes:
+        return keystore.sign(committee_private, message)
+
+    committee_id = meetings.create_committee(db, "Jiaxing", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee_id, "2026", SLATE, NOW)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
+    messages, shares, committee = run_ceremony(public_id)
+    voting.record_ceremony(db, meeting, 2, 3, messages, RNG)
+    voting.open_meeting(db, meeting, issuer, SECRET, RNG, committee_public)
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    AP, OP, AB = "approve", "oppose", "abstain"
+
+    # award, 2 places: A, B and C tie at 3 (≥ 1/2 of 5 members) → re-vote among all three
+    assert voting.open_round(db, meeting) == 1
+    with pytest.raises(ServiceError) as err:  # a member not checked in gets no credential
+        cast_round(db, meeting, 1, {members[4]: [AP, AB, AB]})
+    assert err.value.code == "not-present"
+    meetings.set_present(db, meeting, members[4], True)
+    cast_round(
+        db,
+        meeting,
+        1,
+        {
+            members[0]: [AP, AP, AB],
+            members[1]: [AP, OP, AP],
+            members[2]: [OP, AP, AP],
+            members[3]: [AP, AB, AB],
+            members[4]: [AB, AP, AP],
+        },
+    )
+    with pytest.raises(ServiceError):
+        counting.submit_decryption_shares(db, meeting, 1, 1, [], sign, RNG)  # still open
+    decided = count_round(db, meeting, 1, shares, committee, sign)
+    assert decided is not None
+    r1 = decided["rounds"][0]
+    assert r1["counts"]["A"] == {"approve": 3, "oppose": 1, "abstain": 1}
+    assert r1["counts"]["B"] == {"approve": 3, "oppose": 1, "abstain": 1}
+    assert r1["counts"]["C"] == {"approve": 3, "oppose": 0, "abstain": 2}
+    assert r1["selected"] == [] and r1["revote"] == {"candidates": ["A", "B", "C"], "places": 2}
+    # the re-vote among A, B and C for 2 places: A and B
+    assert voting.open_round(db, meeting) == 2
+    cast_round(
+        db,
+        meeting,
+        2,
+        {
+            members[0]: [AP, AP, AB],
+            members[1]: [AP, AB, AP],
+            members[2]: [AB, AP, AB],
+            members[3]: [AP, AB, AB],
+        },
+    )
+    decided = count_round(db, meeting, 2, shares, committee, sign, scrutineers=(2, 3))
+    assert decided is not None and decided["rounds"][1]["selected"] == ["A", "B"]
+    assert decided["next"] == {
+        "tier": "nominee",
+        "kind": "ballot",
+        "candidates": ["C"],
+        "places": 1,
+        "max_approvals": 1,
+        "threshold": 3,
+        "outside_cap": [],
+    }
+    # nominee: C reaches 3; a scrutineer sending twice is refused
+    assert voting.open_round(db, meeting) == 3
+    cast_round(db, meeting, 3, {members[i]: [AP if i < 3 else OP] for i in range(5)})
+    decided = count_round(db, meeting, 3, shares, committee, sign, scrutineers=(1,))
+    assert decided is None  # 1 of the 2 needed
+    with pytest.raises(ServiceError) as err:
+        with db() as s:
+            mt = s.get(m.Meeting, meeting)
+            rnd = s.scalar(
+                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == 3)
+            )
+            assert mt is not None and rnd is not None
+            aggregates = (rnd.counts or {})["aggregates"]
+            record_hex = rnd.record
+        again = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[0], RNG)
+        counting.submit_decryption_shares(db, meeting, 3, 1, again, sign, RNG)
+    assert err.value.code == "already-submitted"
+    other = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[2], RNG)
+    decided = counting.submit_decryption_shares(db, meeting, 3, 3, other, sign, RNG)
+    assert decided is not None and decided["complete"]
+    assert decided["result"] == {"award": ["A", "B"], "nominee": ["C"]}
+    with pytest.raises(ServiceError) as err:
+        voting.open_round(db, meeting)
+    assert err.value.code == "meeting-not-open"
+
+    with db() as s:
+        events = record.events(s, meeting)
+    assert chain_problems(events) == []
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("ballot") == 14 and kinds[-2:] == ["meeting-closed", "checkpoint"]
+    checkpoints = [e for e in events if e["kind"] == "checkpoint"]
+    assert len(checkpoints) == 6  # each round's close and count
+    for cp in checkpoints:
+        head = events[cp["body"]["seq"]]["hash"]
+        assert cp["body"]["head"] == head
+        keystore.verify_signature(
+            committee_public,
+            checkpoint_message(public_id, cp["body"]["seq"], head),
+            bytes.fromhex(cp["body"]["signature"]),
+        )
