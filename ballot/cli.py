@@ -164,6 +164,65 @@ def cmd_vectors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ballot import verify
+
+    text = _read_input(args.file, "record")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise TallyError(
+            Text(
+                en=f"{args.file} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
+                zh=f"{args.file} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
+            )
+        ) from None
+    if args.tracker is not None:
+        found = verify.find_tracker(record, args.tracker.strip().lower())
+        if found:
+            b = found[0]["body"]
+            print(
+                f"your ballot is in the record: round {b['round']}, event {found[0]['seq']} "
+                f"| 您的选票在记录中：第 {b['round']} 轮，第 {found[0]['seq']} 条事件"
+            )
+        else:
+            print("your ballot is NOT in the record | 记录中没有您的选票")
+        if not args.all:
+            return 0 if found else 1
+    last = [""]
+
+    def progress(what: str, done: int, total: int) -> None:
+        if args.json or not sys.stderr.isatty():
+            return
+        line = f"\r  checking {what} {done}/{total} " if total > 1 else f"\r  checking {what} "
+        sys.stderr.write(line.ljust(len(last[0])))
+        last[0] = line
+        sys.stderr.flush()
+
+    checks = verify.Verifier(record, progress).run()
+    if last[0]:
+        sys.stderr.write("\r" + " " * len(last[0]) + "\r")
+    report = verify.summary(checks)
+    if args.json:
+        _print_json(report)
+    else:
+        for c in report["checks"]:
+            print(
+                f"{c['result']}  {c['check']:18} {c['title']['en']} | {c['title']['zh']} "
+                f"({c['items']})"
+            )
+            for failure in c["failures"][:20]:
+                print(f"      - {failure}")
+            if len(c["failures"]) > 20:
+                print(f"      … and {len(c['failures']) - 20} more")
+        print(
+            "ALL CHECKS PASSED | 全部检查通过"
+            if report["ok"]
+            else "VERIFICATION FAILED | 验证未通过"
+        )
+    return 0 if report["ok"] else 1
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ballot",
@@ -208,6 +267,13 @@ def build_parser() -> Parser:
     )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)
+
+    ver = sub.add_parser("verify", help="check a published meeting record offline")
+    ver.add_argument("file", help="the record (JSON), or - for standard input")
+    ver.add_argument("--json", action="store_true", help="print JSON")
+    ver.add_argument("--tracker", help="say whether the ballot with this tracker is in the record")
+    ver.add_argument("--all", action="store_true", help="with --tracker, also run every check")
+    ver.set_defaults(run=cmd_verify)
 
     vec = sub.add_parser("vectors", help="write test vectors for a second implementation")
     vec.add_argument("--out", default="tests/vectors", help="folder (default tests/vectors)")

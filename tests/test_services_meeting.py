@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
+from ballot import verify
 from ballot.client import VoterDevice, decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
@@ -116,6 +117,30 @@ def count_round(
 
 
 def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> None:
+    meeting, committee_public, public_id = run_meeting(db, issuer)
+    with db() as s:
+        events = record.events(s, meeting)
+        exported = record.export(s, meeting)
+    assert chain_problems(events) == []
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("ballot") == 14 and kinds[-2:] == ["meeting-closed", "checkpoint"]
+    checkpoints = [e for e in events if e["kind"] == "checkpoint"]
+    assert len(checkpoints) == 6  # each round's close and count
+    for cp in checkpoints:
+        head = events[cp["body"]["seq"]]["hash"]
+        assert cp["body"]["head"] == head
+        keystore.verify_signature(
+            committee_public,
+            checkpoint_message(public_id, cp["body"]["seq"], head),
+            bytes.fromhex(cp["body"]["signature"]),
+        )
+    report = verify.summary(verify.Verifier(exported).run())
+    assert report["ok"], [c for c in report["checks"] if c["result"] != "PASS"]
+    assert {c["check"] for c in report["checks"]} == {name for name, _, _ in verify.CHECKS}
+
+
+def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, bytes, str]:
+    """The meeting of this module's test; returns (meeting id, committee key, public id)."""
     committee_private = keystore.new_committee_key(RNG)
     committee_public = keystore.committee_public_key(committee_private)
 
@@ -210,18 +235,4 @@ def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey)
         voting.open_round(db, meeting)
     assert err.value.code == "meeting-not-open"
 
-    with db() as s:
-        events = record.events(s, meeting)
-    assert chain_problems(events) == []
-    kinds = [e["kind"] for e in events]
-    assert kinds.count("ballot") == 14 and kinds[-2:] == ["meeting-closed", "checkpoint"]
-    checkpoints = [e for e in events if e["kind"] == "checkpoint"]
-    assert len(checkpoints) == 6  # each round's close and count
-    for cp in checkpoints:
-        head = events[cp["body"]["seq"]]["hash"]
-        assert cp["body"]["head"] == head
-        keystore.verify_signature(
-            committee_public,
-            checkpoint_message(public_id, cp["body"]["seq"], head),
-            bytes.fromhex(cp["body"]["signature"]),
-        )
+    return meeting, committee_public, public_id

@@ -60,3 +60,22 @@ def events(session: Session, meeting_id: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+RECORD_FORMAT = "ballot-record"
+RECORD_VERSION = 1
+
+
+def export(session: Session, meeting_id: int) -> dict[str, Any]:
+    """The whole record as one JSON document: what auditors download and `ballot verify` checks."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        from ballot.services.errors import ServiceError
+
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    return {
+        "format": RECORD_FORMAT,
+        "version": RECORD_VERSION,
+        "meeting": meeting.public_id,
+        "events": events(session, meeting_id),
+    }
