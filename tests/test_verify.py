@@ -1,0 +1,202 @@
+"""`ballot verify` catches every kind of tampering with a published record, by the named
+check. Each mutation is re-chained (hashes recomputed, as a forger without the committee key
+would), so the hash chain alone cannot be what catches it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import verify
+from ballot.crypto import blind_rsa
+from ballot.db import make_engine, sessions, upgrade
+from ballot.record import GENESIS, event_hash
+from ballot.services import record
+from tests.test_services_meeting import run_meeting
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('verify') / 'ballot.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    db: sessionmaker[Session] = sessions(engine)
+    meeting, _, _ = run_meeting(db, blind_rsa.generate_issuer_key(2048))
+    with db() as s:
+        exported = record.export(s, meeting)
+    engine.dispose()
+    return exported
+
+
+def rechain(rec: dict[str, Any]) -> dict[str, Any]:
+    prev = GENESIS
+    for seq, e in enumerate(rec["events"]):
+        e["seq"], e["prev"] = seq, prev
+        e["hash"] = event_hash(seq, e["kind"], e["body"], prev)
+        prev = e["hash"]
+    return rec
+
+
+def failing(rec: dict[str, Any]) -> set[str]:
+    return {c.name for c in verify.Verifier(rec, workers=1).run() if not c.passed}
+
+
+def index_of(rec: dict[str, Any], kind: str, nth: int = 0) -> int:
+    return [i for i, e in enumerate(rec["events"]) if e["kind"] == kind][nth]
+
+
+def test_the_untouched_record_passes(published: dict[str, Any]) -> None:
+    assert failing(copy.deepcopy(published)) == set()
+
+
+def mutate_ballot(rec: dict[str, Any]) -> None:
+    b = rec["events"][index_of(rec, "ballot", 3)]["body"]["ballot"]
+    b["selections"][0]["approve"][1] = b["selections"][1]["approve"][1]
+
+
+def mutate_count(rec: dict[str, Any]) -> None:
+    rec["events"][index_of(rec, "counts")]["body"]["approve"]["A"] += 1
+
+
+def mutate_share(rec: dict[str, Any]) -> None:
+    share = rec["events"][index_of(rec, "decryption-shares")]["body"]["shares"][0]["approve"]
+    share["value"] = rec["events"][index_of(rec, "decryption-shares")]["body"]["shares"][1][
+        "approve"
+    ]["value"]
+
+
+def mutate_decision(rec: dict[str, Any]) -> None:
+    rec["events"][index_of(rec, "decision", 2)]["body"]["result"]["nominee"] = []
+    rec["events"][index_of(rec, "meeting-closed")]["body"]["result"]["nominee"] = []
+
+
+def below_quorum(rec: dict[str, Any]) -> None:
+    # drop two check-ins: the rounds then open with 3 of 5 present, below ≥ 2/3 (needs 4)
+    for _ in range(2):
+        del rec["events"][index_of(rec, "attendance", 2)]
+
+
+def extra_credential(rec: dict[str, Any]) -> None:
+    creds = rec["events"][index_of(rec, "credentials")]["body"]["credentials"]
+    fake = dict(creds[0], public_key="04" + "11" * 64)
+    creds.append(fake)
+    creds.sort(key=lambda c: c["public_key"])
+
+
+def drop_ballot(rec: dict[str, Any]) -> None:
+    del rec["events"][index_of(rec, "ballot", 1)]
+
+
+def duplicate_ballot(rec: dict[str, Any]) -> None:
+    i = index_of(rec, "ballot", 1)
+    rec["events"].insert(i, copy.deepcopy(rec["events"][i]))
+
+
+def ballot_after_close(rec: dict[str, Any]) -> None:
+    i = index_of(rec, "ballot", 0)
+    moved = rec["events"].pop(i)
+    rec["events"].insert(index_of(rec, "round-closed") + 1, moved)
+
+
+def truncate(rec: dict[str, Any]) -> None:
+    del rec["events"][-4:]
+
+
+MUTATIONS = [
+    (mutate_ballot, "ballots"),
+    (mutate_count, "decryption"),
+    (mutate_share, "decryption"),
+    (mutate_decision, "procedure"),
+    (below_quorum, "attendance-quorum"),
+    (extra_credential, "credentials"),
+    (drop_ballot, "ballots"),
+    (duplicate_ballot, "ballots"),
+    (ballot_after_close, "ballots"),
+    (truncate, "signatures"),
+]
+
+
+@pytest.mark.parametrize(("mutation", "check"), MUTATIONS, ids=[m.__name__ for m, _ in MUTATIONS])
+def test_each_tampering_is_caught_by_its_check(
+    published: dict[str, Any], mutation: Any, check: str
+) -> None:
+    rec = copy.deepcopy(published)
+    mutation(rec)
+    failed = failing(rechain(rec))
+    assert check in failed, failed
+    assert "signatures" in failed  # the forger cannot re-sign the checkpoints
+
+
+def test_reordered_events_break_the_chain(published: dict[str, Any]) -> None:
+    rec = copy.deepcopy(published)
+    i = index_of(rec, "ballot", 2)
+    rec["events"][i], rec["events"][i + 1] = rec["events"][i + 1], rec["events"][i]
+    assert "hash-chain" in failing(rec)
+
+
+def test_the_command_line_reports_checks_and_exit_status(
+    published: dict[str, Any], tmp_path: Path
+) -> None:
+    good = tmp_path / "record.json"
+    good.write_text(json.dumps(published), "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sum(line.startswith("PASS ") for line in proc.stdout.splitlines()) == len(verify.CHECKS)
+    assert "ALL CHECKS PASSED" in proc.stdout
+    bad = copy.deepcopy(published)
+    mutate_count(bad)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(rechain(bad)), "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", "--json", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    failed = {c["check"]: c["failures"] for c in report["checks"] if c["result"] == "FAIL"}
+    assert "decryption" in failed and any("A's approve count" in f for f in failed["decryption"])
+    tracker = next(e for e in published["events"] if e["kind"] == "ballot")["body"]["tracker"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", tracker],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and "is in the record" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", "00" * 32],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and "NOT in the record" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(ROOT / "README.md")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "not valid JSON" in proc.stderr
