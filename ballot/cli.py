@@ -223,6 +223,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ballot import demo
+
+    if not args.simulate:
+        raise UsageError("only --simulate exists until the web app does")
+    out = Path(args.out)
+    try:
+        result = demo.simulate(
+            args.members,
+            args.present,
+            args.candidates,
+            args.seed,
+            out,
+            database_url=args.database_url,
+        )
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(f"record written to {out}; check it with: ballot verify {out}")
+    print(f"记录已写入 {out}；请用 ballot verify {out} 核验")
+    return 0 if result["complete"] else 1
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ballot",
@@ -267,6 +289,18 @@ def build_parser() -> Parser:
     )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)
+
+    dem = sub.add_parser("demo", help="run a whole simulated meeting headless")
+    dem.add_argument("--simulate", action="store_true", help="simulate the members' devices")
+    dem.add_argument("--members", type=int, default=15)
+    dem.add_argument("--present", type=int, default=12)
+    dem.add_argument("--candidates", type=int, default=8)
+    dem.add_argument("--seed", type=int, default=2020)
+    dem.add_argument("--out", default="ballot-record.json", help="where to write the record")
+    dem.add_argument(
+        "--database-url", help="store the meeting there (default: a temporary SQLite file)"
+    )
+    dem.set_defaults(run=cmd_demo)
 
     ver = sub.add_parser("verify", help="check a published meeting record offline")
     ver.add_argument("file", help="the record (JSON), or - for standard input")

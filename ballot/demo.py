@@ -1,0 +1,263 @@
+"""`ballot demo --simulate`: a whole Jiaxing-style meeting, headless, through the real services.
+
+Five scrutineers hold the key (any three decrypt); the members check in; the award round has
+a tie at the cut-off that a re-vote settles; the nominee round follows; the record is exported
+for `ballot verify`. Votes are generated to reach chosen totals (seeded), then cast exactly as
+a member's device would: blind credential, anonymous registration, encrypted ballot.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ballot import models as m
+from ballot.client import VoterDevice, decryption_shares
+from ballot.crypto import blind_rsa, ceremony, keystore
+from ballot.crypto.codec import commitment_message_json
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
+from ballot.db import make_engine, sessions, upgrade
+from ballot.protocol import ceremony_id
+from ballot.services import counting, meetings, record, voting
+from ballot.tally.report import outcome_text
+
+SECRET_NOTE = "demo only: a real server keeps this secret in keys/"
+NAMES = [
+    "嘉禾电子",
+    "南湖纺织",
+    "秀洲精工",
+    "海盐装备",
+    "平湖光电",
+    "桐乡化纤",
+    "嘉善木业",
+    "海宁皮革",
+    "月河食品",
+    "乌镇软件",
+    "梅湾医药",
+    "南湖物流",
+    "凤桥农业",
+    "王江泾丝绸",
+    "新塍陶瓷",
+    "七星机床",
+    "大桥电器",
+    "洪合毛衫",
+    "西塘黄酒",
+    "濮院羊毛衫",
+]
+SURNAMES = "张李王赵陈刘杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
+
+
+def ballots_for(
+    targets: dict[str, int], candidates: list[str], voters: int, k: int, rng: random.Random
+) -> list[list[str]]:
+    """Ballots (one choice per candidate) whose approvals reach `targets` exactly, with at most
+    k approvals each; the other marks are oppose or abstain at random."""
+    marks = [["" for _ in candidates] for _ in range(voters)]
+    load = [0] * voters
+    for c in sorted(candidates, key=lambda x: -targets.get(x, 0)):
+        need = targets.get(c, 0)
+        order = sorted(range(voters), key=lambda v: (load[v], rng.random()))
+        chosen = [v for v in order if load[v] < k][:need]
+        if len(chosen) < need:
+            raise ValueError("targets cannot be reached with these voters")
+        for v in chosen:
+            marks[v][candidates.index(c)] = "approve"
+            load[v] += 1
+    for row in marks:
+        for i, mark in enumerate(row):
+            if not mark:
+                row[i] = rng.choice(["oppose", "abstain", "abstain"])
+    return marks
+
+
+def simulate(
+    members: int = 15,
+    present: int = 12,
+    candidates: int = 8,
+    seed: int = 2020,
+    out: Path | None = None,
+    say: Callable[[str], None] = print,
+    database_url: str | None = None,
+) -> dict[str, Any]:
+    if not 3 <= members <= 60:
+        raise ValueError("--members must be between 3 and 60")
+    if not 0 <= present <= members:
+        raise ValueError("--present must be between 0 and --members")
+    if not 4 <= candidates <= len(NAMES):
+        raise ValueError(f"--candidates must be between 4 and {len(NAMES)}")
+    rng, sysrng = random.Random(seed), SystemRandom()
+    award = min(5, candidates - 2)
+    nominee = min(3, candidates - award - 1)
+    slate = {
+        "profile": "jiaxing-2020",
+        "candidates": NAMES[:candidates],
+        "rules": {
+            "tiers": [{"id": "award", "places": award}, {"id": "nominee", "places": nominee}]
+        },
+    }
+    folder = Path(tempfile.mkdtemp(prefix="ballot-demo-"))
+    engine = make_engine(database_url or f"sqlite:///{folder / 'demo.sqlite3'}")
+    upgrade(engine)
+    db = sessions(engine)
+    now = datetime.now(UTC)
+    roster = [
+        (SURNAMES[i % len(SURNAMES)] + f"委员{i + 1}", "chair" if i == 0 else "member")
+        for i in range(members)
+    ]
+    committee = meetings.create_committee(db, f"嘉兴市市长质量奖评委会（演示 {seed}）", roster, now)
+    meeting = meetings.create_meeting(db, committee, "质量奖评审会议（演示）", slate, now)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        member_ids = list(
+            s.scalars(
+                select(m.Member.id).where(m.Member.committee_id == committee).order_by(m.Member.id)
+            )
+        )
+
+    say("key ceremony: 5 scrutineers, any 3 decrypt | 密钥仪式：5 名监票人，任意 3 名可解密")
+    group = production_group()
+    params = ceremony.CeremonyParams(ceremony_id(public_id), 3, 5)
+    begun = [ceremony.begin(group, params, i, sysrng) for i in range(1, 6)]
+    messages = [msg for _, msg in begun]
+    dealt = [x for d, _ in begun for x in ceremony.deal(group, params, d, messages, sysrng)]
+    finished = [
+        ceremony.finish(
+            group, params, d, messages, [x for x in dealt if x.recipient == d.index], sysrng
+        )
+        for d, _ in begun
+    ]
+    shares, committee_key = [x for x, _ in finished], finished[0][1]
+    voting.record_ceremony(
+        db, meeting, 3, 5, [commitment_message_json(x) for x in messages], sysrng
+    )
+    signing = keystore.new_committee_key(sysrng)
+    secret = f"{SECRET_NOTE} {rng.random()}"
+    voting.open_meeting(
+        db,
+        meeting,
+        blind_rsa.generate_issuer_key(3072),
+        secret,
+        sysrng,
+        keystore.committee_public_key(signing),
+    )
+
+    def sign(message: bytes) -> bytes:
+        return keystore.sign(signing, message)
+
+    for member in member_ids[:present]:
+        meetings.set_present(db, meeting, member, True)
+    say(f"attendance: {present} of {members} present | 应到 {members} 人，实到 {present} 人")
+
+    voters = member_ids[:present]
+    with db() as s:
+        outcome = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+    if not outcome.quorum.met:
+        say(outcome.quorum.reason.en + " | " + outcome.quorum.reason.zh)
+        return {"complete": False}
+    threshold = outcome.next_threshold or 1
+
+    def plan(tier: str, kind: str, names: list[str], places: int) -> dict[str, int]:
+        if kind == "revote":  # the first tied candidates win the re-vote
+            t = {
+                n: present // 2 + 1 - i if i < places else max(0, present // 2 - 2 - i)
+                for i, n in enumerate(names)
+            }
+            return fit(t, places * present)
+        if tier == "award":  # totals above the threshold, then a tie at the cut-off
+            t = {
+                n: min(present, threshold + places - 1 - i)
+                for i, n in enumerate(names[: places - 1])
+            }
+            t.update({names[places - 1]: threshold, names[places]: threshold})
+            t.update({n: max(0, threshold - 3 - i) for i, n in enumerate(names[places + 1 :])})
+            return fit(t, places * present)
+        t = {
+            n: threshold + (1 if i == 0 else 0) if i < places else max(0, threshold - 2 - i)
+            for i, n in enumerate(names)
+        }
+        return fit(t, places * present)
+
+    def fit(t: dict[str, int], most: int) -> dict[str, int]:
+        """Lower totals until the ballots can carry them: first those below the threshold,
+        then those above it (never to the threshold, which would change the tie)."""
+        while sum(t.values()) > most:
+            low = sorted((n for n in t if 0 < t[n] < threshold), key=lambda n: t[n])
+            high = sorted((n for n in t if t[n] > threshold + 1), key=lambda n: -t[n])
+            if low:
+                t[low[-1]] -= 1
+            elif high:
+                t[high[0]] -= 1
+            else:
+                raise ValueError("too few members present to simulate this meeting")
+        return t
+
+    decided: dict[str, Any] | None = None
+    while True:
+        with db() as s:
+            outcome = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+        if outcome.next is None:
+            break
+        nxt = outcome.next
+        number = voting.open_round(db, meeting)
+        kind = "re-vote | 再投票" if nxt.kind == "revote" else "ballot | 投票"
+        say(
+            f"round {number}: {nxt.tier} {kind}, {len(nxt.candidates)} candidates for "
+            f"{nxt.places} places | 第 {number} 轮"
+        )
+        targets = plan(nxt.tier, nxt.kind, list(nxt.candidates), nxt.places)
+        papers = ballots_for(targets, list(nxt.candidates), len(voters), nxt.max_approvals, rng)
+        with db() as s:
+            mt = s.get(m.Meeting, meeting)
+            rnd = s.scalar(
+                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
+            )
+            assert mt is not None and rnd is not None
+            ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+            issuer_public = mt.issuer_public or {}
+        for member, choices in zip(voters, papers, strict=True):
+            device = VoterDevice(issuer_public, public_id, voting.round_id(mt, number), sysrng)
+            blind = voting.issue_credential(
+                db, meeting, number, member, device.blinded_hex, secret, sysrng
+            )
+            voting.register_credential(db, meeting, number, **device.finish_issuance(blind))
+            ballot, pub, sig, _ = device.vote(key, ctx, choices)
+            voting.cast_ballot(db, meeting, number, ballot, pub, sig, sysrng)
+        closed = counting.close_round(db, meeting, number, sign)
+        with db() as s:
+            rnd = s.scalar(
+                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
+            )
+            assert rnd is not None
+            record_hex = rnd.record
+        for index in sorted(rng.sample(range(1, 6), 3)):
+            body = decryption_shares(
+                public_id,
+                number,
+                record_hex,
+                closed["aggregates"],
+                committee_key,
+                shares[index - 1],
+                sysrng,
+            )
+            decided = (
+                counting.submit_decryption_shares(db, meeting, number, index, body, sign, sysrng)
+                or decided
+            )
+        say(f"  {closed['ballots']} ballots cast and counted | 收回选票 {closed['ballots']} 张")
+    with db() as s:
+        exported = record.export(s, meeting)
+        final = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+    engine.dispose()
+    if out is not None:
+        out.write_text(json.dumps(exported, ensure_ascii=False) + "\n", "utf-8")
+    say("")
+    say(outcome_text(final))
+    return {"complete": final.complete, "result": final.result(), "record": exported}
