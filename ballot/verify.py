@@ -476,6 +476,14 @@ class Verifier:
             closed, counts = r.get("round-closed"), r.get("counts")
             if closed is None or closed["void"] or counts is None:
                 continue
+            if closed["ballots"] == 0:  # nothing to decrypt: every count must be 0
+                c.items += 1
+                if any(
+                    v != 0 for o in ("approve", "oppose", "abstain") for v in counts[o].values()
+                ):
+                    c.fail(f"round {number}: no ballots, yet counts that are not 0")
+                self.counts[number] = counts
+                continue
             totals: dict[str, dict[str, int]] = {"approve": {}, "oppose": {}}
             log = DiscreteLog(self.group, closed["ballots"])
             for i, (name, total) in enumerate(

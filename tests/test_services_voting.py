@@ -296,3 +296,99 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
     assert len(results) == 50 and len(stored) == 1
     with db() as s:
         assert list(s.scalars(select(m.Ballot.tracker))) == stored
+
+
+def test_out_of_order_and_malformed_steps_are_refused(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    from ballot.crypto import keystore
+    from ballot.services import counting
+
+    committee = meetings.create_committee(db, "c2", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
+    refused("not-ready", voting.open_meeting, db, meeting, issuer, SECRET, RNG)
+    refused("meeting-not-open", voting.open_round, db, meeting)
+    messages = ceremony_messages(public_id)
+    forged = [dict(x) for x in messages]
+    forged[1] = {**forged[1], "coefficients": forged[1]["coefficients"][::-1]}
+    before = snapshot(db)
+    with pytest.raises(ServiceError):
+        voting.record_ceremony(db, meeting, 2, 3, forged, RNG)
+    refused("malformed-ballot", voting.record_ceremony, db, meeting, 2, 3, [{"x": 1}], RNG)
+    assert snapshot(db) == before
+    voting.record_ceremony(db, meeting, 2, 3, messages, RNG)
+    refused("ceremony-done", voting.record_ceremony, db, meeting, 2, 3, messages, RNG)
+    key = keystore.new_committee_key(RNG)
+
+    def sign(message: bytes) -> bytes:
+        return keystore.sign(key, message)
+
+    voting.open_meeting(db, meeting, issuer, SECRET, RNG)
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    voting.open_round(db, meeting)
+    refused("round-open", counting.submit_decryption_shares, db, meeting, 1, 1, [], sign, RNG)
+    refused("unknown-round", counting.close_round, db, meeting, 2, sign)
+    vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
+    counting.close_round(db, meeting, 1, sign)
+    refused("round-closed", counting.close_round, db, meeting, 1, sign)
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        assert mt is not None
+        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    before = snapshot(db)
+    refused(
+        "round-closed",
+        voting.issue_credential,
+        db,
+        meeting,
+        1,
+        members[0],
+        device.blinded_hex,
+        SECRET,
+        RNG,
+    )
+    refused(
+        "round-closed", voting.register_credential, db, meeting, 1, "04" + "00" * 64, "00", "00"
+    )
+    refused(
+        "round-closed", voting.cast_ballot, db, meeting, 1, {}, "04" + "00" * 64, "00" * 64, RNG
+    )
+    refused("malformed", counting.submit_decryption_shares, db, meeting, 1, 1, [{}], sign, RNG)
+    refused(
+        "unknown-scrutineer", counting.submit_decryption_shares, db, meeting, 1, 9, [], sign, RNG
+    )
+    assert snapshot(db) == before
+
+
+def test_a_round_with_no_ballots_counts_zero_without_decryption(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    from ballot import verify
+    from ballot.crypto import keystore
+    from ballot.services import counting
+
+    key = keystore.new_committee_key(RNG)
+    committee = meetings.create_committee(db, "c3", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
+    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    voting.open_meeting(db, meeting, issuer, SECRET, RNG, keystore.committee_public_key(key))
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    voting.open_round(db, meeting)
+    counting.close_round(db, meeting, 1, lambda msg: keystore.sign(key, msg))
+    with db() as s:
+        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
+        assert rnd is not None and rnd.status == "counted"
+        assert rnd.counts is not None and set(rnd.counts["approve"].values()) == {0}
+        exported = record.export(s, meeting)
+    decision = next(e for e in exported["events"] if e["kind"] == "decision")["body"]
+    assert decision["decision"]["selected"] == [] and decision["next"]["tier"] == "nominee"
+    failed = {c.name for c in verify.Verifier(exported, workers=1).run() if not c.passed}
+    assert failed == {"signatures"}  # only that the meeting is not closed yet

@@ -158,6 +158,16 @@ def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str,
         }
         record.append(session, meeting.id, "round-closed", body)
         checkpoint(session, meeting, sign)
+        if reason is None and not ballots:  # nothing to decrypt: every count is 0
+            zero = {n: 0 for n in rnd.candidates}
+            _decide(
+                session,
+                meeting,
+                rnd,
+                {"approve": dict(zero), "oppose": dict(zero), "abstain": dict(zero)},
+                [],
+                sign,
+            )
         return body
 
 
@@ -271,40 +281,48 @@ def submit_decryption_shares(
                 )
                 counts[option][name] = log(power)  # combine gives g^m
             counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
-        rnd.counts = {**(rnd.counts or {}), **counts}
-        rnd.status = "counted"
-        session.flush()
+        return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
+
+
+def _decide(
+    session: Session,
+    meeting: m.Meeting,
+    rnd: m.Round,
+    counts: dict[str, Any],
+    scrutineers: list[int],
+    sign: Signer,
+) -> dict[str, Any]:
+    """Record a round's counts, let the engine decide, close the meeting when it is done."""
+    ballots = int((rnd.counts or {}).get("ballots", 0))
+    rnd.counts = {**(rnd.counts or {}), **counts}
+    rnd.status = "counted"
+    session.flush()
+    record.append(
+        session,
+        meeting.id,
+        "counts",
+        {"round": rnd.number, "ballots": ballots, "scrutineers": scrutineers, **counts},
+    )
+    decided = outcome_json(procedure(session, meeting))
+    record.append(
+        session,
+        meeting.id,
+        "decision",
+        {
+            "round": rnd.number,
+            "decision": decided["rounds"][-1],
+            "next": decided["next"],
+            "complete": decided["complete"],
+            "result": decided["result"],
+        },
+    )
+    if decided["complete"]:
+        meeting.status = "closed"
         record.append(
             session,
             meeting.id,
-            "counts",
-            {
-                "round": number,
-                "ballots": ballots,
-                "scrutineers": [r.scrutineer_index for r in used],
-                **counts,
-            },
+            "meeting-closed",
+            {"result": decided["result"], "tiers": decided["tiers"]},
         )
-        decided = outcome_json(procedure(session, meeting))
-        record.append(
-            session,
-            meeting.id,
-            "decision",
-            {
-                "round": number,
-                "decision": decided["rounds"][-1],
-                "next": decided["next"],
-                "complete": decided["complete"],
-                "result": decided["result"],
-            },
-        )
-        if decided["complete"]:
-            meeting.status = "closed"
-            record.append(
-                session,
-                meeting.id,
-                "meeting-closed",
-                {"result": decided["result"], "tiers": decided["tiers"]},
-            )
-        checkpoint(session, meeting, sign)
-        return decided
+    checkpoint(session, meeting, sign)
+    return decided

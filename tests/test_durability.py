@@ -1,0 +1,84 @@
+"""A tracker is handed out only after its ballot is committed: kill the process the moment the
+tracker is printed, and the ballot is still there (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ballot import models as m
+from ballot.client import VoterDevice
+from ballot.crypto import blind_rsa
+from ballot.crypto.randomness import SystemRandom
+from ballot.db import make_engine, sessions
+from ballot.services import meetings, voting
+from tests.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
+
+ROOT = Path(__file__).resolve().parent.parent
+RNG = SystemRandom()
+
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    from ballot.crypto.randomness import SystemRandom
+    from ballot.db import make_engine, sessions
+    from ballot.services import voting
+    url, meeting, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    job = json.load(open(path))
+    db = sessions(make_engine(url))
+    tracker = voting.cast_ballot(db, meeting, 1, job["ballot"], job["key"], job["sig"],
+                                 SystemRandom())
+    print(tracker, flush=True)
+    time.sleep(60)  # killed here, before anything else happens
+""")
+
+
+def test_a_returned_tracker_survives_the_process_being_killed(
+    database_url: str, tmp_path: Path
+) -> None:
+    db = sessions(make_engine(database_url))
+    committee = meetings.create_committee(db, "c", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        assert mt is not None
+        members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
+    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
+    voting.open_meeting(db, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
+    for member in members[:4]:
+        meetings.set_present(db, meeting, member, True)
+    voting.open_round(db, meeting)
+    with db() as s:
+        mt = s.get(m.Meeting, meeting)
+        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
+        assert mt is not None and rnd is not None
+        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    reg = device.finish_issuance(
+        voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
+    )
+    voting.register_credential(db, meeting, 1, **reg)
+    ballot, pub, sig, expected = device.vote(key, ctx, ["approve", "abstain", "abstain"])
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"ballot": ballot, "key": pub, "sig": sig}), "utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, database_url, str(meeting), str(job)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.stdout is not None
+    tracker = child.stdout.readline().strip()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert tracker == expected
+    fresh = sessions(make_engine(database_url))
+    with fresh() as s:
+        assert list(s.scalars(select(m.Ballot.tracker))) == [tracker]
