@@ -20,6 +20,7 @@ from ballot.tally.slate import build_slate, parse_weights, read_reviews, slate_r
 from ballot.text import Text
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_RECORD_BYTES = 1024 * 1024 * 1024  # a record carries every ballot: ~100 KB each
 
 
 class UsageError(Exception):
@@ -33,13 +34,13 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _read_input(path: str, what: str) -> str:
+def _read_input(path: str, what: str, limit: int = MAX_INPUT_BYTES) -> str:
     try:
         if path == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            data = sys.stdin.buffer.read(limit + 1)
         else:
             with Path(path).open("rb") as f:
-                data = f.read(MAX_INPUT_BYTES + 1)
+                data = f.read(limit + 1)
     except OSError as e:
         raise TallyError(
             Text(
@@ -47,11 +48,11 @@ def _read_input(path: str, what: str) -> str:
                 zh=f"无法读取{what} {path}：{e.strerror}",
             )
         ) from None
-    if len(data) > MAX_INPUT_BYTES:
+    if len(data) > limit:
         raise TallyError(
             Text(
-                en=f"{path} is larger than {MAX_INPUT_BYTES // 1024 // 1024} MiB",
-                zh=f"{path} 超过 {MAX_INPUT_BYTES // 1024 // 1024} MiB",
+                en=f"{path} is larger than {limit // 1024 // 1024} MiB",
+                zh=f"{path} 超过 {limit // 1024 // 1024} MiB",
             )
         )
     try:
@@ -167,7 +168,7 @@ def cmd_vectors(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ballot import verify
 
-    text = _read_input(args.file, "record")
+    text = _read_input(args.file, "record", MAX_RECORD_BYTES)
     try:
         record = json.loads(text)
     except json.JSONDecodeError as e:
@@ -237,6 +238,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             args.seed,
             out,
             database_url=args.database_url,
+            all_tiers=args.all_tiers,
         )
     except ValueError as e:
         raise UsageError(str(e)) from None
@@ -299,6 +301,11 @@ def build_parser() -> Parser:
     dem.add_argument("--out", default="ballot-record.json", help="where to write the record")
     dem.add_argument(
         "--database-url", help="store the meeting there (default: a temporary SQLite file)"
+    )
+    dem.add_argument(
+        "--all-tiers",
+        action="store_true",
+        help="also the innovation award, with a tie in every tier (six rounds)",
     )
     dem.set_defaults(run=cmd_demo)
 

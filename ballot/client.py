@@ -68,19 +68,18 @@ def decryption_shares(
 ) -> list[dict[str, Any]]:
     """A scrutineer's decryption shares for every total of a closed round, with proofs."""
     group = production_group()
-    out = []
+    items = []
     for i, total in enumerate(aggregates):
-        entry = {}
         for option in OPTIONS:
             alpha, beta = (int(x, 16) for x in total[option])
-            result = decryption.partial_decrypt(
-                group,
-                committee,
-                share,
-                Ciphertext(alpha, beta),
-                decryption_context(meeting_id, number, record_hex, option, i),
-                rng,
+            items.append(
+                (
+                    Ciphertext(alpha, beta),
+                    decryption_context(meeting_id, number, record_hex, option, i),
+                )
             )
-            entry[option] = decryption_share_json(result)
-        out.append(entry)
-    return out
+    results = decryption.partial_decrypt_many(group, committee, share, items, rng)
+    return [
+        {option: decryption_share_json(results[2 * i + j]) for j, option in enumerate(OPTIONS)}
+        for i in range(len(aggregates))
+    ]

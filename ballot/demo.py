@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,22 +87,29 @@ def simulate(
     out: Path | None = None,
     say: Callable[[str], None] = print,
     database_url: str | None = None,
+    all_tiers: bool = False,
+    timings: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """Run the meeting; `all_tiers` adds the innovation award (over the slate's remaining
+    candidates and three other evaluated organisations) with a tie at the cut-off in every
+    tier: six rounds."""
     if not 3 <= members <= 60:
         raise ValueError("--members must be between 3 and 60")
     if not 0 <= present <= members:
         raise ValueError("--present must be between 0 and --members")
-    if not 4 <= candidates <= len(NAMES):
-        raise ValueError(f"--candidates must be between 4 and {len(NAMES)}")
+    if not 4 <= candidates <= len(NAMES) - (3 if all_tiers else 0):
+        raise ValueError(f"--candidates must be between 4 and {len(NAMES) - 3 * all_tiers}")
     rng, sysrng = random.Random(seed), SystemRandom()
     award = min(5, candidates - 2)
     nominee = min(3, candidates - award - 1)
+    tiers = [{"id": "award", "places": award}, {"id": "nominee", "places": nominee}]
+    if all_tiers:
+        tiers.append({"id": "innovation", "places": 2})
     slate = {
         "profile": "jiaxing-2020",
         "candidates": NAMES[:candidates],
-        "rules": {
-            "tiers": [{"id": "award", "places": award}, {"id": "nominee", "places": nominee}]
-        },
+        "others": NAMES[candidates : candidates + 3] if all_tiers else [],
+        "rules": {"tiers": tiers},
     }
     folder = Path(tempfile.mkdtemp(prefix="ballot-demo-"))
     engine = make_engine(database_url or f"sqlite:///{folder / 'demo.sqlite3'}")
@@ -171,7 +179,7 @@ def simulate(
                 for i, n in enumerate(names)
             }
             return fit(t, places * present)
-        if tier == "award":  # totals above the threshold, then a tie at the cut-off
+        if (tier == "award" or all_tiers) and len(names) > places:  # then a tie at the cut-off
             t = {
                 n: min(present, threshold + places - 1 - i)
                 for i, n in enumerate(names[: places - 1])
@@ -230,6 +238,7 @@ def simulate(
             voting.register_credential(db, meeting, number, **device.finish_issuance(blind))
             ballot, pub, sig, _ = device.vote(key, ctx, choices)
             voting.cast_ballot(db, meeting, number, ballot, pub, sig, sysrng)
+        started = time.perf_counter()
         closed = counting.close_round(db, meeting, number, sign)
         with db() as s:
             rnd = s.scalar(
@@ -250,6 +259,15 @@ def simulate(
             decided = (
                 counting.submit_decryption_shares(db, meeting, number, index, body, sign, sysrng)
                 or decided
+            )
+        if timings is not None:  # close → published counts, the 3 scrutineers' shares included
+            timings.append(
+                {
+                    "round": number,
+                    "candidates": len(nxt.candidates),
+                    "ballots": closed["ballots"],
+                    "close_to_counts_s": round(time.perf_counter() - started, 3),
+                }
             )
         say(f"  {closed['ballots']} ballots cast and counted | 收回选票 {closed['ballots']} 张")
     with db() as s:

@@ -23,7 +23,7 @@ class EqualityProof:
     response: int
 
 
-def _challenge(
+def challenge(
     group: Group, x: Num, a: Num, m: Num, cg: Num, ca: Num, context: Sequence[bytes]
 ) -> int:
     e = h.element
@@ -46,7 +46,7 @@ def prove(
     u = group.random_scalar(rng)
     m = group.pow(base, secret)
     cg, ca = group.pow_g(u), group.pow(base, u)
-    c = _challenge(group, group.pow_g(secret), base, m, cg, ca, context)
+    c = challenge(group, group.pow_g(secret), base, m, cg, ca, context)
     return m, EqualityProof(cg, ca, c, (u + c * secret) % int(group.q))
 
 
@@ -62,7 +62,7 @@ def verify(
     q = int(group.q)
     if not (0 <= proof.challenge < q and 0 <= proof.response < q):
         return False
-    c = _challenge(group, public, base, result, proof.commitment_g, proof.commitment_a, context)
+    c = challenge(group, public, base, result, proof.commitment_g, proof.commitment_a, context)
     if proof.challenge != c:
         return False
     if group.pow_g(proof.response) != proof.commitment_g * group.pow(public, c) % group.p:

@@ -225,3 +225,93 @@ __all__ = [
     "share_context",
     "verify_share",
 ]
+
+
+def partial_decrypt_many(
+    group: Group,
+    committee: CommitteeKey,
+    share: ScrutineerShare,
+    items: Sequence[tuple[Ciphertext, Sequence[bytes]]],
+    rng: RandomSource,
+) -> list[DecryptionShare]:
+    """`partial_decrypt` for every (ciphertext, context), checking all the ciphertexts in one
+    batch first (their membership protects s_ℓ exactly as the single check does)."""
+    values = group.check_elements(
+        [x for ct, _ in items for x in (ct.alpha, ct.beta)], "ciphertexts to decrypt", rng
+    )
+    checked = [Ciphertext(values[2 * i], values[2 * i + 1]) for i in range(len(items))]
+    if share.ceremony_id != committee.params.ceremony_id:
+        raise refuse(
+            "wrong-ceremony",
+            f"this share belongs to ceremony {share.ceremony_id!r}",
+            f"该份额属于仪式 {share.ceremony_id!r}",
+        )
+    if group.pow_g(share.secret) != committee.share_key(share.index):
+        raise refuse(
+            "wrong-ceremony",
+            f"scrutineer {share.index}'s secret share does not match its public key",
+            f"监票人 {share.index} 的秘密份额与其公开份额公钥不符",
+        )
+    out = []
+    for ct, (_, context) in zip(checked, items, strict=True):
+        ctx = share_context(group, committee, share.index, ct, context)
+        value, proof = chaum_pedersen.prove(group, share.secret, ct.alpha, ctx, rng)
+        out.append(DecryptionShare(share.index, value, proof))
+    return out
+
+
+def verify_shares(
+    group: Group,
+    committee: CommitteeKey,
+    items: Sequence[tuple[Ciphertext, DecryptionShare, Sequence[bytes]]],
+    rng: RandomSource,
+    *,
+    ciphertexts_checked: bool = False,
+) -> None:
+    """`verify_share` for many shares at once: every received element in one batched subgroup
+    check, every challenge recomputed, and all the Chaum–Pedersen equations as one weighted
+    multi-exponentiation (a false share passes with probability below 2^-128). On failure the
+    shares are checked one by one to name the scrutineer. `ciphertexts_checked` when the
+    caller computed the ciphertexts itself from validated ballots."""
+    from ballot.crypto.batch import BatchVerifier
+
+    if not ciphertexts_checked:
+        group.check_elements(
+            [x for ct, _, _ in items for x in (ct.alpha, ct.beta)], "ciphertexts", rng
+        )
+    received: list[int] = []
+    for _, s, _ in items:
+        index = committee.params.check_index(s.index, "decryption share from", "解密份额来自")
+        p = s.proof
+        if not all(is_integer(x) for x in (p.challenge, p.response)):
+            raise _invalid(index)
+        received += [s.value, p.commitment_g, p.commitment_a]
+    try:
+        values = group.check_elements(received, "decryption shares", rng)
+    except CryptoError:
+        for ct, s, ctx in items:  # name the scrutineer
+            _verify_checked(group, committee, ct, s, ctx)
+        raise
+    q = int(group.q)
+    batch = BatchVerifier(group, None, rng)
+    for i, (ct, s, context) in enumerate(items):
+        m, a, b = values[3 * i : 3 * i + 3]
+        p = s.proof
+        ctx = share_context(group, committee, s.index, ct, context)
+        public = committee.share_key(s.index)
+        if not (
+            0 <= p.challenge < q and 0 <= p.response < q
+        ) or p.challenge != chaum_pedersen.challenge(group, public, ct.alpha, m, a, b, ctx):
+            raise _invalid(s.index)
+        w = batch.weight()  # g^v = a · K_ℓ^c
+        batch.lhs_g(w * p.response)
+        batch.rhs(a, w, in_subgroup=True)
+        batch.rhs(public, w * p.challenge, in_subgroup=True)
+        w = batch.weight()  # 1 = b · M^c · α^{-v}
+        batch.rhs(b, w, in_subgroup=True)
+        batch.rhs(m, w * p.challenge, in_subgroup=True)
+        batch.rhs(ct.alpha, (-w * p.response) % q, in_subgroup=True)
+    if not batch.holds():
+        for ct, s, ctx in items:
+            _verify_checked(group, committee, ct, s, ctx)
+        raise refuse("bad-proof", "a decryption share is invalid", "有解密份额无效")

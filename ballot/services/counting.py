@@ -10,6 +10,7 @@ decryption shares; with k of them the totals are decrypted, abstentions derived
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -171,19 +172,35 @@ def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str,
         return body
 
 
+_committees: dict[tuple[int, str], ceremony.CommitteeKey] = {}
+
+
 def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> ceremony.CommitteeKey:
+    """The ceremony's public keys, re-derived from the stored transcript (once per process)."""
+    cached = _committees.get((meeting.id, meeting.joint_key or ""))
+    if cached is not None:
+        return cached
     rows = session.scalars(
         select(m.CeremonyMessage)
         .where(m.CeremonyMessage.meeting_id == meeting.id)
         .order_by(m.CeremonyMessage.sender)
     ).all()
-    event = next(e for e in record.events(session, meeting.id) if e["kind"] == "ceremony")
-    params = ceremony.CeremonyParams(
-        ceremony_id(meeting.public_id), event["body"]["k"], event["body"]["n"]
-    )
-    return ceremony.verify_transcript(
+    event = session.scalars(
+        select(m.Event).where(m.Event.meeting_id == meeting.id, m.Event.kind == "ceremony")
+    ).one()
+    body = json.loads(event.body)
+    params = ceremony.CeremonyParams(ceremony_id(meeting.public_id), body["k"], body["n"])
+    committee = ceremony.verify_transcript(
         production_group(), params, [commitment_message_from_json(r.body) for r in rows], rng
     )
+    if format(int(committee.joint_key), "x") != meeting.joint_key:
+        raise ServiceError(
+            "ceremony-mismatch",
+            "the stored transcript does not give the meeting's joint key",
+            "所存仪式记录与会议联合公钥不符",
+        )
+    _committees[(meeting.id, meeting.joint_key or "")] = committee
+    return committee
 
 
 def submit_decryption_shares(
@@ -215,6 +232,7 @@ def submit_decryption_shares(
                 f"每个候选组织须有一对份额（{len(aggregates)}）",
             )
         parsed: list[dict[str, decryption.DecryptionShare]] = []
+        items = []
         try:
             for i, (pair, total) in enumerate(zip(shares, aggregates, strict=True)):
                 if not isinstance(pair, dict) or set(pair) != set(OPTIONS):
@@ -230,16 +248,12 @@ def submit_decryption_shares(
                         raise ServiceError(
                             "malformed", "a share names another scrutineer", "份额署名的监票人不符"
                         )
-                    alpha, beta = (int(x, 16) for x in total[option])
-                    decryption.verify_share(
-                        group,
-                        committee,
-                        Ciphertext(alpha, beta),
-                        share,
-                        share_context(meeting, rnd, option, i),
-                    )
+                    ct = Ciphertext(*(group.backend.mpz(int(x, 16)) for x in total[option]))
+                    items.append((ct, share, share_context(meeting, rnd, option, i)))
                     entry[option] = share
                 parsed.append(entry)
+            # the totals were computed here from validated ballots: no need to re-check them
+            decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
         except CryptoError as err:
             raise ServiceError(err.code, err.text.en, err.text.zh) from None
         body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
@@ -275,11 +289,16 @@ def submit_decryption_shares(
             for option in OPTIONS:
                 alpha, beta = (int(x, 16) for x in total[option])
                 ct = Ciphertext(group.backend.mpz(alpha), group.backend.mpz(beta))
-                shares_i = [decryption_share_from_json(r.body["shares"][i][option]) for r in used]
-                power = decryption.combine(
-                    group, committee, ct, shares_i, share_context(meeting, rnd, option, i)
-                )
-                counts[option][name] = log(power)  # combine gives g^m
+                # each share was verified when it was accepted: combine them directly
+                points = [
+                    (
+                        r.scrutineer_index,
+                        group.backend.mpz(int(r.body["shares"][i][option]["value"], 16)),
+                    )
+                    for r in used
+                ]
+                alpha_s = decryption.interpolate(group, points)
+                counts[option][name] = log(ct.beta * group.inv(alpha_s) % group.p)
             counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
         return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
 
