@@ -392,3 +392,37 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
     assert decision["decision"]["selected"] == [] and decision["next"]["tier"] == "nominee"
     failed = {c.name for c in verify.Verifier(exported, workers=1).run() if not c.passed}
     assert failed == {"signatures"}  # only that the meeting is not closed yet
+
+
+def test_a_slate_from_the_score_sheet(db: sessionmaker[Session]) -> None:
+    from pathlib import Path
+
+    sheet = (Path(__file__).resolve().parent.parent / "examples/scores-chongqing.csv").read_text(
+        "utf-8"
+    )
+    slate = meetings.slate_from_scores("chongqing-2015", sheet)
+    assert slate["candidates"][:5] == ["渝江汽车", "两江电子", "山城建工", "朝天门物流", "缙云茶业"]
+    assert slate["others"] == ["黔江丝绸"]
+    tie = (Path(__file__).resolve().parent.parent / "examples/scores-jiaxing.csv").read_text(
+        "utf-8"
+    )
+    err = refused("slate-tie", meetings.slate_from_scores, "jiaxing-2020", tie)
+    assert "大桥电器" in err.text.en and "须由评审办决定" in err.text.zh
+    refused("invalid-rules", meetings.slate_from_scores, "jiangyin-draft", sheet)
+    slate = meetings.slate_from_scores("jiangyin-draft", sheet, {"document": "1/5", "site": "4/5"})
+    assert slate["candidates"][0] == "渝江汽车"
+    committee = meetings.create_committee(db, "c4", meetings.parse_roster(ROSTER), NOW)
+    chongqing = {
+        **meetings.slate_from_scores("chongqing-2015", sheet),
+        "rules": {"threshold": {"fraction": "1/2", "inclusive": False, "base": "members"}},
+    }
+    assert meetings.create_meeting(db, committee, "t", chongqing, NOW) > 0
+    refused(
+        "invalid-rules",
+        meetings.create_meeting,
+        db,
+        committee,
+        "t",
+        {**chongqing, "rules": {}},
+        NOW,
+    )  # Chongqing states no threshold: choose one

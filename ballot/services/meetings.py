@@ -149,7 +149,9 @@ def _create_meeting(
     try:
         profile = load_profile(str(slate.get("profile")))
         rules = dict(slate.get("rules") or {})
-        resolve(profile, rules)
+        resolved = resolve(profile, rules)
+        for setting in resolved.settings():  # every setting the meeting will use is decided now
+            setting.get()
         seen: set[str] = set()
         candidates = parse_candidates(slate.get("candidates"), "candidates", seen)
         others = parse_candidates(slate.get("others", []), "others", seen)
@@ -323,3 +325,28 @@ def _set_present(session: Session, meeting_id: int, member_id: int, present: boo
         {"member": member.name, "present": present, "present_count": count},
     )
     return count
+
+
+def slate_from_scores(
+    profile_id: str, scores_csv: str, weights: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The slate a meeting votes on, from the review score sheet (the office's CSV), by the
+    profile's slate rule: {"profile", "candidates", "others"}. A tie in score at a list's
+    cut-off is refused until the office settles it; nothing is broken silently."""
+    from ballot.tally.slate import build_slate, parse_weights, read_reviews
+
+    try:
+        profile = load_profile(profile_id)
+        parsed = None if weights is None else parse_weights(weights, "weights")
+        slate = build_slate(profile, read_reviews(scores_csv), parsed)
+    except TallyError as err:
+        raise _refuse_tally(err) from None
+    for lst in slate.lists:
+        if lst.tie is not None:
+            reason = lst.reasons[-1]
+            raise ServiceError("slate-tie", reason.en, reason.zh)
+    return {
+        "profile": profile.id,
+        "candidates": [n for lst in slate.lists for n in lst.candidates],
+        "others": list(slate.others),
+    }
