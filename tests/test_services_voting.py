@@ -426,3 +426,58 @@ def test_a_slate_from_the_score_sheet(db: sessionmaker[Session]) -> None:
         {**chongqing, "rules": {}},
         NOW,
     )  # Chongqing states no threshold: choose one
+
+
+def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> None:
+    from ballot.crypto.codec import (
+        commitment_message_from_json,
+        encrypted_share_from_json,
+        encrypted_share_json,
+    )
+    from ballot.protocol import ceremony_id
+
+    committee = meetings.create_committee(db, "c5", meetings.parse_roster(ROSTER), NOW)
+    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    refused("no-ceremony", voting.publish_commitments, db, meeting, {})
+    voting.start_ceremony(db, meeting, 2, 3)
+    refused("ceremony-done", voting.start_ceremony, db, meeting, 2, 3)
+    group = production_group()
+    params = ceremony.CeremonyParams(ceremony_id(public_id), 2, 3)
+    begun = [ceremony.begin(group, params, i, RNG) for i in (1, 2, 3)]
+    for _, message in begun[:2]:
+        voting.publish_commitments(db, meeting, commitment_message_json(message))
+    refused(
+        "already-published",
+        voting.publish_commitments,
+        db,
+        meeting,
+        commitment_message_json(begun[0][1]),
+    )
+    refused("commitments-missing", voting.publish_shares, db, meeting, 1, [])
+    voting.publish_commitments(db, meeting, commitment_message_json(begun[2][1]))
+    published = [commitment_message_from_json(x) for x in voting.commitments(db, meeting)]
+    for dealing, _ in begun:
+        dealt = ceremony.deal(group, params, dealing, published, RNG)
+        if dealing.index == 1:
+            refused(
+                "malformed",
+                voting.publish_shares,
+                db,
+                meeting,
+                1,
+                [encrypted_share_json(x) for x in dealt[:2]],
+            )
+        voting.publish_shares(db, meeting, dealing.index, [encrypted_share_json(x) for x in dealt])
+        if dealing.index == 1:
+            refused("shares-missing", voting.complete_ceremony, db, meeting, RNG)
+    keys = set()
+    for dealing, _ in begun:
+        mine = [encrypted_share_from_json(x) for x in voting.shares_for(db, meeting, dealing.index)]
+        _, committee_key = ceremony.finish(group, params, dealing, published, mine, RNG)
+        keys.add(format(int(committee_key.joint_key), "x"))
+    assert keys == {voting.complete_ceremony(db, meeting, RNG)}
+    with db() as s:
+        kinds = [e["kind"] for e in record.events(s, meeting)]
+    assert kinds == ["meeting-created", "ceremony-started", "ceremony"]

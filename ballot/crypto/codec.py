@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ballot.crypto.ballot import EncryptedBallot, Selection
-from ballot.crypto.ceremony import CoefficientCommitment, CommitmentMessage
+from ballot.crypto.ceremony import CoefficientCommitment, CommitmentMessage, EncryptedShare
 from ballot.crypto.chaum_pedersen import EqualityProof
 from ballot.crypto.decryption import DecryptionShare
 from ballot.crypto.elgamal import Ciphertext
@@ -195,4 +195,38 @@ def decryption_share_from_json(raw: object, where: str = "decryption share") -> 
             _int(p["challenge"], where),
             _int(p["response"], where),
         ),
+    )
+
+
+def encrypted_share_json(share: EncryptedShare) -> dict[str, Any]:
+    return {
+        "sender": share.sender,
+        "recipient": share.recipient,
+        "ephemeral_key": share.ephemeral_key.hex(),
+        "nonce": share.nonce.hex(),
+        "ciphertext": share.ciphertext.hex(),
+    }
+
+
+def encrypted_share_from_json(raw: object, where: str = "ceremony share") -> EncryptedShare:
+    top = _object(raw, where, ("sender", "recipient", "ephemeral_key", "nonce", "ciphertext"))
+    for key in ("sender", "recipient"):
+        v = top[key]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100:
+            raise _malformed(where, f"{key} must be 1..100")
+    fields = {}
+    for key, size in (("ephemeral_key", 32), ("nonce", 12), ("ciphertext", None)):
+        v = top[key]
+        if not isinstance(v, str) or not re.fullmatch(r"(?:[0-9a-f]{2}){1,256}", v):
+            raise _malformed(where, f"{key} must be hex")
+        data = bytes.fromhex(v)
+        if size is not None and len(data) != size:
+            raise _malformed(where, f"{key} must be {size} bytes")
+        fields[key] = data
+    return EncryptedShare(
+        top["sender"],
+        top["recipient"],
+        fields["ephemeral_key"],
+        fields["nonce"],
+        fields["ciphertext"],
     )
