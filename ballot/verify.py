@@ -33,6 +33,7 @@ from ballot.record import chain_problems, checkpoint_message
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate, Counts, Meeting
+from ballot.tally.motion import motion_result
 from ballot.tally.profile import resolve
 from ballot.tally.report import ballot as next_json
 from ballot.tally.report import outcome as outcome_json
@@ -211,10 +212,14 @@ class Verifier:
             except (CryptoError, ValueError):
                 c.fail(f"checkpoint at event {i}: the committee's signature is invalid")
         kinds = [e["kind"] for e in self.events]
-        if kinds[-2:] != ["meeting-closed", "checkpoint"]:
+        ends = kinds[-2:]
+        if "meeting-closed" not in kinds or ends not in (
+            ["meeting-closed", "checkpoint"],
+            ["motion-decision", "checkpoint"],
+        ):
             c.fail(
-                "the record does not end with the signed close of the meeting "
-                "(incomplete or truncated)"
+                "the record does not end with the signed close of the meeting, or of a "
+                "motion after it (incomplete or truncated)"
             )
 
     def check_manifest(self, c: Check) -> None:
@@ -281,6 +286,7 @@ class Verifier:
                 "decryption-shares",
                 "counts",
                 "decision",
+                "motion-decision",
             ):
                 r = rounds.get(b.get("round"))
                 if r is None:
@@ -532,6 +538,32 @@ class Verifier:
                         )
             self.counts[number] = counts
 
+    def _check_motion(self, c: Check, number: int, r: dict[str, Any]) -> None:
+        opened = r["opened"]
+        if len(opened.get("candidates", [])) != 1 or opened.get("max_approvals") != 1:
+            c.fail(f"round {number}: a motion is on exactly one candidate, one mark per ballot")
+        if opened["candidates"][0] not in [x.name for x in self.slate + self.others]:
+            c.fail(f"round {number}: the motion names someone not on the slate")
+        closed, decision = r.get("round-closed"), r.get("motion-decision")
+        if closed is None or closed["void"] or number not in self.counts:
+            return
+        if decision is None:
+            c.fail(f"round {number}: a counted motion without its decision")
+            return
+        expected = motion_result(
+            self.rules,
+            opened["candidates"][0],
+            self.counts[number],
+            closed["ballots"],
+            closed["present"],
+            len(self.roster),
+        )
+        if {k: decision.get(k) for k in expected} != expected:
+            c.fail(
+                f"round {number}: the motion's recorded decision differs from the rules' "
+                f"({decision.get('passed')!r} vs {expected['passed']!r})"
+            )
+
     def check_procedure(self, c: Check) -> None:
         rounds = self._rounds()
         members = len(self.roster)
@@ -541,6 +573,9 @@ class Verifier:
             r = rounds[number]
             opened = r["opened"]
             c.items += 1
+            if opened.get("kind") == "motion":
+                self._check_motion(c, number, r)
+                continue
             meeting = Meeting(
                 members,
                 self.present_at.get(r["opened_at"], -1),

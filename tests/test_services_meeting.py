@@ -123,9 +123,10 @@ def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey)
         exported = record.export(s, meeting)
     assert chain_problems(events) == []
     kinds = [e["kind"] for e in events]
-    assert kinds.count("ballot") == 14 and kinds[-2:] == ["meeting-closed", "checkpoint"]
+    assert kinds.count("ballot") == 19 and kinds[-2:] == ["motion-decision", "checkpoint"]
+    assert "meeting-closed" in kinds
     checkpoints = [e for e in events if e["kind"] == "checkpoint"]
-    assert len(checkpoints) == 6  # each round's close and count
+    assert len(checkpoints) == 8  # each round's close and count
     for cp in checkpoints:
         head = events[cp["body"]["seq"]]["hash"]
         assert cp["body"]["head"] == head
@@ -235,4 +236,13 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         voting.open_round(db, meeting)
     assert err.value.code == "meeting-not-open"
 
+    # after publication an objection against A is reviewed: a motion, 3 of 5 say yes (≥ 1/2)
+    with pytest.raises(ServiceError) as err:
+        voting.open_motion(db, meeting, "Nobody")
+    assert err.value.code == "unknown-candidate"
+    assert voting.open_motion(db, meeting, "A") == 4
+    cast_round(db, meeting, 4, {members[i]: [AP if i < 3 else OP] for i in range(5)})
+    motion = count_round(db, meeting, 4, shares, committee, sign)
+    assert motion is not None and motion["passed"] and motion["yes"] == 3
+    assert motion["needed"] == 3 and "passed" in motion["reason"]["en"]
     return meeting, committee_public, public_id

@@ -107,6 +107,10 @@ def ballot_after_close(rec: dict[str, Any]) -> None:
     rec["events"].insert(index_of(rec, "round-closed") + 1, moved)
 
 
+def flip_motion(rec: dict[str, Any]) -> None:
+    rec["events"][index_of(rec, "motion-decision")]["body"]["passed"] = False
+
+
 def truncate(rec: dict[str, Any]) -> None:
     del rec["events"][-4:]
 
@@ -121,6 +125,7 @@ MUTATIONS = [
     (drop_ballot, "ballots"),
     (duplicate_ballot, "ballots"),
     (ballot_after_close, "ballots"),
+    (flip_motion, "procedure"),
     (truncate, "signatures"),
 ]
 

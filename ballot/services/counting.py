@@ -36,6 +36,7 @@ from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
 from ballot.services.voting import _meeting
+from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
 
 Db = sessionmaker[Session]
@@ -322,6 +323,18 @@ def _decide(
         "counts",
         {"round": rnd.number, "ballots": ballots, "scrutineers": scrutineers, **counts},
     )
+    if rnd.kind == "motion":
+        result = motion_result(
+            rules_of(meeting),
+            rnd.candidates[0],
+            counts,
+            ballots,
+            rnd.present_at_close or 0,
+            members_count(session, meeting),
+        )
+        record.append(session, meeting.id, "motion-decision", {"round": rnd.number, **result})
+        checkpoint(session, meeting, sign)
+        return result
     decided = outcome_json(procedure(session, meeting))
     record.append(
         session,

@@ -253,7 +253,9 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
     )
     counted = session.scalars(
         select(m.Round)
-        .where(m.Round.meeting_id == meeting.id, m.Round.status == "counted")
+        .where(
+            m.Round.meeting_id == meeting.id, m.Round.status == "counted", m.Round.kind != "motion"
+        )
         .order_by(m.Round.number)
     ).all()
     rounds = []

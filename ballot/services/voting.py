@@ -39,7 +39,7 @@ from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
 from ballot.services import record
 from ballot.services.errors import ServiceError
-from ballot.services.meetings import members_count, present_count, procedure
+from ballot.services.meetings import members_count, present_count, procedure, rules_of
 
 Db = sessionmaker[Session]
 ISSUER_PURPOSE = "issuer-key"
@@ -402,6 +402,94 @@ def open_round(db: Db, meeting_id: int) -> int:
                 "places": nxt.places,
                 "max_approvals": nxt.max_approvals,
                 "threshold": outcome.next_threshold,
+                "members": outcome.quorum.members,
+                "present": outcome.quorum.present,
+                "quorum_needed": outcome.quorum.needed,
+                "record": prev,
+            },
+        )
+        return number
+
+
+def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
+    """A motion (复议): yes / no on one candidate, e.g. the review of an objection raised after
+    publication (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members). Same ballots, same
+    machinery; approve = yes, oppose = no. Needs a quorum; allowed after the meeting closed."""
+    with db.begin() as session:
+        meeting = _meeting(session, meeting_id)
+        if meeting.status not in ("open", "closed"):
+            raise ServiceError(
+                "meeting-not-open", "the meeting has not been opened", "会议尚未开始"
+            )
+        if (
+            session.scalar(
+                select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+            )
+            is not None
+        ):
+            raise ServiceError(
+                "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
+            )
+        known = session.scalar(
+            select(m.Candidate).where(
+                m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
+            )
+        )
+        if known is None:
+            raise ServiceError(
+                "unknown-candidate",
+                f"{candidate!r} is not on this meeting's slate",
+                f"{candidate!r} 不在本次会议名单中",
+            )
+        outcome = procedure(session, meeting)
+        if not outcome.quorum.met:
+            q = outcome.quorum.reason
+            raise ServiceError("no-quorum", q.en, q.zh)
+        threshold = rules_of(meeting).threshold.get()
+        needed = None
+        if threshold is not None and threshold.base == "members":
+            needed = threshold.proportion.needed(outcome.quorum.members)
+        elif threshold is not None and threshold.base == "present":
+            needed = threshold.proportion.needed(outcome.quorum.present)
+        number = (
+            int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(m.Round)
+                    .where(m.Round.meeting_id == meeting.id)
+                )
+                or 0
+            )
+            + 1
+        )
+        _, prev = record.head(session, meeting.id)
+        session.add(
+            m.Round(
+                meeting_id=meeting.id,
+                number=number,
+                tier="motion",
+                kind="motion",
+                candidates=[candidate],
+                places=1,
+                max_approvals=1,
+                present_at_open=outcome.quorum.present,
+                record=prev,
+                threshold=needed,
+            )
+        )
+        record.append(
+            session,
+            meeting.id,
+            "round-opened",
+            {
+                "round": number,
+                "round_id": round_id(meeting, number),
+                "tier": "motion",
+                "kind": "motion",
+                "candidates": [candidate],
+                "places": 1,
+                "max_approvals": 1,
+                "threshold": needed,
                 "members": outcome.quorum.members,
                 "present": outcome.quorum.present,
                 "quorum_needed": outcome.quorum.needed,
