@@ -40,6 +40,7 @@ from ballot.crypto.signature import verify as verify_signature
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.tally.model import Outcome
 
 Db = sessionmaker[Session]
 ISSUER_PURPOSE = "issuer-key"
@@ -334,81 +335,111 @@ def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
 # --- rounds ----------------------------------------------------------------------------------
 
 
+def _start_round(session: Session, meeting: m.Meeting, allowed: tuple[str, ...]) -> Outcome:
+    """What opening any round requires: the meeting open (or, for a motion, closed), no other
+    round open, and a quorum (refused with the numbers). Returns the engine's view."""
+    if meeting.status not in allowed:
+        raise ServiceError(
+            "meeting-not-open", "the meeting is not open for voting", "会议未开始投票"
+        )
+    if (
+        session.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+        )
+        is not None
+    ):
+        raise ServiceError(
+            "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
+        )
+    outcome = procedure(session, meeting)
+    if not outcome.quorum.met:
+        q = outcome.quorum.reason
+        raise ServiceError("no-quorum", q.en, q.zh)
+    return outcome
+
+
+def _add_round(
+    session: Session,
+    meeting: m.Meeting,
+    outcome: Outcome,
+    tier: str,
+    kind: str,
+    candidates: list[str],
+    places: int,
+    max_approvals: int,
+    threshold: int | None,
+) -> int:
+    """Store the next round and record its opening, bound to the record's current head."""
+    number = (
+        int(
+            session.scalar(
+                select(func.count()).select_from(m.Round).where(m.Round.meeting_id == meeting.id)
+            )
+            or 0
+        )
+        + 1
+    )
+    _, prev = record.head(session, meeting.id)
+    session.add(
+        m.Round(
+            meeting_id=meeting.id,
+            number=number,
+            tier=tier,
+            kind=kind,
+            candidates=candidates,
+            places=places,
+            max_approvals=max_approvals,
+            present_at_open=outcome.quorum.present,
+            record=prev,
+            threshold=threshold,
+        )
+    )
+    record.append(
+        session,
+        meeting.id,
+        "round-opened",
+        {
+            "round": number,
+            "round_id": round_id(meeting, number),
+            "tier": tier,
+            "kind": kind,
+            "candidates": candidates,
+            "places": places,
+            "max_approvals": max_approvals,
+            "threshold": threshold,
+            "members": outcome.quorum.members,
+            "present": outcome.quorum.present,
+            "quorum_needed": outcome.quorum.needed,
+            "record": prev,
+        },
+    )
+    return number
+
+
 def open_round(db: Db, meeting_id: int) -> int:
     """Open the ballot the procedure asks for next; refused without a quorum (with the
     numbers), while another round is open, or when the procedure is complete."""
     with db.begin() as session:
         meeting = _meeting(session, meeting_id)
-        if meeting.status != "open":
-            raise ServiceError(
-                "meeting-not-open", "the meeting is not open for voting", "会议未开始投票"
-            )
-        if (
-            session.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
-            )
-            is not None
-        ):
-            raise ServiceError(
-                "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
-            )
-        outcome = procedure(session, meeting)
-        if not outcome.quorum.met:
-            q = outcome.quorum.reason
-            raise ServiceError("no-quorum", q.en, q.zh)
-        if outcome.next is None:
+        outcome = _start_round(session, meeting, ("open",))
+        nxt = outcome.next
+        if nxt is None:
             raise ServiceError(
                 "procedure-complete",
                 "every tier is decided: no round to open",
                 "各奖项均已确定：无需再投票",
             )
-        nxt = outcome.next
-        number = (
-            int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(m.Round)
-                    .where(m.Round.meeting_id == meeting.id)
-                )
-                or 0
-            )
-            + 1
-        )
-        _, prev = record.head(session, meeting.id)
-        session.add(
-            m.Round(
-                meeting_id=meeting.id,
-                number=number,
-                tier=nxt.tier,
-                kind=nxt.kind,
-                candidates=list(nxt.candidates),
-                places=nxt.places,
-                max_approvals=nxt.max_approvals,
-                present_at_open=outcome.quorum.present,
-                record=prev,
-                threshold=outcome.next_threshold,
-            )
-        )
-        record.append(
+        return _add_round(
             session,
-            meeting.id,
-            "round-opened",
-            {
-                "round": number,
-                "round_id": round_id(meeting, number),
-                "tier": nxt.tier,
-                "kind": nxt.kind,
-                "candidates": list(nxt.candidates),
-                "places": nxt.places,
-                "max_approvals": nxt.max_approvals,
-                "threshold": outcome.next_threshold,
-                "members": outcome.quorum.members,
-                "present": outcome.quorum.present,
-                "quorum_needed": outcome.quorum.needed,
-                "record": prev,
-            },
+            meeting,
+            outcome,
+            nxt.tier,
+            nxt.kind,
+            list(nxt.candidates),
+            nxt.places,
+            nxt.max_approvals,
+            outcome.next_threshold,
         )
-        return number
 
 
 def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
@@ -417,19 +448,6 @@ def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
     machinery; approve = yes, oppose = no. Needs a quorum; allowed after the meeting closed."""
     with db.begin() as session:
         meeting = _meeting(session, meeting_id)
-        if meeting.status not in ("open", "closed"):
-            raise ServiceError(
-                "meeting-not-open", "the meeting has not been opened", "会议尚未开始"
-            )
-        if (
-            session.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
-            )
-            is not None
-        ):
-            raise ServiceError(
-                "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
-            )
         known = session.scalar(
             select(m.Candidate).where(
                 m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
@@ -441,62 +459,15 @@ def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
                 f"{candidate!r} is not on this meeting's slate",
                 f"{candidate!r} 不在本次会议名单中",
             )
-        outcome = procedure(session, meeting)
-        if not outcome.quorum.met:
-            q = outcome.quorum.reason
-            raise ServiceError("no-quorum", q.en, q.zh)
-        threshold = rules_of(meeting).threshold.get()
-        needed = None
-        if threshold is not None and threshold.base == "members":
-            needed = threshold.proportion.needed(outcome.quorum.members)
-        elif threshold is not None and threshold.base == "present":
-            needed = threshold.proportion.needed(outcome.quorum.present)
-        number = (
-            int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(m.Round)
-                    .where(m.Round.meeting_id == meeting.id)
-                )
-                or 0
-            )
-            + 1
+        outcome = _start_round(session, meeting, ("open", "closed"))
+        rule = rules_of(meeting).threshold.get()
+        base = {"members": outcome.quorum.members, "present": outcome.quorum.present}
+        needed = (
+            None
+            if rule is None or rule.base not in base
+            else rule.proportion.needed(base[rule.base])
         )
-        _, prev = record.head(session, meeting.id)
-        session.add(
-            m.Round(
-                meeting_id=meeting.id,
-                number=number,
-                tier="motion",
-                kind="motion",
-                candidates=[candidate],
-                places=1,
-                max_approvals=1,
-                present_at_open=outcome.quorum.present,
-                record=prev,
-                threshold=needed,
-            )
-        )
-        record.append(
-            session,
-            meeting.id,
-            "round-opened",
-            {
-                "round": number,
-                "round_id": round_id(meeting, number),
-                "tier": "motion",
-                "kind": "motion",
-                "candidates": [candidate],
-                "places": 1,
-                "max_approvals": 1,
-                "threshold": needed,
-                "members": outcome.quorum.members,
-                "present": outcome.quorum.present,
-                "quorum_needed": outcome.quorum.needed,
-                "record": prev,
-            },
-        )
-        return number
+        return _add_round(session, meeting, outcome, "motion", "motion", [candidate], 1, 1, needed)
 
 
 def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
