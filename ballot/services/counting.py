@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,6 +35,7 @@ from ballot.record import checkpoint_message
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.services.queries import count_rows
 from ballot.services.voting import _meeting
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
@@ -75,9 +76,7 @@ def share_context(meeting: m.Meeting, rnd: m.Round, option: str, index: int) -> 
 
 
 def _count(session: Session, table: Any, rnd: m.Round) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(table).where(table.round_id == rnd.id)) or 0
-    )
+    return count_rows(session, table, table.round_id == rnd.id)
 
 
 def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str, Any]:

@@ -13,13 +13,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
 from ballot.profile_files import load_profile
 from ballot.services import record
 from ballot.services.errors import ServiceError
+from ballot.services.queries import count_rows
 from ballot.tally import engine as tally_engine
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate
@@ -209,24 +210,12 @@ def _create_meeting(
 
 
 def members_count(session: Session, meeting: m.Meeting) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(m.Member)
-            .where(m.Member.committee_id == meeting.committee_id)
-        )
-        or 0
-    )
+    return count_rows(session, m.Member, m.Member.committee_id == meeting.committee_id)
 
 
 def present_count(session: Session, meeting: m.Meeting) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(m.Attendance)
-            .where(m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True))
-        )
-        or 0
+    return count_rows(
+        session, m.Attendance, m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True)
     )
 
 

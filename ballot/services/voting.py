@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,7 @@ from ballot.crypto.signature import verify as verify_signature
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.services.queries import count_rows
 from ballot.tally.model import Outcome
 
 Db = sessionmaker[Session]
@@ -143,13 +144,8 @@ def publish_shares(db: Db, meeting_id: int, sender: int, shares: Sequence[Any]) 
     with db.begin() as session:
         meeting = _meeting(session, meeting_id)
         params = _ceremony_params(session, meeting)
-        published = (
-            session.scalar(
-                select(func.count())
-                .select_from(m.CeremonyMessage)
-                .where(m.CeremonyMessage.meeting_id == meeting.id)
-            )
-            or 0
+        published = count_rows(
+            session, m.CeremonyMessage, m.CeremonyMessage.meeting_id == meeting.id
         )
         if published < params.n:
             raise ServiceError(
@@ -207,14 +203,7 @@ def complete_ceremony(db: Db, meeting_id: int, rng: RandomSource) -> str:
     with db.begin() as session:
         meeting = _meeting(session, meeting_id)
         params = _ceremony_params(session, meeting)
-        count = (
-            session.scalar(
-                select(func.count())
-                .select_from(m.CeremonyShare)
-                .where(m.CeremonyShare.meeting_id == meeting.id)
-            )
-            or 0
-        )
+        count = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting.id)
         if count < params.n * params.n:
             raise ServiceError(
                 "shares-missing",
@@ -370,15 +359,7 @@ def _add_round(
     threshold: int | None,
 ) -> int:
     """Store the next round and record its opening, bound to the record's current head."""
-    number = (
-        int(
-            session.scalar(
-                select(func.count()).select_from(m.Round).where(m.Round.meeting_id == meeting.id)
-            )
-            or 0
-        )
-        + 1
-    )
+    number = count_rows(session, m.Round, m.Round.meeting_id == meeting.id) + 1
     _, prev = record.head(session, meeting.id)
     session.add(
         m.Round(
@@ -592,20 +573,8 @@ def register_credential(
                 "the credential is not signed by this meeting's issuer key",
                 "该凭证未经本会议签发密钥签名",
             )
-        issued = (
-            session.scalar(
-                select(func.count()).select_from(m.Issuance).where(m.Issuance.round_id == rnd.id)
-            )
-            or 0
-        )
-        registered = (
-            session.scalar(
-                select(func.count())
-                .select_from(m.Credential)
-                .where(m.Credential.round_id == rnd.id)
-            )
-            or 0
-        )
+        issued = count_rows(session, m.Issuance, m.Issuance.round_id == rnd.id)
+        registered = count_rows(session, m.Credential, m.Credential.round_id == rnd.id)
         if registered >= issued:
             raise ServiceError(
                 "too-many-credentials",
