@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
@@ -35,7 +34,7 @@ from ballot.record import checkpoint_message
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
-from ballot.services.queries import count_rows
+from ballot.services.queries import add_once, count_rows
 from ballot.services.voting import _meeting
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
@@ -257,17 +256,15 @@ def submit_decryption_shares(
         except CryptoError as err:
             raise ServiceError(err.code, err.text.en, err.text.zh) from None
         body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
-        session.add(
-            m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})
-        )
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
+        add_once(
+            session,
+            [m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})],
+            ServiceError(
                 "already-submitted",
                 f"scrutineer {index} has already sent shares for round {number}",
                 f"监票人 {index} 已提交第 {number} 轮份额",
-            ) from None
+            ),
+        )
         record.append(
             session,
             meeting.id,

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
@@ -40,7 +39,7 @@ from ballot.crypto.signature import verify as verify_signature
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
-from ballot.services.queries import count_rows
+from ballot.services.queries import add_once, count_rows
 from ballot.tally.model import Outcome
 
 Db = sessionmaker[Session]
@@ -111,19 +110,21 @@ def publish_commitments(db: Db, meeting_id: int, message: Any) -> None:
                 f"{params.k} coefficient commitments are needed",
                 f"须有 {params.k} 个系数承诺",
             )
-        session.add(
-            m.CeremonyMessage(
-                meeting_id=meeting.id, sender=parsed.sender, body=commitment_message_json(parsed)
-            )
-        )
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
+        add_once(
+            session,
+            [
+                m.CeremonyMessage(
+                    meeting_id=meeting.id,
+                    sender=parsed.sender,
+                    body=commitment_message_json(parsed),
+                )
+            ],
+            ServiceError(
                 "already-published",
                 f"scrutineer {parsed.sender} has published already",
                 f"监票人 {parsed.sender} 已发布",
-            ) from None
+            ),
+        )
 
 
 def commitments(db: Db, meeting_id: int) -> list[dict[str, Any]]:
@@ -167,23 +168,24 @@ def publish_shares(db: Db, meeting_id: int, sender: int, shares: Sequence[Any]) 
                 f"{params.n} scrutineers is needed",
                 f"须有监票人 {sender} 给每名监票人的一份份额",
             )
-        for x in parsed:
-            session.add(
-                m.CeremonyShare(
-                    meeting_id=meeting.id,
-                    sender=x.sender,
-                    recipient=x.recipient,
-                    body=encrypted_share_json(x),
-                )
+        rows = [
+            m.CeremonyShare(
+                meeting_id=meeting.id,
+                sender=x.sender,
+                recipient=x.recipient,
+                body=encrypted_share_json(x),
             )
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
+            for x in parsed
+        ]
+        add_once(
+            session,
+            rows,
+            ServiceError(
                 "already-published",
                 f"scrutineer {sender} has dealt already",
                 f"监票人 {sender} 已分发份额",
-            ) from None
+            ),
+        )
 
 
 def shares_for(db: Db, meeting_id: int, recipient: int) -> list[dict[str, Any]]:
@@ -516,29 +518,21 @@ def issue_credential(
         blinded = _hex_bytes(
             blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
         )
-        if session.scalar(
-            select(m.Issuance).where(
-                m.Issuance.round_id == rnd.id, m.Issuance.member_id == member.id
-            )
-        ):
-            raise ServiceError(
+        # one credential per member per round: the database decides, even for racing requests;
+        # if signing then fails, the transaction rolls the issuance back
+        add_once(
+            session,
+            [m.Issuance(round_id=rnd.id, member_id=member.id)],
+            ServiceError(
                 "already-issued",
                 f"{member.name} already has a credential for round {number}",
                 f"{member.name} 已领取第 {number} 轮凭证",
-            )
+            ),
+        )
         try:
             signature = blind_rsa.blind_sign(issuer, blinded, rng)
         except CryptoError as err:
             raise _crypto(err) from None
-        session.add(m.Issuance(round_id=rnd.id, member_id=member.id))
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
-                "already-issued",
-                f"{member.name} already has a credential for round {number}",
-                f"{member.name} 已领取第 {number} 轮凭证",
-            ) from None
         record.append(
             session, meeting.id, "credential-issued", {"round": number, "member": member.name}
         )
@@ -581,20 +575,20 @@ def register_credential(
                 f"{issued} credentials were issued and {registered} are registered: no more can be",
                 f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
             )
-        session.add(
-            m.Credential(
-                round_id=rnd.id,
-                public_key=public_key.hex(),
-                prepared=prepared.hex(),
-                signature=signature.hex(),
-            )
-        )
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
+        add_once(
+            session,
+            [
+                m.Credential(
+                    round_id=rnd.id,
+                    public_key=public_key.hex(),
+                    prepared=prepared.hex(),
+                    signature=signature.hex(),
+                )
+            ],
+            ServiceError(
                 "credential-registered", "this credential is already registered", "该凭证已登记"
-            ) from None
+            ),
+        )
 
 
 # --- casting ---------------------------------------------------------------------------------
@@ -645,21 +639,19 @@ def cast_ballot(
         meeting = _meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         credential = _unused_credential(session, rnd, public_key)
-        session.add(
-            m.Ballot(
-                round_id=rnd.id,
-                credential_id=credential.id,
-                tracker=track.hex(),
-                body=ballot,
-                signature=signature.hex(),
-            )
+        add_once(
+            session,
+            [
+                m.Ballot(
+                    round_id=rnd.id,
+                    credential_id=credential.id,
+                    tracker=track.hex(),
+                    body=ballot,
+                    signature=signature.hex(),
+                )
+            ],
+            _already_cast(),
         )
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ServiceError(
-                "already-cast", "this credential has already cast its ballot", "该凭证已投票"
-            ) from None
     return track.hex()
 
 
@@ -676,10 +668,14 @@ def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.C
             "该凭证未在本轮登记",
         )
     if session.scalar(select(m.Ballot.id).where(m.Ballot.credential_id == credential.id)):
-        raise ServiceError(
-            "already-cast", "this credential has already cast its ballot", "该凭证已投票"
-        )
+        raise _already_cast()
     return credential
+
+
+def _already_cast() -> ServiceError:
+    return ServiceError(
+        "already-cast", "this credential has already cast its ballot", "该凭证已投票"
+    )
 
 
 __all__ = [
