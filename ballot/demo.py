@@ -13,17 +13,21 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
 from ballot.client import VoterDevice, decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
+from ballot.crypto.ballot import BallotContext
 from ballot.crypto.codec import commitment_message_json
-from ballot.crypto.group import production_group
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.db import make_engine, sessions, upgrade
 from ballot.protocol import ceremony_id
@@ -77,6 +81,75 @@ def ballots_for(
             if not mark:
                 row[i] = rng.choice(["oppose", "abstain", "abstain"])
     return marks
+
+
+def local_ceremony(
+    group: Group, params: ceremony.CeremonyParams, rng: RandomSource
+) -> tuple[list[ceremony.CommitmentMessage], list[ceremony.ScrutineerShare], ceremony.CommitteeKey]:
+    """Every scrutineer's side of a key ceremony, run in one process: the public messages,
+    each scrutineer's secret share, and the committee's public keys."""
+    begun = [ceremony.begin(group, params, i, rng) for i in range(1, params.n + 1)]
+    messages = [msg for _, msg in begun]
+    dealt = [x for d, _ in begun for x in ceremony.deal(group, params, d, messages, rng)]
+    finished = [
+        ceremony.finish(
+            group, params, d, messages, [x for x in dealt if x.recipient == d.index], rng
+        )
+        for d, _ in begun
+    ]
+    return messages, [x for x, _ in finished], finished[0][1]
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """What a member's device learns about an open round (loaded once per round)."""
+
+    meeting_id: int
+    number: int
+    public_id: str
+    round_id: str
+    issuer_public: dict[str, Any]
+    context: BallotContext
+    key: PublicKey
+
+
+def open_round_view(db: sessionmaker[Session], meeting_id: int, number: int) -> OpenRound:
+    with db() as s:
+        mt = s.get(m.Meeting, meeting_id)
+        rnd = s.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting_id, m.Round.number == number)
+        )
+        if mt is None or rnd is None:
+            raise ValueError(f"no round {number} in meeting {meeting_id}")
+        return OpenRound(
+            meeting_id,
+            number,
+            mt.public_id,
+            voting.round_id(mt, number),
+            mt.issuer_public or {},
+            voting.ballot_context(mt, rnd),
+            voting.election_key(mt),
+        )
+
+
+def cast_as_member(
+    db: sessionmaker[Session],
+    view: OpenRound,
+    member_id: int,
+    choices: list[str],
+    server_secret: str,
+    rng: RandomSource,
+) -> str:
+    """One member's whole turn, as the device and the server do it: blind issuance, anonymous
+    registration, encryption with proofs, signature, cast. Returns the tracker."""
+    device = VoterDevice(view.issuer_public, view.public_id, view.round_id, rng)
+    blind = voting.issue_credential(
+        db, view.meeting_id, view.number, member_id, device.blinded_hex, server_secret, rng
+    )
+    voting.register_credential(db, view.meeting_id, view.number, **device.finish_issuance(blind))
+    ballot, pub, sig, track = device.vote(view.key, view.context, choices)
+    voting.cast_ballot(db, view.meeting_id, view.number, ballot, pub, sig, rng)
+    return track
 
 
 def simulate(
@@ -133,16 +206,7 @@ def simulate(
     say("key ceremony: 5 scrutineers, any 3 decrypt | 密钥仪式：5 名监票人，任意 3 名可解密")
     group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 3, 5)
-    begun = [ceremony.begin(group, params, i, sysrng) for i in range(1, 6)]
-    messages = [msg for _, msg in begun]
-    dealt = [x for d, _ in begun for x in ceremony.deal(group, params, d, messages, sysrng)]
-    finished = [
-        ceremony.finish(
-            group, params, d, messages, [x for x in dealt if x.recipient == d.index], sysrng
-        )
-        for d, _ in begun
-    ]
-    shares, committee_key = [x for x, _ in finished], finished[0][1]
+    messages, shares, committee_key = local_ceremony(group, params, sysrng)
     voting.record_ceremony(
         db, meeting, 3, 5, [commitment_message_json(x) for x in messages], sysrng
     )
@@ -222,22 +286,9 @@ def simulate(
         )
         targets = plan(nxt.tier, nxt.kind, list(nxt.candidates), nxt.places)
         papers = ballots_for(targets, list(nxt.candidates), len(voters), nxt.max_approvals, rng)
-        with db() as s:
-            mt = s.get(m.Meeting, meeting)
-            rnd = s.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
-            )
-            assert mt is not None and rnd is not None
-            ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
-            issuer_public = mt.issuer_public or {}
+        view = open_round_view(db, meeting, number)
         for member, choices in zip(voters, papers, strict=True):
-            device = VoterDevice(issuer_public, public_id, voting.round_id(mt, number), sysrng)
-            blind = voting.issue_credential(
-                db, meeting, number, member, device.blinded_hex, secret, sysrng
-            )
-            voting.register_credential(db, meeting, number, **device.finish_issuance(blind))
-            ballot, pub, sig, _ = device.vote(key, ctx, choices)
-            voting.cast_ballot(db, meeting, number, ballot, pub, sig, sysrng)
+            cast_as_member(db, view, member, choices, secret, sysrng)
         started = time.perf_counter()
         closed = counting.close_round(db, meeting, number, sign)
         with db() as s:

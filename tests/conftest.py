@@ -83,3 +83,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def issuer():  # type: ignore[no-untyped-def]
+    """A meeting issuer key (2048 bits: the smallest allowed, for speed)."""
+    from ballot.crypto import blind_rsa
+
+    return blind_rsa.generate_issuer_key(2048)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[object]:
+    """A session factory on a fresh, migrated database of each kind."""
+    from ballot.db import make_engine, sessions
+
+    engine = make_engine(database_url)
+    yield sessions(engine)
+    engine.dispose()

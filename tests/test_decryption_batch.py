@@ -11,24 +11,18 @@ from ballot.crypto import hashing as h
 from ballot.crypto.elgamal import PublicKey, encrypt
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.testing import SeededRandom, small_group
+from ballot.demo import local_ceremony
 
 
 def setup():  # type: ignore[no-untyped-def]
     g = small_group()
     rng = SeededRandom("batch")
     params = ceremony.CeremonyParams("batch-test", 2, 3)
-    begun = [ceremony.begin(g, params, i, rng) for i in (1, 2, 3)]
-    messages = [m for _, m in begun]
-    dealt = [s for d, _ in begun for s in ceremony.deal(g, params, d, messages, rng)]
-    done = [
-        ceremony.finish(g, params, d, messages, [s for s in dealt if s.recipient == d.index], rng)
-        for d, _ in begun
-    ]
-    committee = done[0][1]
+    _, shares, committee = local_ceremony(g, params, rng)
     key = PublicKey(g, committee.joint_key)
     cts = [encrypt(key, m, 100 + m) for m in range(6)]
     items = [(ct, [h.text("round"), h.u32(i)]) for i, ct in enumerate(cts)]
-    return g, rng, committee, [s for s, _ in done], items
+    return g, rng, committee, shares, items
 
 
 def test_batched_shares_verify_and_decrypt() -> None:

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
 from ballot import verify
-from ballot.client import VoterDevice, decryption_shares
+from ballot.client import decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.db import make_engine, sessions
+from ballot.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol import ceremony_id
 from ballot.record import chain_problems, checkpoint_message
 from ballot.services import counting, meetings, record, voting
@@ -36,57 +36,20 @@ SLATE = {
 }
 
 
-@pytest.fixture(scope="module")
-def issuer() -> blind_rsa.IssuerKey:
-    return blind_rsa.generate_issuer_key(2048)
-
-
-@pytest.fixture
-def db(database_url: str) -> sessionmaker[Session]:
-    engine = make_engine(database_url)
-    yield sessions(engine)  # type: ignore[misc]
-    engine.dispose()
-
-
 def run_ceremony(
     public_id: str,
 ) -> tuple[list[dict[str, Any]], list[ceremony.ScrutineerShare], ceremony.CommitteeKey]:
-    group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 2, 3)
-    begun = [ceremony.begin(group, params, i, RNG) for i in (1, 2, 3)]
-    messages = [msg for _, msg in begun]
-    dealt = [s for d, _ in begun for s in ceremony.deal(group, params, d, messages, RNG)]
-    finished = [
-        ceremony.finish(
-            group, params, d, messages, [s for s in dealt if s.recipient == d.index], RNG
-        )
-        for d, _ in begun
-    ]
-    return (
-        [commitment_message_json(x) for x in messages],
-        [s for s, _ in finished],
-        finished[0][1],
-    )
+    messages, shares, committee = local_ceremony(production_group(), params, RNG)
+    return [commitment_message_json(x) for x in messages], shares, committee
 
 
 def cast_round(
     db: sessionmaker[Session], meeting: int, number: int, votes: dict[int, list[str]]
 ) -> None:
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
-        )
-        assert mt is not None and rnd is not None
-        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
+    view = open_round_view(db, meeting, number)
     for member, choices in votes.items():
-        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, number), RNG)
-        reg = device.finish_issuance(
-            voting.issue_credential(db, meeting, number, member, device.blinded_hex, SECRET, RNG)
-        )
-        voting.register_credential(db, meeting, number, **reg)
-        ballot, pub, sig, _ = device.vote(key, ctx, choices)
-        voting.cast_ballot(db, meeting, number, ballot, pub, sig, RNG)
+        cast_as_member(db, view, member, choices, SECRET, RNG)
 
 
 def count_round(

@@ -19,7 +19,6 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.testing import SeededRandom
-from ballot.db import make_engine, sessions
 from ballot.record import chain_problems
 from ballot.services import meetings, record, voting
 from ballot.services.errors import ServiceError
@@ -36,23 +35,11 @@ SLATE = {
 }
 
 
-@pytest.fixture(scope="module")
-def issuer() -> blind_rsa.IssuerKey:
-    return blind_rsa.generate_issuer_key(2048)
-
-
 def ceremony_messages(public_id: str) -> list[dict[str, Any]]:
     group = production_group()
     params = ceremony.CeremonyParams(f"{public_id}/ceremony", 2, 3)
     rng = SeededRandom(public_id)
     return [commitment_message_json(ceremony.begin(group, params, i, rng)[1]) for i in (1, 2, 3)]
-
-
-@pytest.fixture
-def db(database_url: str) -> sessionmaker[Session]:
-    engine = make_engine(database_url)
-    yield sessions(engine)  # type: ignore[misc]
-    engine.dispose()
 
 
 def setup_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, list[int]]:
