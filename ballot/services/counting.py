@@ -35,7 +35,6 @@ from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
 from ballot.services.queries import add_once, count_rows
-from ballot.services.voting import _meeting
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
 
@@ -82,7 +81,7 @@ def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str,
     """Close an open round; returns what the round-closed event says."""
     group = production_group()
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _round(session, meeting, number, "open")
         present, members = present_count(session, meeting), members_count(session, meeting)
         quorum = rules_of(meeting).quorum.get()
@@ -216,7 +215,7 @@ def submit_decryption_shares(
     decrypt, count, run the engine and return its decision (else None)."""
     group = production_group()
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _round(session, meeting, number, "closed")
         try:
             committee = _committee(session, meeting, rng)

@@ -284,8 +284,6 @@ def set_present(db: sessionmaker[Session], meeting_id: int, member_id: int, pres
 
 
 def _set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
-    if session.get(m.Meeting, meeting_id) is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == "closed":
         raise ServiceError("meeting-closed", "the meeting is closed", "会议已结束")

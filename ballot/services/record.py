@@ -11,12 +11,16 @@ from sqlalchemy.orm import Session
 
 from ballot import models as m
 from ballot.record import GENESIS, Event, canonical_json, make_event
+from ballot.services.errors import ServiceError
 
 
 def lock_meeting(session: Session, meeting_id: int) -> m.Meeting:
+    """The meeting, locked for this transaction (its record is appended to in order)."""
     meeting = session.scalars(
         select(m.Meeting).where(m.Meeting.id == meeting_id).with_for_update()
-    ).one()
+    ).first()
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
     return meeting
 
 
@@ -70,8 +74,6 @@ def export(session: Session, meeting_id: int) -> dict[str, Any]:
     """The whole record as one JSON document: what auditors download and `ballot verify` checks."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        from ballot.services.errors import ServiceError
-
         raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
     return {
         "format": RECORD_FORMAT,

@@ -52,12 +52,6 @@ def _crypto(err: CryptoError) -> ServiceError:
     return ServiceError(err.code, err.text.en, err.text.zh)
 
 
-def _meeting(session: Session, meeting_id: int) -> m.Meeting:
-    if session.get(m.Meeting, meeting_id) is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
-    return record.lock_meeting(session, meeting_id)
-
-
 def round_id(meeting: m.Meeting, number: int) -> str:
     """The round's id in the protocol: every credential and proof names it."""
     return protocol.round_id(meeting.public_id, number)
@@ -69,7 +63,7 @@ def round_id(meeting: m.Meeting, number: int) -> str:
 def start_ceremony(db: Db, meeting_id: int, k: int, n: int) -> None:
     """Name the ceremony's threshold: any k of the n scrutineers will decrypt."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         if meeting.status != "setup":
             raise ServiceError(
                 "ceremony-done",
@@ -97,7 +91,7 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
 def publish_commitments(db: Db, meeting_id: int, message: Any) -> None:
     """A scrutineer publishes its coefficient commitments and transport key (checked at once)."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         params = _ceremony_params(session, meeting)
         try:
             parsed = commitment_message_from_json(message)
@@ -143,7 +137,7 @@ def publish_shares(db: Db, meeting_id: int, sender: int, shares: Sequence[Any]) 
     """Scrutineer `sender`'s encrypted shares, one for each scrutineer (the server relays them
     and cannot read them)."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         params = _ceremony_params(session, meeting)
         published = count_rows(
             session, m.CeremonyMessage, m.CeremonyMessage.meeting_id == meeting.id
@@ -203,7 +197,7 @@ def complete_ceremony(db: Db, meeting_id: int, rng: RandomSource) -> str:
     """Once every commitment and every share is published: check the transcript and take the
     joint key (returned, hex)."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         params = _ceremony_params(session, meeting)
         count = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting.id)
         if count < params.n * params.n:
@@ -256,7 +250,7 @@ def record_ceremony(
 ) -> str:
     """Record a ceremony held elsewhere (its public transcript at once); returns the joint key."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         if meeting.status != "setup":
             raise ServiceError(
                 "ceremony-done",
@@ -288,7 +282,7 @@ def open_meeting(
     """Publish the meeting's issuer key (its private half sealed at rest) and the committee's
     Ed25519 public key that will sign the record's checkpoints, and open voting."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         if meeting.status != "ready":
             raise ServiceError(
                 "not-ready",
@@ -403,7 +397,7 @@ def open_round(db: Db, meeting_id: int) -> int:
     """Open the ballot the procedure asks for next; refused without a quorum (with the
     numbers), while another round is open, or when the procedure is complete."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         outcome = _start_round(session, meeting, ("open",))
         nxt = outcome.next
         if nxt is None:
@@ -430,7 +424,7 @@ def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
     publication (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members). Same ballots, same
     machinery; approve = yes, oppose = no. Needs a quorum; allowed after the meeting closed."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         known = session.scalar(
             select(m.Candidate).where(
                 m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
@@ -494,7 +488,7 @@ def issue_credential(
 ) -> str:
     """Blind-sign one credential for a member present in this round, once (发出选票)."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         member = session.get(m.Member, member_id)
         if member is None or member.committee_id != meeting.committee_id:
@@ -545,7 +539,7 @@ def register_credential(
     """Register an anonymous credential (a fresh request without a session: nothing here
     names the member). Published at the round's close, sorted, not in arrival order."""
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
         prepared = _hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
@@ -623,7 +617,7 @@ def cast_ballot(
     public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
     signature = _hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         credential = _unused_credential(session, rnd, public_key)
         key = election_key(meeting)
@@ -636,7 +630,7 @@ def cast_ballot(
     except CryptoError as err:
         raise _crypto(err) from None
     with db.begin() as session:
-        meeting = _meeting(session, meeting_id)
+        meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         credential = _unused_credential(session, rnd, public_key)
         add_once(
