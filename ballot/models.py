@@ -217,3 +217,34 @@ class Event(Base):
     body: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Account(Base):
+    """A login to the web app: the office (办公室), a committee's chair (主任), a member (委员)
+    or a meeting's scrutineer (监票人). The access code is never stored: only its public
+    handle (the part before the first dash) and a scrypt hash of the rest. `version` goes up
+    when the office issues a new code, which ends every session made with the old one."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(16), unique=True)
+    code_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))  # office | chair | member | scrutineer
+    name: Mapped[str] = mapped_column(String(200))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), default=None)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id"), default=None, unique=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), default=None)
+    scrutineer_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One failed login, kept for rate limiting (by client address)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

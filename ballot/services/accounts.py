@@ -1,0 +1,182 @@
+"""Web logins: access codes the office prints, stored only as scrypt hashes, with failed
+attempts rate-limited per client address.
+
+A code reads `HNDL-XXXX-XXXX-XXXX`: the first group is the account's public handle (how the
+login finds the account), the other twelve characters (about 59 bits) are the secret, checked
+against its scrypt hash in constant time. Issuing a new code bumps the account's version, which
+ends every session made with the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.services.errors import ServiceError
+
+Db = sessionmaker[Session]
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
+ROLES = ("office", "chair", "member", "scrutineer")
+FAILURES_ALLOWED = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who a valid code belongs to (what the session keeps)."""
+
+    account_id: int
+    version: int
+    role: str
+
+
+def _group(n: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(n))
+
+
+def _hash(secret: str, salt: bytes) -> str:
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, maxmem=64 * 2**20, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def _matches(secret: str, stored: str) -> bool:
+    try:
+        name, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(
+            secret.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=32,
+            maxmem=64 * 2**20,
+        )
+    except ValueError:
+        return False
+    return name == "scrypt" and hmac.compare_digest(got.hex(), digest)
+
+
+def normalise(code: str) -> str:
+    """What people type: any case, spaces or dashes anywhere."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _new_code(session: Session) -> tuple[str, str, str]:
+    while True:
+        handle = _group(4)
+        if session.scalar(select(m.Account.id).where(m.Account.handle == handle)) is None:
+            break
+    secret = _group(12)
+    code = "-".join([handle, secret[:4], secret[4:8], secret[8:]])
+    return handle, _hash(secret, secrets.token_bytes(16)), code
+
+
+def create_account(
+    db: Db,
+    role: str,
+    name: str,
+    *,
+    committee_id: int | None = None,
+    member_id: int | None = None,
+    meeting_id: int | None = None,
+    scrutineer_index: int | None = None,
+) -> tuple[int, str]:
+    """A new account and its access code (returned once, never stored)."""
+    if role not in ROLES:
+        raise ServiceError("bad-role", f"unknown role {role!r}", f"未知角色 {role!r}")
+    with db.begin() as session:
+        handle, hashed, code = _new_code(session)
+        account = m.Account(
+            handle=handle,
+            code_hash=hashed,
+            role=role,
+            name=name,
+            committee_id=committee_id,
+            member_id=member_id,
+            meeting_id=meeting_id,
+            scrutineer_index=scrutineer_index,
+            version=1,
+            created_at=datetime.now(UTC),
+        )
+        session.add(account)
+        session.flush()
+        return account.id, code
+
+
+def reissue_code(db: Db, account_id: int) -> str:
+    """A new code for a lost or shared one; sessions made with the old code end."""
+    with db.begin() as session:
+        account = session.get(m.Account, account_id, with_for_update=True)
+        if account is None:
+            raise ServiceError("unknown-account", "no such account", "没有此账户")
+        handle, hashed, code = _new_code(session)
+        account.handle, account.code_hash = handle, hashed
+        account.version += 1
+        return code
+
+
+def _too_many(session: Session, client: str, now: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(m.LoginFailure)
+            .where(m.LoginFailure.client == client, m.LoginFailure.at > now - FAILURE_WINDOW)
+        )
+        or 0
+    )
+
+
+def authenticate(db: Db, code: str, client: str) -> Login:
+    """Check a typed code; refuse after FAILURES_ALLOWED failures in FAILURE_WINDOW from one
+    client, with how long to wait."""
+    now = datetime.now(UTC)
+    client = client[:64]
+    with db.begin() as session:
+        session.execute(delete(m.LoginFailure).where(m.LoginFailure.at < now - FAILURE_WINDOW))
+        if _too_many(session, client, now) >= FAILURES_ALLOWED:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            raise ServiceError(
+                "too-many-attempts",
+                f"{FAILURES_ALLOWED} wrong codes from this device in {minutes} minutes: "
+                f"wait {minutes} minutes or ask the office for help",
+                f"此设备 {minutes} 分钟内输错 {FAILURES_ALLOWED} 次：请等待 {minutes} 分钟或联系会务组",
+            )
+    typed = normalise(code)
+    account = None
+    if len(typed) == 16:
+        with db() as session:
+            account = session.scalar(select(m.Account).where(m.Account.handle == typed[:4]))
+            login = (
+                Login(account.id, account.version, account.role)
+                if account is not None and _matches(typed[4:], account.code_hash)
+                else None
+            )
+        if login is not None:
+            return login
+    with db.begin() as session:
+        session.add(m.LoginFailure(client=client, at=now))
+    raise ServiceError(
+        "bad-code",
+        "this access code is not valid: check it against the printed slip (16 letters and "
+        "digits, dashes optional)",
+        "访问码无效：请核对打印的通知单（16 位字母与数字，可不输入短横线）",
+    )
+
+
+def account_for(db: Db, account_id: int, version: int) -> m.Account | None:
+    """The account a session names, if its code has not been replaced since."""
+    with db() as session:
+        account = session.get(m.Account, account_id)
+        if account is None or account.version != version:
+            return None
+        session.expunge(account)
+        return account
