@@ -1,0 +1,397 @@
+// The browser's protocol module against the shared vectors (docs/PROTOCOL.md §11) and the
+// official RFC 9474 vectors, plus its refusals. Run: node --test tests/js/protocol.test.mjs
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import * as protocol from "../../ballot/web/static/js/protocol.js";
+
+const { GROUP, hexToBytes, bytesToHex } = protocol;
+const subtle = globalThis.crypto.subtle;
+
+const load = (name) =>
+  JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), "utf8"));
+const big = (hex) => BigInt(hex.startsWith("0x") ? hex : `0x${hex}`);
+/** A `random` that replays the given hex scalars and fails if asked for more. */
+const replay = (list) => {
+  const values = list.map(big);
+  return () => {
+    assert.ok(values.length, "more randomness drawn than the vector lists");
+    return values.shift();
+  };
+};
+const contextOf = (c) => ({
+  record: c.record,
+  roundId: c.round_id,
+  candidates: c.candidates,
+  k: c.max_approvals,
+});
+
+function modInverse(a, m) {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1) {
+    const t = r0 / r1;
+    [r0, r1, s0, s1] = [r1, r0 - t * r1, s1, s0 - t * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
+async function ecdsaVerifies(publicKeyHex, message, signatureHex) {
+  const key = await subtle.importKey(
+    "raw",
+    hexToBytes(publicKeyHex),
+    { name: "ECDSA", namedCurve: "P-256" },
+    false,
+    ["verify"],
+  );
+  return subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, hexToBytes(signatureHex), message);
+}
+
+/** Independent check of a credential signature: WebCrypto's RSA-PSS with salt length 48. */
+async function webcryptoPssVerifies({ n, e }, prepared, signature) {
+  const b64url = (x) =>
+    Buffer.from(
+      hexToBytes(x.toString(16).padStart(Math.ceil(x.toString(16).length / 2) * 2, "0")),
+    ).toString("base64url");
+  const key = await subtle.importKey(
+    "jwk",
+    { kty: "RSA", n: b64url(n), e: b64url(e) },
+    { name: "RSA-PSS", hash: "SHA-384" },
+    false,
+    ["verify"],
+  );
+  return subtle.verify({ name: "RSA-PSS", saltLength: 48 }, key, signature, prepared);
+}
+
+// --- §3 hashing ------------------------------------------------------------------------------
+
+test("every hashing vector: field encodings and H values", async () => {
+  const v = load("hashing.json");
+  const fields = {
+    raw: protocol.bytesField(Uint8Array.of(0x00, 0x01, 0xff)),
+    text_ascii: protocol.textField("ab"),
+    text_chinese: protocol.textField("嘉禾电子"),
+    element_g: protocol.elementField(GROUP.g),
+    scalar_q_minus_1: protocol.scalarField(GROUP.q - 1n),
+    u32: protocol.u32Field(5),
+    seq: protocol.listField([protocol.u32Field(1), protocol.textField("x")]),
+    seq_empty: protocol.listField([]),
+  };
+  assert.deepEqual(Object.keys(fields).sort(), Object.keys(v.fields).sort());
+  for (const [name, bytes] of Object.entries(fields))
+    assert.equal(bytesToHex(bytes), v.fields[name], name);
+  assert.equal(v.hashes.length, 3);
+  for (const h of v.hashes) {
+    const got = await protocol.hashToScalar(
+      h.tag,
+      h.fields.map((name) => fields[name]),
+    );
+    assert.equal(got.toString(16), h.h, h.tag);
+  }
+  assert.equal(protocol.hashing.digest, protocol.digest);
+});
+
+test("field encoders refuse values outside their range", () => {
+  assert.throws(() => protocol.elementField(GROUP.p), /element out of range/);
+  assert.throws(() => protocol.scalarField(GROUP.q), /scalar out of range/);
+  assert.throws(() => protocol.scalarField(-1n), /scalar out of range/);
+  assert.throws(() => protocol.u32Field(2 ** 32), /u32 out of range/);
+  assert.throws(() => protocol.textField("\ud800"), /well-formed/);
+});
+
+test("group membership: 1 < x < p and x^q = 1", () => {
+  assert.ok(protocol.isGroupElement(GROUP.g));
+  assert.ok(!protocol.isGroupElement(1n));
+  assert.ok(!protocol.isGroupElement(0n));
+  assert.ok(!protocol.isGroupElement(GROUP.p - 1n)); // order 2
+  assert.ok(!protocol.isGroupElement(GROUP.p));
+  assert.ok(!protocol.isGroupElement(2n)); // 2 generates far more than the subgroup
+  assert.ok(!protocol.isGroupElement(5));
+});
+
+// --- §5–§6 the ballot ----------------------------------------------------------------------------
+
+test("ballot.json is reproduced byte for byte from its random list", async () => {
+  const v = load("ballot.json");
+  assert.equal(v.group, GROUP.name);
+  const { ballot, tracker } = await protocol.encryptBallot({
+    key: v.election_public_key,
+    context: contextOf(v.context),
+    choices: v.choices,
+    random: replay(v.random),
+  });
+  assert.equal(JSON.stringify(ballot), JSON.stringify(v.ballot));
+  assert.equal(tracker, v.tracker);
+  assert.equal(bytesToHex(protocol.castMessage(hexToBytes(tracker))), v.cast_message);
+});
+
+test("every random scalar of ballot.json is drawn, none more", async () => {
+  const v = load("ballot.json");
+  let drawn = 0;
+  const values = v.random.map(big);
+  await protocol.encryptBallot({
+    key: v.election_public_key,
+    context: contextOf(v.context),
+    choices: v.choices,
+    random: () => values[drawn++],
+  });
+  assert.equal(drawn, v.random.length);
+});
+
+test("the vector's cast signature verifies under its credential key", async () => {
+  const v = load("ballot.json");
+  const message = hexToBytes(v.cast_message);
+  assert.ok(await ecdsaVerifies(v.credential_public_key, message, v.credential_signature));
+  message[message.length - 1] ^= 1;
+  assert.ok(!(await ecdsaVerifies(v.credential_public_key, message, v.credential_signature)));
+});
+
+test("a ballot with real randomness differs each time and keeps the shape", async () => {
+  const v = load("ballot.json");
+  const args = { key: v.election_public_key, context: contextOf(v.context), choices: v.choices };
+  const a = await protocol.encryptBallot(args);
+  const b = await protocol.encryptBallot(args);
+  assert.notEqual(a.tracker, b.tracker);
+  assert.match(a.tracker, /^[0-9a-f]{64}$/);
+  assert.equal(a.ballot.selections.length, v.context.candidates.length);
+  assert.equal(a.ballot.total_proof.challenges.length, v.context.max_approvals + 1);
+  for (const s of a.ballot.selections) {
+    for (const x of [...s.approve, ...s.oppose]) assert.match(x, /^[1-9a-f][0-9a-f]*$/);
+    assert.ok(protocol.isGroupElement(big(s.approve[0])));
+  }
+});
+
+test("ballots the rules forbid are refused with a clear message", async () => {
+  const v = load("ballot.json");
+  const base = { key: v.election_public_key, context: contextOf(v.context) };
+  const n = v.context.candidates.length;
+  await assert.rejects(
+    protocol.encryptBallot({ ...base, choices: Array(n).fill("approve") }),
+    new RegExp(`${n} approvals; at most ${v.context.max_approvals} allowed`),
+  );
+  await assert.rejects(
+    protocol.encryptBallot({ ...base, choices: ["approve"] }),
+    /one choice per candidate/,
+  );
+  await assert.rejects(
+    protocol.encryptBallot({ ...base, choices: ["yes", ...v.choices.slice(1)] }),
+    /approve, oppose or abstain/,
+  );
+  await assert.rejects(
+    protocol.encryptBallot({ ...base, key: (GROUP.p - 1n).toString(16), choices: v.choices }),
+    /election key is not an element of the group/,
+  );
+  await assert.rejects(
+    protocol.encryptBallot({
+      ...base,
+      context: { ...base.context, record: "abcd" },
+      choices: v.choices,
+    }),
+    /32 bytes/,
+  );
+  await assert.rejects(
+    protocol.encryptBallot({ ...base, choices: v.choices, random: () => GROUP.q }),
+    /random: expected a BigInt in \[1, q\)/,
+  );
+});
+
+// --- §10 decryption shares -------------------------------------------------------------------
+
+test("decryption.json is reproduced (random = the proof u)", async () => {
+  const v = load("decryption.json");
+  const share = await protocol.decryptionShare({
+    ceremonyId: v.ceremony.id,
+    k: v.ceremony.k,
+    n: v.ceremony.n,
+    index: v.scrutineer,
+    secret: v.secret_share,
+    shareKey: v.ceremony.share_keys[String(v.scrutineer)],
+    ciphertext: v.ciphertext,
+    contextFields: v.context_fields.map((f) => hexToBytes(f)),
+    random: replay(v.random),
+  });
+  assert.deepEqual(share, { index: v.scrutineer, value: v.share, proof: v.proof });
+});
+
+test("decryption shares refuse a ciphertext outside the group and a foreign secret", async () => {
+  const v = load("decryption.json");
+  const ceremony = {
+    ceremonyId: v.ceremony.id,
+    k: v.ceremony.k,
+    n: v.ceremony.n,
+    index: 1,
+    secret: v.secret_share,
+    meetingId: "m",
+    number: 1,
+    recordHex: "00".repeat(32),
+  };
+  const order2 = (GROUP.p - 1n).toString(16);
+  await assert.rejects(
+    protocol.decryptionShares({
+      ...ceremony,
+      aggregates: [{ approve: v.ciphertext, oppose: [order2, v.ciphertext[1]] }],
+    }),
+    /not a pair of group elements/,
+  );
+  await assert.rejects(
+    protocol.decryptionShares({
+      ...ceremony,
+      shareKey: v.ceremony.share_keys["2"],
+      aggregates: [],
+    }),
+    /does not match its public share key/,
+  );
+  await assert.rejects(
+    protocol.decryptionShares({ ...ceremony, index: 4, aggregates: [] }),
+    /not one of 1\.\.3/,
+  );
+  const shares = await protocol.decryptionShares({
+    ...ceremony,
+    aggregates: [{ approve: v.ciphertext, oppose: v.ciphertext }],
+  });
+  assert.deepEqual(Object.keys(shares[0]), ["approve", "oppose"]);
+  assert.equal(shares[0].approve.value, v.share); // M = α^s whatever the context
+});
+
+// --- §9 credentials: RFC 9474 ----------------------------------------------------------------
+
+const rfc = load("rfc9474-rsabssa.json");
+
+for (const raw of rfc) {
+  test(`RFC 9474 vector ${raw.name}`, async () => {
+    const issuer = { n: big(raw.n), e: big(raw.e) };
+    const d = big(raw.d);
+    const saltLength = Number(big(raw.sLen));
+    const prepared = new Uint8Array([...hexToBytes(raw.msg_prefix), ...hexToBytes(raw.msg)]);
+    assert.equal(bytesToHex(prepared), raw.input_msg);
+    const salt = hexToBytes(raw.salt);
+    assert.equal(salt.length, saltLength);
+    const modBits = issuer.n.toString(2).length;
+    if (raw.encoded_msg !== undefined) {
+      assert.equal(bytesToHex(await protocol.pssEncode(prepared, salt, modBits)), raw.encoded_msg);
+    }
+    const inv = big(raw.inv);
+    const { blinded, inv: gotInv } = await protocol.blind(issuer, prepared, {
+      salt,
+      r: modInverse(inv, issuer.n),
+    });
+    assert.equal(bytesToHex(blinded), raw.blinded_msg);
+    assert.equal(gotInv, inv);
+    const blindSig = protocol.modPow(big(raw.blinded_msg), d, issuer.n);
+    assert.equal(blindSig.toString(16).padStart(raw.blind_sig.length, "0"), raw.blind_sig);
+    const sig = await protocol.finalize(issuer, prepared, hexToBytes(raw.blind_sig), inv, {
+      saltLength,
+    });
+    assert.equal(bytesToHex(sig), raw.sig);
+    // the product pins the salt length to 48: a PSSZERO signature is no credential here
+    assert.equal(await protocol.pssVerify(issuer, prepared, sig), saltLength === 48);
+    if (saltLength === 48) {
+      assert.ok(await webcryptoPssVerifies(issuer, prepared, sig));
+    } else {
+      await assert.rejects(
+        protocol.finalize(issuer, prepared, hexToBytes(raw.blind_sig), inv),
+        /does not unblind/,
+      );
+    }
+  });
+}
+
+test("RFC 9474 vectors: all four variants are present", () => {
+  assert.deepEqual(rfc.map((v) => v.name).sort(), [
+    "RSABSSA-SHA384-PSS-Deterministic",
+    "RSABSSA-SHA384-PSS-Randomized",
+    "RSABSSA-SHA384-PSSZERO-Deterministic",
+    "RSABSSA-SHA384-PSSZERO-Randomized",
+  ]);
+});
+
+// --- §9 a whole credential, against a blind signature made here with the vector's key -------
+
+const hexBytes = (x) => {
+  const h = x.toString(16);
+  return h.length % 2 ? `0${h}` : h;
+};
+const vectorIssuer = rfc.find((v) => v.name === "RSABSSA-SHA384-PSS-Randomized");
+const issuerKey = {
+  scheme: "RSABSSA-SHA384-PSS-Randomized",
+  n: hexBytes(big(vectorIssuer.n)),
+  e: hexBytes(big(vectorIssuer.e)),
+};
+const blindSign = (blindedHex) => {
+  const n = big(vectorIssuer.n);
+  return protocol
+    .modPow(big(blindedHex), big(vectorIssuer.d), n)
+    .toString(16)
+    .padStart(blindedHex.length, "0");
+};
+
+test("createCredential → issuer → finish → signTracker round trip", async () => {
+  const credential = await protocol.createCredential({
+    issuerKey,
+    meetingId: "jiaxing-2020/meeting-1",
+    roundId: "jiaxing-2020/meeting-1/round-2",
+  });
+  assert.equal(credential.blindedHex.length, 2 * 512);
+  assert.match(credential.publicKeyHex, /^04[0-9a-f]{128}$/);
+  const registered = await credential.finish(blindSign(credential.blindedHex));
+  assert.deepEqual(Object.keys(registered).sort(), [
+    "prepared_hex",
+    "public_key_hex",
+    "signature_hex",
+  ]);
+  assert.equal(registered.public_key_hex, credential.publicKeyHex);
+  const message = protocol.credentialMessage(
+    "jiaxing-2020/meeting-1",
+    "jiaxing-2020/meeting-1/round-2",
+    hexToBytes(credential.publicKeyHex),
+  );
+  const prepared = hexToBytes(registered.prepared_hex);
+  assert.equal(prepared.length, 32 + message.length);
+  assert.equal(bytesToHex(prepared.subarray(32)), bytesToHex(message));
+  const issuer = protocol.decodeIssuerKey(issuerKey);
+  const signature = hexToBytes(registered.signature_hex);
+  assert.equal(signature.length, 512);
+  assert.ok(await protocol.pssVerify(issuer, prepared, signature));
+  assert.ok(await webcryptoPssVerifies(issuer, prepared, signature));
+
+  const tracker = "ab".repeat(32);
+  const sig = await credential.signTracker(tracker);
+  assert.match(sig, /^[0-9a-f]{128}$/);
+  assert.ok(
+    await ecdsaVerifies(credential.publicKeyHex, protocol.castMessage(hexToBytes(tracker)), sig),
+  );
+  await assert.rejects(credential.signTracker("ab"), /a tracker is 32 bytes/);
+});
+
+test("finish refuses a blind signature that does not unblind to a credential", async () => {
+  const credential = await protocol.createCredential({
+    issuerKey,
+    meetingId: "m",
+    roundId: "m/round-1",
+  });
+  const blinded = hexToBytes(credential.blindedHex);
+  blinded[blinded.length - 1] ^= 1; // the issuer signed something else
+  await assert.rejects(
+    credential.finish(blindSign(bytesToHex(blinded))),
+    /does not unblind to a valid signature/,
+  );
+  await assert.rejects(credential.finish("00"), /must be 512 bytes/);
+  await assert.rejects(credential.finish("ff".repeat(512)), /not below the modulus/);
+});
+
+test("issuer keys other than the pinned scheme and canonical form are refused", async () => {
+  const args = { meetingId: "m", roundId: "m/round-1" };
+  const cases = [
+    [
+      { ...issuerKey, scheme: "RSABSSA-SHA384-PSSZERO-Randomized" },
+      /scheme must be RSABSSA-SHA384-PSS-Randomized/,
+    ],
+    [{ ...issuerKey, extra: 1 }, /exactly the fields/],
+    [{ ...issuerKey, n: issuerKey.n.toUpperCase() }, /canonical lowercase hex/],
+    [{ ...issuerKey, e: "00010001" }, /canonical lowercase hex/],
+    [{ ...issuerKey, n: "ff".repeat(128) }, /odd and of 2048 to 8192 bits/],
+    [{ ...issuerKey, e: "010000" }, /public exponent/],
+  ];
+  for (const [key, message] of cases)
+    await assert.rejects(protocol.createCredential({ issuerKey: key, ...args }), message);
+});
