@@ -247,6 +247,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if result["complete"] else 1
 
 
+def cmd_vote(args: argparse.Namespace) -> int:
+    from ballot import voter
+
+    try:
+        tracker = voter.vote(args.url, args.code, args.choices)
+    except voter.VoterError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"ballot: cannot reach {args.url}: {e} | 无法连接服务器", file=sys.stderr)
+        return 1
+    print(f"cast; your tracker (keep it) | 已投出；您的回执（请保存）: {tracker}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ballot import serve
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError("--port must be between 1 and 65535")
+    if not 1 <= args.workers <= 32:
+        raise UsageError("--workers must be between 1 and 32")
+    if bool(args.certfile) != bool(args.keyfile):
+        raise UsageError("--certfile and --keyfile go together")
+    return serve.run(
+        args.host,
+        args.port,
+        args.demo,
+        args.database_url,
+        args.keys,
+        args.workers,
+        args.certfile,
+        args.keyfile,
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ballot",
@@ -315,6 +351,29 @@ def build_parser() -> Parser:
     ver.add_argument("--tracker", help="say whether the ballot with this tracker is in the record")
     ver.add_argument("--all", action="store_true", help="with --tracker, also run every check")
     ver.set_defaults(run=cmd_verify)
+
+    srv = sub.add_parser("serve", help="run the web app (with --demo: a demo committee)")
+    srv.add_argument("--demo", action="store_true", help="prepare a demo meeting and print logins")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument(
+        "--database-url", help="default: DATABASE_URL, else ./ballot.sqlite3 (demo: its own)"
+    )
+    srv.add_argument("--keys", help="the keys folder (default: BALLOT_KEYS, else ./keys)")
+    srv.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    srv.add_argument("--certfile", help="TLS certificate (needed beyond localhost)")
+    srv.add_argument("--keyfile", help="TLS private key")
+    srv.set_defaults(run=cmd_serve)
+
+    vt = sub.add_parser("vote", help="cast your ballot from the command line")
+    vt.add_argument("url", help="the server, e.g. https://ballot.example.org")
+    vt.add_argument("--code", required=True, help="your access code")
+    vt.add_argument(
+        "--choices",
+        required=True,
+        help="one per candidate in ballot order: a (approve), o (oppose), x (abstain), e.g. a,o,x",
+    )
+    vt.set_defaults(run=cmd_vote)
 
     vec = sub.add_parser("vectors", help="write test vectors for a second implementation")
     vec.add_argument("--out", default="tests/vectors", help="folder (default tests/vectors)")

@@ -50,10 +50,14 @@ def append(session: Session, meeting_id: int, kind: str, body: dict[str, Any]) -
     return event
 
 
-def events(session: Session, meeting_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(m.Event).where(m.Event.meeting_id == meeting_id).order_by(m.Event.seq)
-    ).all()
+def events(
+    session: Session, meeting_id: int, kinds: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """The record's events in order (only those of `kinds` when given)."""
+    query = select(m.Event).where(m.Event.meeting_id == meeting_id)
+    if kinds is not None:
+        query = query.where(m.Event.kind.in_(kinds))
+    rows = session.scalars(query.order_by(m.Event.seq)).all()
     return [
         {
             "seq": r.seq,

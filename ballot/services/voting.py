@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -278,9 +278,12 @@ def open_meeting(
     server_secret: str,
     rng: RandomSource,
     committee_public_key: bytes = b"",
+    client: Mapping[str, str] | None = None,
 ) -> None:
     """Publish the meeting's issuer key (its private half sealed at rest) and the committee's
-    Ed25519 public key that will sign the record's checkpoints, and open voting."""
+    Ed25519 public key that will sign the record's checkpoints, and open voting. `client`
+    names the SHA-256 of each browser file that will handle keys and votes, so that auditors
+    can compare what members ran with the published source."""
     with db.begin() as session:
         meeting = record.lock_meeting(session, meeting_id)
         if meeting.status != "ready":
@@ -303,6 +306,7 @@ def open_meeting(
                 "group": production_group().name,
                 "issuer_key": meeting.issuer_public,
                 "committee_key": committee_public_key.hex(),
+                **({"client": dict(client)} if client else {}),
             },
         )
 

@@ -1,0 +1,121 @@
+"""`ballot serve`: the web app under gunicorn on one machine (SQLite by default; set
+DATABASE_URL for PostgreSQL). With --demo it first prepares a demo committee in a fresh
+folder and prints everyone's login link, so it runs from any working folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ballot.web import create_app
+from ballot.web.runtime import Runtime, write_private
+from ballot.web.setup import Invitation, demo_meeting
+
+ROLE_NAMES = {
+    "office": "会务组 office",
+    "chair": "主任 chair",
+    "member": "委员 member",
+    "scrutineer": "监票人 scrutineer",
+}
+
+
+def invitation_lines(base: str, invitations: list[Invitation]) -> list[str]:
+    lines = []
+    for inv in invitations:
+        line = f"{ROLE_NAMES[inv.role]:18} {inv.name:12} {base}/login#{inv.code}"
+        if inv.share_file is not None:
+            line += (
+                f"\n{'':31}share file 份额文件 {inv.share_file}  passphrase 口令 {inv.passphrase}"
+            )
+        lines.append(line)
+    return lines
+
+
+def prepare(
+    demo: bool, database_url: str | None, keys: str | None, say: Callable[[str], None]
+) -> tuple[Flask, list[Invitation], Path | None]:
+    folder = None
+    if demo:
+        folder = Path(tempfile.mkdtemp(prefix="ballot-serve-demo-"))
+        database_url = database_url or f"sqlite:///{folder / 'demo.sqlite3'}"
+        keys = keys or str(folder / "keys")
+        say(f"demo data in {folder} | 演示数据目录 {folder}")
+    app = create_app({"DATABASE_URL": database_url, "KEYS": keys})
+    invitations: list[Invitation] = []
+    if demo and folder is not None:
+        say("preparing the demo meeting: key ceremony, issuer key … | 正在准备演示会议 …")
+        rt: Runtime = app.extensions["ballot"]
+        _, invitations = demo_meeting(rt, folder / "shares")
+    return app, invitations, folder
+
+
+def run(
+    host: str,
+    port: int,
+    demo: bool,
+    database_url: str | None,
+    keys: str | None,
+    workers: int,
+    certfile: str | None,
+    keyfile: str | None,
+) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    app, invitations, folder = prepare(demo, database_url, keys, say)
+    scheme = "https" if certfile else "http"
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "0.0.0.0") else host
+    base = f"{scheme}://{shown}:{port}"
+    if invitations and folder is not None:
+        lines = invitation_lines(base, invitations)
+        write_private(folder / "invitations.txt", "\n".join(lines) + "\n")
+        say("")
+        say("login links (each person opens their own) | 登录链接（每人打开自己的链接）:")
+        for line in lines:
+            say("  " + line)
+        say(f"(also in {folder / 'invitations.txt'})")
+    say("")
+    say(f"ballot is serving on {base}/ (Ctrl-C stops) | 服务地址 {base}/")
+    if scheme == "http" and shown != "localhost":
+        say(
+            "warning: browsers allow the ballot's cryptography and secure cookies only over "
+            "HTTPS or on localhost: give --certfile and --keyfile | 警告：非本机访问须使用 HTTPS"
+        )
+    rt: Runtime = app.extensions["ballot"]
+
+    def post_fork(server: Any, worker: Any) -> None:
+        rt.engine.dispose(close=False)  # each worker opens its own connections
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 120,
+        "post_fork": post_fork,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        **({"certfile": certfile, "keyfile": keyfile} if certfile else {}),
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    sys.argv = [sys.argv[0]]  # gunicorn reads its own command line otherwise
+    os.environ.pop("GUNICORN_CMD_ARGS", None)
+    Server().run()
+    return 0

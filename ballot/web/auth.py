@@ -1,0 +1,56 @@
+"""Who is asking: the session names an account; every route says which roles may call it, and
+the meeting-level checks (same committee, same meeting) are made where the meeting is known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from ballot import models as m
+from ballot.services import accounts
+from ballot.web.runtime import Runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def runtime() -> Runtime:
+    return cast(Runtime, current_app.extensions["ballot"])
+
+
+def current_account() -> m.Account | None:
+    if "account" not in g:
+        found = None
+        aid, version = session.get("account"), session.get("version")
+        if isinstance(aid, int) and isinstance(version, int):
+            found = accounts.account_for(runtime().db, aid, version)
+        g.account = found
+    return cast("m.Account | None", g.account)
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """Only these roles may call the view; others get 403, strangers the login page."""
+
+    def wrap(view: F) -> F:
+        @wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            account = current_account()
+            if account is None:
+                if request.accept_mimetypes.best == "application/json" or request.is_json:
+                    abort(401)
+                return redirect(url_for("public.login"))
+            if account.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, inner)
+
+    return wrap
+
+
+def client_address() -> str:
+    """The address failed logins are counted against (behind a proxy, configure
+    ProxyFix so that this is the client's and not the proxy's)."""
+    return request.remote_addr or "unknown"

@@ -1,0 +1,24 @@
+"""Two languages, Chinese (zh-CN) by default and English on request. Every string a page shows
+is written at its use in both languages: `t("应到", "Members")` in templates and code, so no
+string can be left untranslated (tests/test_web_i18n.py checks the templates)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from ballot.text import Text
+
+LANGS = ("zh", "en")
+
+
+def lang() -> str:
+    chosen = request.cookies.get("lang", "zh")
+    return chosen if chosen in LANGS else "zh"
+
+
+def t(zh: str, en: str) -> str:
+    return en if lang() == "en" else zh
+
+
+def say(text: Text) -> str:
+    return t(text.zh, text.en)

@@ -1,0 +1,171 @@
+"""Pages anyone may see: home, login, a meeting's results (also printable, and for the
+projector), tracker lookup and the record download for auditors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from ballot.record import canonical_json
+from ballot.services import accounts, overview
+from ballot.services import record as record_service
+from ballot.services.errors import ServiceError
+from ballot.web.auth import client_address, current_account, runtime
+from ballot.web.i18n import LANGS
+
+bp = Blueprint("public", __name__)
+
+HOME_OF_ROLE = {
+    "office": "office.home",
+    "chair": "chair.home",
+    "member": "vote.booth",
+    "scrutineer": "scrutineer.home",
+}
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("home.html", meetings=overview.all_meetings(runtime().db))
+
+
+@bp.get("/login")
+def login() -> str:
+    return render_template("login.html", error=None)
+
+
+@bp.post("/login")
+def login_post() -> Any:
+    code = request.form.get("code", "")
+    try:
+        found = accounts.authenticate(runtime().db, code[:64], client_address())
+    except ServiceError as err:
+        status = 429 if err.code == "too-many-attempts" else 401
+        return render_template("login.html", error=err.text), status
+    session.clear()
+    session.permanent = True
+    session["account"] = found.account_id
+    session["version"] = found.version
+    return redirect(url_for(HOME_OF_ROLE[found.role]))
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    session.clear()
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/lang/<code>")
+def choose_language(code: str) -> BaseResponse:
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = redirect(target)
+    if code in LANGS:
+        response.set_cookie(
+            "lang", code, max_age=365 * 86400, secure=True, httponly=True, samesite="Strict"
+        )
+    return response
+
+
+def _view(public_id: str) -> overview.MeetingView:
+    db = runtime().db
+    return overview.meeting_view(db, overview.meeting_by_public_id(db, public_id))
+
+
+@bp.get("/m/<public_id>/")
+def results(public_id: str) -> str:
+    return render_template("results.html", view=_view(public_id), only=None)
+
+
+@bp.get("/m/<public_id>/round/<int:number>")
+def round_result(public_id: str, number: int) -> str:
+    view = _view(public_id)
+    rounds = [r for r in view.rounds if r.number == number]
+    if not rounds:
+        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+    return render_template("results.html", view=view, only=rounds[0])
+
+
+@bp.get("/m/<public_id>/screen")
+def screen(public_id: str) -> str:
+    return render_template("screen.html", view=_view(public_id))
+
+
+@bp.get("/m/<public_id>/status.json")
+def status(public_id: str) -> Response:
+    view = _view(public_id)
+    return jsonify(status_json(view))
+
+
+def status_json(view: overview.MeetingView) -> dict[str, Any]:
+    """What live pages refresh: attendance, quorum, the open or waiting round's turnout."""
+    current = view.open_round or view.waiting_round
+    return {
+        "status": view.status,
+        "members": view.member_count,
+        "present": view.present,
+        "quorum": view.quorum,
+        "round": None
+        if current is None
+        else {
+            "number": current.number,
+            "status": current.status,
+            "issued": current.issued,
+            "returned": current.returned,
+            "scrutineers": current.scrutineers_sent,
+        },
+        "rounds": len(view.rounds),
+        "head": view.head,
+    }
+
+
+TRACKER = re.compile(r"^[0-9a-f]{64}$")
+
+
+@bp.get("/m/<public_id>/tracker")
+def tracker(public_id: str) -> str:
+    view = _view(public_id)
+    typed = request.args.get("t", "").strip().lower().replace(" ", "")[:200]
+    found = None
+    error = None
+    if typed:
+        if TRACKER.match(typed):
+            found = overview.find_tracker(runtime().db, view.id, typed)
+        else:
+            error = True
+    return render_template(
+        "tracker.html", view=view, typed=typed, found=found, error=error, searched=bool(typed)
+    )
+
+
+@bp.get("/m/<public_id>/record.json")
+def record_download(public_id: str) -> Response:
+    db = runtime().db
+    meeting_id = overview.meeting_by_public_id(db, public_id)
+    with db() as s:
+        doc = record_service.export(s, meeting_id)
+    response = Response(canonical_json(doc), mimetype="application/json")
+    response.headers["Content-Disposition"] = "attachment; filename=ballot-record.json"
+    return response
+
+
+@bp.get("/me")
+def me() -> BaseResponse:
+    account = current_account()
+    if account is None:
+        return redirect(url_for("public.login"))
+    return redirect(url_for(HOME_OF_ROLE[account.role]))

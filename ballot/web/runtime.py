@@ -1,0 +1,92 @@
+"""What every request of the web app shares: the database, the server's secret and its keys
+folder, and the committee signing key of each meeting (sealed at rest in that folder)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.crypto import keystore
+from ballot.crypto.randomness import SystemRandom
+from ballot.services.errors import ServiceError
+
+CLIENT_FILES = ("protocol.js", "keystore.js", "booth.js", "scrutineer.js")
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    db: sessionmaker[Session]
+    keys: Path
+    server_secret: str = field(repr=False)
+    rng: SystemRandom = field(default_factory=SystemRandom)
+    _signing: dict[int, bytes] = field(default_factory=dict, repr=False)
+
+    def committee_key_path(self, public_id: str) -> Path:
+        safe = hashlib.sha256(public_id.encode()).hexdigest()[:16]
+        return self.keys / f"committee-{safe}.json"
+
+    def new_committee_key(self, public_id: str) -> bytes:
+        """A meeting's Ed25519 committee key, sealed under the server secret into keys/;
+        returns its public half."""
+        private = keystore.new_committee_key(self.rng)
+        path = self.committee_key_path(public_id)
+        sealed = keystore.seal_committee_key(private, self.server_secret, self.rng)
+        write_private(path, sealed)
+        return keystore.committee_public_key(private)
+
+    def signer(self, meeting_id: int) -> Callable[[bytes], bytes]:
+        if meeting_id not in self._signing:
+            with self.db() as session:
+                meeting = session.get(m.Meeting, meeting_id)
+                public_id = meeting.public_id if meeting else ""
+            path = self.committee_key_path(public_id)
+            if not path.exists():
+                raise ServiceError(
+                    "no-signing-key",
+                    f"the committee signing key of this meeting is missing ({path})",
+                    f"缺少本会议的评委会签名密钥（{path}）",
+                )
+            self._signing[meeting_id] = keystore.open_committee_key(
+                path.read_text(encoding="utf-8"), self.server_secret
+            )
+        private = self._signing[meeting_id]
+        return lambda message: keystore.sign(private, message)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Create a file only its owner can read (keys, codes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def server_secret(keys: Path) -> str:
+    """BALLOT_SERVER_SECRET, else keys/server-secret (made on first start, mode 0600). It seals
+    the issuer and committee keys at rest and signs the session cookies."""
+    given = os.environ.get("BALLOT_SERVER_SECRET")
+    if given:
+        return given
+    path = keys / "server-secret"
+    if not path.exists():
+        write_private(path, secrets.token_urlsafe(32))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def client_hashes() -> dict[str, str]:
+    """SHA-256 of each browser file that handles keys or votes, as published in the record."""
+    folder = resources.files("ballot.web").joinpath("static", "js")
+    return {
+        name: hashlib.sha256(folder.joinpath(name).read_bytes()).hexdigest()
+        for name in CLIENT_FILES
+    }

@@ -1,0 +1,97 @@
+"""The scrutineer's page (监票人): the share file is opened in the browser and never sent; the
+page computes and sends decryption shares for every closed round's totals, and shows which
+rounds wait on whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request
+from sqlalchemy import select
+
+from ballot import models as m
+from ballot.protocol import ceremony_id
+from ballot.services import counting, overview
+from ballot.services.errors import ServiceError
+from ballot.web.auth import current_account, login_required, runtime
+
+bp = Blueprint("scrutineer", __name__, url_prefix="/scrutineer")
+
+
+def _pending() -> dict[str, Any]:
+    account = current_account()
+    assert account is not None
+    rt = runtime()
+    view = overview.meeting_view(rt.db, account.meeting_id or 0)
+    with rt.db() as s:
+        closed = {
+            r.number: r
+            for r in s.scalars(
+                select(m.Round).where(m.Round.meeting_id == view.id, m.Round.status == "closed")
+            )
+        }
+        rounds = []
+        for r in view.rounds:
+            entry: dict[str, Any] = {
+                "number": r.number,
+                "status": r.status,
+                "sent": r.scrutineers_sent,
+                "mine": account.scrutineer_index in r.scrutineers_sent,
+            }
+            if r.number in closed:
+                entry["record"] = closed[r.number].record
+                entry["aggregates"] = (closed[r.number].counts or {}).get("aggregates", [])
+            rounds.append(entry)
+    return {
+        "meeting": view.public_id,
+        "title": view.title,
+        "ceremony": {
+            "ceremonyId": ceremony_id(view.public_id),
+            "k": view.k,
+            "n": view.n,
+            "index": account.scrutineer_index,
+        },
+        "scrutineers": view.scrutineers,
+        "rounds": rounds,
+    }
+
+
+@bp.get("/")
+@login_required("scrutineer")
+def home() -> str:
+    return render_template("scrutineer.html", pending=_pending())
+
+
+@bp.get("/pending.json")
+@login_required("scrutineer")
+def pending() -> Any:
+    return jsonify(_pending())
+
+
+@bp.post("/shares")
+@login_required("scrutineer")
+def shares() -> Any:
+    """One scrutineer's shares for one closed round; the index is the account's, never the
+    body's."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError("malformed", "send a JSON object", "请发送 JSON 对象")
+    number = body.get("round")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ServiceError("malformed", "round must be an integer", "轮次须为整数")
+    submitted = body.get("shares")
+    if not isinstance(submitted, list):
+        raise ServiceError("malformed", "shares must be a list", "份额须为列表")
+    account = current_account()
+    assert account is not None
+    rt = runtime()
+    decided = counting.submit_decryption_shares(
+        rt.db,
+        account.meeting_id or 0,
+        number,
+        account.scrutineer_index or 0,
+        submitted,
+        rt.signer(account.meeting_id or 0),
+        rt.rng,
+    )
+    return jsonify({"accepted": True, "counted": decided is not None})

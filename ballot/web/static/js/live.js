@@ -1,0 +1,27 @@
+// Live numbers on the projector and the chair's console: poll the meeting's status and update
+// the fields in place; reload when a round opens, closes or is counted (the page then shows it).
+const root = document.querySelector("[data-live]");
+if (root) {
+  let last = null;
+  const tick = async () => {
+    try {
+      const response = await fetch(root.dataset.live, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const s = await response.json();
+      const shape = JSON.stringify([s.status, s.rounds, s.round && s.round.status, s.round && s.round.scrutineers, s.quorum.met]);
+      if (last !== null && shape !== last) { location.reload(); return; }
+      last = shape;
+      const set = (name, value) => {
+        for (const el of root.querySelectorAll(`[data-field="${name}"]`)) el.textContent = String(value);
+      };
+      set("members", s.members);
+      set("present", s.present);
+      if (s.round) { set("issued", s.round.issued); set("returned", s.round.returned); }
+      set("head", s.head.slice(0, 16));
+    } catch (err) {
+      // the network dropped for a moment: try again at the next tick
+    }
+  };
+  tick();
+  setInterval(tick, 2000);
+}

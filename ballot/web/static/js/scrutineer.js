@@ -1,0 +1,116 @@
+// The scrutineer's page: open the share file here (keystore.js; it is never uploaded), then
+// watch for closed rounds and send this scrutineer's decryption shares of their totals
+// (protocol.js, docs/PROTOCOL.md §10). The account decides the scrutineer's index.
+import { openShareFile } from "./keystore.js";
+import { decryptionShares } from "./protocol.js";
+
+const texts = JSON.parse(document.getElementById("texts").textContent);
+const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const $ = (id) => document.getElementById(id);
+const lang = document.documentElement.lang === "en" ? "en" : "zh";
+
+let share = null;
+let busy = false;
+const done = new Set();
+
+function say(text) {
+  $("state").hidden = false;
+  $("state").textContent = text;
+}
+
+function fail(message) {
+  $("error").hidden = false;
+  $("error").textContent = message;
+}
+
+async function fetchPending() {
+  const response = await fetch(pendingUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+function showRounds(pending) {
+  const body = $("rounds").tBodies[0];
+  body.replaceChildren();
+  for (const r of pending.rounds) {
+    const row = body.insertRow();
+    row.insertCell().textContent = String(r.number);
+    row.insertCell().textContent = texts[r.status] || r.status;
+    row.insertCell().textContent = r.sent.length
+      ? r.sent.map((i) => pending.scrutineers[i] || String(i)).join(", ")
+      : "—";
+  }
+}
+
+async function tick() {
+  if (busy) return;
+  busy = true;
+  try {
+    const pending = await fetchPending();
+    showRounds(pending);
+    if (!share) return;
+    for (const r of pending.rounds) {
+      if (r.status !== "closed" || r.mine || done.has(r.number)) continue;
+      say(texts.sending.replace("{n}", r.number));
+      const shares = await decryptionShares({
+        ceremonyId: pending.ceremony.ceremonyId,
+        k: pending.ceremony.k,
+        n: pending.ceremony.n,
+        index: share.index,
+        secret: share.secret,
+        meetingId: pending.meeting,
+        number: r.number,
+        recordHex: r.record,
+        aggregates: r.aggregates,
+      });
+      const response = await fetch("/scrutineer/shares", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ round: r.number, shares }),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok && answer.error !== "already-submitted") {
+        throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+      }
+      done.add(r.number);
+      say(texts.sent.replace("{n}", r.number));
+    }
+  } catch (err) {
+    fail(err && err.message ? err.message : String(err));
+  } finally {
+    busy = false;
+  }
+}
+
+async function unlock() {
+  $("error").hidden = true;
+  const file = $("file").files[0];
+  const passphrase = $("passphrase").value;
+  if (!file || !passphrase) {
+    fail(texts.choose);
+    return;
+  }
+  say(texts.opening);
+  try {
+    const opened = await openShareFile(await file.text(), passphrase);
+    const pending = await fetchPending();
+    if (opened.ceremonyId !== pending.ceremony.ceremonyId || opened.index !== pending.ceremony.index) {
+      throw new Error(texts.wrong_file);
+    }
+    share = opened;
+    $("passphrase").value = "";
+    $("unlock").hidden = true;
+    say(texts.watching);
+    await tick();
+  } catch (err) {
+    $("state").hidden = true;
+    fail(err && err.message ? err.message : String(err));
+  }
+}
+
+$("unlock").hidden = false;
+$("open").addEventListener("click", unlock);
+setInterval(tick, 3000);
+tick();

@@ -1,0 +1,513 @@
+"""The web app through Flask's test client: roles, CSRF, cookies, CSP, escaping, anonymous
+endpoints, rate limiting, bad input, and a round from check-in to published counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from ballot import models as m
+from ballot.client import VoterDevice, decryption_shares
+from ballot.crypto import ceremony, keystore
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
+from ballot.protocol import ballot_context
+from ballot.services import accounts
+from ballot.web.runtime import Runtime
+from ballot.web.setup import Invitation
+from tests.web_meeting import make_web_meeting
+
+HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">', "乙公司", "丙公司"]
+
+
+@pytest.fixture(scope="module")
+def web(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Flask, int, dict[str, Invitation]]]:
+    folder = tmp_path_factory.mktemp("web")
+    app, meeting, invitations = make_web_meeting(folder, f"sqlite:///{folder / 'web.sqlite3'}")
+    assert isinstance(app, Flask)
+    yield app, meeting, invitations
+    app.extensions["ballot"].engine.dispose()
+
+
+def client(app: Flask) -> FlaskClient:
+    c = app.test_client()
+    c.environ_base["wsgi.url_scheme"] = "https"  # as behind TLS: Secure cookies flow
+    return c
+
+
+def token(c: FlaskClient, path: str = "/login") -> str:
+    page = c.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+def login(app: Flask, invitation: Invitation) -> tuple[FlaskClient, str]:
+    c = client(app)
+    response = c.post("/login", data={"csrf_token": token(c), "code": invitation.code})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return c, token(c, "/me" if False else "/")
+
+
+def rt(app: Flask) -> Runtime:
+    return app.extensions["ballot"]  # type: ignore[no-any-return]
+
+
+def count(app: Flask, model: Any) -> int:
+    with rt(app).db() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def form_post(c: FlaskClient, path: str, csrf: str, **fields: str) -> Any:
+    return c.post(path, data={"csrf_token": csrf, **fields})
+
+
+def check_in(app: Flask, meeting: int, chair: FlaskClient, csrf: str, names: list[str]) -> None:
+    with rt(app).db() as s:
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+    for name in names:
+        r = form_post(
+            chair, f"/chair/{meeting}/attendance", csrf, member=str(ids[name]), present="1"
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+
+
+def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
+    """A member's whole turn through the web routes (the Python device stands in for the page's
+    module, which tests/test_js_protocol.py and the browser test check separately)."""
+    rnd = member.get("/vote/round.json").get_json()["round"]
+    device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], SystemRandom())
+    issued = member.post(
+        "/vote/issue",
+        json={"meeting": rnd["meeting"], "round": rnd["number"], "blinded": device.blinded_hex},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert issued.status_code == 200, issued.get_json()
+    credential = device.finish_issuance(issued.get_json()["blind_signature"])
+    anon = client(app)
+    r = anon.post(
+        "/vote/anon/register",
+        json={"meeting": rnd["meeting"], "round": rnd["number"], **credential},
+    )
+    assert r.status_code == 200, r.get_json()
+    group = production_group()
+    key = PublicKey(group, group.backend.mpz(int(rnd["key"], 16)))
+    ctx = ballot_context(rnd["meeting"], rnd["number"], rnd["record"], rnd["candidates"], rnd["k"])
+    ballot, pub, sig, tracker = device.vote(key, ctx, choices)
+    r = anon.post(
+        "/vote/anon/cast",
+        json={
+            "meeting": rnd["meeting"],
+            "round": rnd["number"],
+            "ballot": ballot,
+            "public_key_hex": pub,
+            "signature_hex": sig,
+        },
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["tracker"] == tracker
+    return tracker
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def test_pages_need_a_login_and_the_right_role(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, meeting, inv = web
+    stranger = client(app)
+    assert stranger.get(f"/chair/{meeting}").status_code == 302
+    assert stranger.get("/vote/").headers["Location"].endswith("/login")
+    member, csrf = login(app, inv["委员乙"])
+    assert member.get(f"/chair/{meeting}").status_code == 403
+    assert form_post(member, f"/chair/{meeting}/open", csrf).status_code == 403
+    assert form_post(member, f"/chair/{meeting}/close", csrf, round="1").status_code == 403
+    assert member.get("/office/").status_code == 403
+    assert member.get("/scrutineer/").status_code == 403
+    scrutineer, csrf_s = login(app, inv["监票人 1"])
+    assert form_post(scrutineer, f"/chair/{meeting}/open", csrf_s).status_code == 403
+    assert scrutineer.get("/vote/").status_code == 403
+    chair, csrf_c = login(app, inv["主任甲"])
+    assert (
+        chair.post(
+            "/scrutineer/shares", json={"round": 1, "shares": []}, headers={"X-CSRFToken": csrf_c}
+        ).status_code
+        == 403
+    )
+    assert chair.get("/office/").status_code == 403
+    office, _ = login(app, inv["会务组"])
+    assert office.get(f"/chair/{meeting}").status_code == 403
+    assert "403" in member.get(f"/chair/{meeting}").get_data(as_text=True)
+
+
+def test_a_chair_cannot_run_another_committees_meeting(
+    tmp_path: Path, web: tuple[Flask, int, dict[str, Invitation]]
+) -> None:
+    app, meeting, inv = web
+    # a second committee on the same server, with its own chair
+    from ballot.web.setup import prepare_meeting
+    from tests.web_meeting import FAST_SCRYPT, SLATE
+
+    other, other_inv = prepare_meeting(
+        rt(app),
+        "另一评委会",
+        [("主任子", "chair"), ("委员丑", "member"), ("委员寅", "member")],
+        "另一会议",
+        SLATE,
+        1,
+        1,
+        tmp_path,
+        issuer_bits=2048,
+        scrypt=FAST_SCRYPT,
+    )
+    chair, csrf = login(app, inv["主任甲"])
+    assert chair.get(f"/chair/{other}").status_code == 403
+    assert form_post(chair, f"/chair/{other}/open", csrf).status_code == 403
+    assert (
+        form_post(chair, f"/chair/{other}/attendance", csrf, member="1", present="1").status_code
+        == 403
+    )
+    other_chair, _ = login(app, next(x for x in other_inv if x.role == "chair"))
+    assert other_chair.get(f"/chair/{meeting}").status_code == 403
+
+
+# --- CSRF, cookies, CSP -----------------------------------------------------------------------
+
+
+def test_every_form_carries_a_csrf_token_and_none_is_accepted_without(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, meeting, inv = web
+    chair, _csrf = login(app, inv["主任甲"])
+    office, _ = login(app, inv["会务组"])
+    pages = [
+        (chair, f"/chair/{meeting}"),
+        (office, "/office/"),
+        (client(app), "/login"),
+        (chair, "/vote/"),
+        (chair, "/"),
+    ]
+    forms = 0
+    for c, path in pages:
+        html = c.get(path).get_data(as_text=True)
+        for form in re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", html, re.S):
+            forms += 1
+            assert 'name="csrf_token"' in form, form
+    assert forms >= 10
+    before = count(app, m.Attendance)
+    assert (
+        chair.post(f"/chair/{meeting}/attendance", data={"member": "2", "present": "1"}).status_code
+        == 400
+    )
+    assert chair.post(f"/chair/{meeting}/open", data={}).status_code == 400
+    assert client(app).post("/login", data={"code": inv["委员乙"].code}).status_code == 400
+    r = chair.post("/vote/issue", json={"meeting": "x", "round": 1, "blinded": "00"})
+    assert r.status_code == 400 and r.get_json()["error"] == "csrf"
+    assert count(app, m.Attendance) == before
+
+
+def test_cookies_are_secure_httponly_and_samesite_strict(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, _, inv = web
+    c = client(app)
+    r = c.post("/login", data={"csrf_token": token(c), "code": inv["委员丙"].code})
+    cookies = r.headers.getlist("Set-Cookie")
+    session = [x for x in cookies if x.startswith("ballot_session=")]
+    assert session
+    for cookie in session + c.get("/lang/en").headers.getlist("Set-Cookie"):
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
+
+
+def test_strict_content_security_policy_and_no_inline_script(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, meeting, inv = web
+    chair, _ = login(app, inv["主任甲"])
+    public_id = chair.get("/vote/round.json").get_json()
+    with rt(app).db() as s:
+        pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    paths = [
+        f"/chair/{meeting}",
+        "/vote/",
+        "/",
+        "/login",
+        f"/m/{pid}/",
+        f"/m/{pid}/screen",
+        f"/m/{pid}/tracker",
+        "/nowhere",
+    ]
+    assert public_id is not None
+    for path in paths:
+        r = chair.get(path)
+        csp = r.headers["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        )
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        html = r.get_data(as_text=True)
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
+        assert not re.search(r"\son[a-z]+\s*=", html), path
+        assert "javascript:" not in html
+
+
+# --- the anonymous endpoints --------------------------------------------------------------------
+
+
+def test_registration_and_casting_refuse_any_cookie(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, _, inv = web
+    member, _ = login(app, inv["委员丁"])  # a logged-in client sends its session cookie
+    for path in ("/vote/anon/register", "/vote/anon/cast"):
+        r = member.post(path, json={"meeting": "x", "round": 1})
+        assert r.status_code == 400 and r.get_json()["error"] == "cookies-sent", r.get_json()
+        other = client(app)
+        other.set_cookie("lang", "en", domain="localhost")  # any cookie at all, not only a session
+        r = other.post(path, json={"meeting": "x", "round": 1})
+        assert r.get_json()["error"] == "cookies-sent"
+    assert count(app, m.Credential) == 0 and count(app, m.Ballot) == 0
+
+
+# --- escaping, language --------------------------------------------------------------------------
+
+
+def test_html_in_candidate_names_is_escaped(tmp_path: Path) -> None:
+    app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite3'}", HOSTILE)
+    assert isinstance(app, Flask)
+    chair, csrf = login(app, inv["主任甲"])
+    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    assert form_post(chair, f"/chair/{meeting}/open", csrf).status_code == 302
+    member, _ = login(app, inv["委员乙"])
+    with rt(app).db() as s:
+        pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    for c, path in (
+        (member, "/vote/"),
+        (chair, f"/chair/{meeting}"),
+        (chair, f"/m/{pid}/"),
+        (chair, f"/m/{pid}/screen"),
+    ):
+        html = c.get(path).get_data(as_text=True)
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;alert(1)" in html or "\\u003cscript\\u003ealert(1)" in html, path
+    app.extensions["ballot"].engine.dispose()
+
+
+def test_english_is_one_click_away(web: tuple[Flask, int, dict[str, Invitation]]) -> None:
+    app, meeting, inv = web
+    chair, _ = login(app, inv["主任甲"])
+    assert "签到" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    r = chair.get("/lang/en?next=/chair/")
+    assert r.status_code == 302 and r.headers["Location"] == "/chair/"
+    html = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert "Check-in" in html and "签到" not in html
+    assert chair.get("/lang/en?next=https://evil.example/").headers["Location"] == "/"
+    assert chair.get("/lang/en?next=//evil.example/").headers["Location"] == "/"
+
+
+# --- logins ---------------------------------------------------------------------------------------
+
+
+def test_wrong_codes_are_rate_limited_per_client(tmp_path: Path) -> None:
+    from ballot.db import make_engine, sessions, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    upgrade(engine)
+    db = sessions(engine)
+    _, code = accounts.create_account(db, "office", "会务组")
+    for _ in range(accounts.FAILURES_ALLOWED):
+        with pytest.raises(accounts.ServiceError) as e:
+            accounts.authenticate(db, "AAAA-BBBB-CCCC-DDDD", "10.0.0.1")
+        assert e.value.code == "bad-code"
+    with pytest.raises(accounts.ServiceError) as e:
+        accounts.authenticate(db, code, "10.0.0.1")
+    assert e.value.code == "too-many-attempts" and "15" in e.value.text.en
+    assert accounts.authenticate(db, code.lower().replace("-", " "), "10.0.0.2").role == "office"
+    new = accounts.reissue_code(db, 1)
+    with pytest.raises(accounts.ServiceError):
+        accounts.authenticate(db, code, "10.0.0.3")
+    login_ = accounts.authenticate(db, new, "10.0.0.3")
+    assert accounts.account_for(db, login_.account_id, login_.version - 1) is None
+    with db() as s:
+        assert all(code.split("-")[1] not in a.code_hash for a in s.scalars(select(m.Account)))
+    engine.dispose()
+
+
+def test_a_replaced_code_ends_the_old_session(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, _, inv = web
+    member, _ = login(app, inv["委员戊"])
+    assert member.get("/vote/").status_code == 200
+    office, csrf = login(app, inv["会务组"])
+    with rt(app).db() as s:
+        aid = s.scalar(select(m.Account.id).where(m.Account.name == "委员戊"))
+    page = form_post(office, "/office/code", csrf, account=str(aid)).get_data(as_text=True)
+    new_code = re.search(r'class="code">([A-Z0-9-]+)<', page)
+    assert new_code
+    assert member.get("/vote/").status_code == 302  # back to the login page
+    inv["委员戊"] = Invitation("member", "委员戊", new_code.group(1))
+
+
+# --- a whole round ------------------------------------------------------------------------------
+
+
+def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, meeting, inv = web
+    chair, csrf = login(app, inv["主任甲"])
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert re.search(r'id="open-round"[^>]*disabled', console)
+    assert '应到 <b data-field="members">6</b> 人' in console and "需 <b>4</b> 人" in console
+    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙"])
+    assert "实到 3 人" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    r = form_post(chair, f"/chair/{meeting}/open", csrf)
+    assert r.status_code == 400 and "需 4 人" in r.get_data(as_text=True)
+    check_in(app, meeting, chair, csrf, ["委员丁"])
+    assert not re.search(
+        r'id="open-round"[^>]*disabled', chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    )
+    assert form_post(chair, f"/chair/{meeting}/open", csrf).status_code == 302
+
+    members = {name: login(app, inv[name]) for name in ("委员乙", "委员丙", "委员丁")}
+    trackers = {}
+    marks = {
+        "委员乙": ["approve", "approve", "oppose", "abstain"],
+        "委员丙": ["approve", "oppose", "approve", "abstain"],
+        "委员丁": ["approve", "approve", "abstain", "abstain"],
+    }
+    for name, (c, token_) in members.items():
+        trackers[name] = cast_with_client(app, c, token_, marks[name])
+    # one credential per member per round
+    c, token_ = members["委员乙"]
+    again = c.post(
+        "/vote/issue",
+        json={
+            "meeting": c.get("/vote/round.json").get_json()["round"]["meeting"],
+            "round": 1,
+            "blinded": "00" * 256,
+        },
+        headers={"X-CSRFToken": token_},
+    )
+    assert again.status_code == 409 and again.get_json()["error"] == "already-issued"
+    # nobody's page shows anybody's tracker; the chair sees only how many were returned
+    for name, (c, _) in members.items():
+        for page in ("/vote/", "/vote/round.json"):
+            html = c.get(page).get_data(as_text=True)
+            assert not any(t in html for t in trackers.values()), (name, page)
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert 'data-field="returned">3<' in console
+    assert not any(t in console for t in trackers.values())
+    # a tracker lookup says the ballot is in, and nothing about whose it is
+    with rt(app).db() as s:
+        pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    found = client(app).get(f"/m/{pid}/tracker?t={trackers['委员乙']}").get_data(as_text=True)
+    assert "已收到" in found and "委员乙" not in found
+
+    assert form_post(chair, f"/chair/{meeting}/close", csrf, round="1").status_code == 302
+    assert "等待监票人解密" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    # two scrutineers send their shares over the web route (the index is the account's)
+    folder = rt(app).keys.parent / "shares"
+    with rt(app).db() as s:
+        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == 1))
+        assert rnd is not None
+        aggregates, record_hex = rnd.counts["aggregates"], rnd.record  # type: ignore[index]
+    committee = _committee(app, meeting)
+    sent: list[Any] = []
+    for index in (1, 3):
+        sc, token_s = login(app, inv[f"监票人 {index}"])
+        pending = sc.get("/scrutineer/pending.json").get_json()
+        assert pending["rounds"][0]["aggregates"] == aggregates
+        assert pending["ceremony"]["index"] == index
+        words = inv[f"监票人 {index}"].passphrase or ""
+        share = keystore.open_share((folder / f"scrutineer-{index}.json").read_text(), words)
+        body = decryption_shares(pid, 1, record_hex, aggregates, committee, share, SystemRandom())
+        for other in sent:  # a scrutineer cannot send shares in another's name
+            r = sc.post(
+                "/scrutineer/shares",
+                json={"round": 1, "shares": other},
+                headers={"X-CSRFToken": token_s},
+            )
+            assert r.status_code == 400 and r.get_json()["error"] == "malformed"
+        r = sc.post(
+            "/scrutineer/shares",
+            json={"round": 1, "shares": body},
+            headers={"X-CSRFToken": token_s},
+        )
+        assert r.status_code == 200, r.get_json()
+        sent.append(body)
+    result = client(app).get(f"/m/{pid}/round/1").get_data(as_text=True)
+    assert re.search(
+        r"<td>甲公司</td><td class=\"num\">3</td><td class=\"num\">0</td><td class=\"num\">0</td>",
+        result,
+    )
+    assert "监票人 1" in result and "监票人 3" in result and "<svg" in result
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert "引擎决定" in console and 'id="open-round"' in console
+
+
+def _committee(app: Flask, meeting: int) -> ceremony.CommitteeKey:
+    from ballot.services.counting import _committee as committee_of
+
+    with rt(app).db() as s:
+        mt = s.get(m.Meeting, meeting)
+        assert mt is not None
+        return committee_of(s, mt, SystemRandom())
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, meeting, inv = web
+    chair, csrf = login(app, inv["主任甲"])
+    before = (count(app, m.Event), count(app, m.Attendance), count(app, m.Ballot))
+    cases = [
+        form_post(chair, f"/chair/{meeting}/attendance", csrf, member="abc", present="1"),
+        form_post(chair, f"/chair/{meeting}/attendance", csrf, member="99999", present="1"),
+        form_post(chair, f"/chair/{meeting}/close", csrf, round="x"),
+        form_post(chair, f"/chair/{meeting}/close", csrf, round="77"),
+        chair.post("/vote/issue", json=[1, 2], headers={"X-CSRFToken": csrf}),
+        chair.post(
+            "/vote/issue",
+            data="not json",
+            headers={"X-CSRFToken": csrf, "Content-Type": "application/json"},
+        ),
+        client(app).post(
+            "/vote/anon/cast",
+            json={
+                "meeting": "nope",
+                "round": 1,
+                "ballot": {},
+                "public_key_hex": "",
+                "signature_hex": "",
+            },
+        ),
+        client(app).post("/vote/anon/register", json={"meeting": "nope", "round": "1"}),
+        client(app).post(
+            "/vote/anon/cast",
+            data=b"x" * (3 * 1024 * 1024),
+            headers={"Content-Type": "application/json"},
+        ),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, r.status_code
+        text = r.get_data(as_text=True)
+        assert text and ("zh" in text or '<p class="message">' in text), text[:300]
+    assert cases[-1].status_code == 413
+    assert (count(app, m.Event), count(app, m.Attendance), count(app, m.Ballot)) == before

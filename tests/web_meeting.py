@@ -1,0 +1,44 @@
+"""A small meeting prepared for the web tests: 6 members (the first chairs), 3 scrutineers of
+whom any 2 decrypt, four candidates for 2 award places and 1 nominee place (Jiaxing rules:
+quorum ≥ 2/3 of 6 = 4, an approval needs ≥ 1/2 of 6 = 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ballot.crypto import keystore
+from ballot.web import create_app
+from ballot.web.runtime import Runtime
+from ballot.web.setup import Invitation, prepare_meeting
+
+ROSTER = [("主任甲", "chair")] + [(f"委员{x}", "member") for x in "乙丙丁戊己"]
+CANDIDATES = ["甲公司", "乙公司", "丙公司", "丁公司"]
+SLATE = {
+    "profile": "jiaxing-2020",
+    "candidates": CANDIDATES,
+    "others": [],
+    "rules": {"tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}]},
+}
+FAST_SCRYPT = keystore.ScryptParams(n=2**10, r=8, p=1)
+
+
+def make_web_meeting(
+    folder: Path, database_url: str, candidates: list[str] | None = None
+) -> tuple[object, int, dict[str, Invitation]]:
+    """(the Flask app, the meeting id, invitations by name)."""
+    app = create_app({"DATABASE_URL": database_url, "KEYS": str(folder / "keys")})
+    rt: Runtime = app.extensions["ballot"]
+    slate = dict(SLATE, candidates=candidates or CANDIDATES)
+    meeting, invitations = prepare_meeting(
+        rt,
+        f"测试评委会 {folder.name}",
+        ROSTER,
+        "测试会议",
+        slate,
+        2,
+        3,
+        folder / "shares",
+        issuer_bits=2048,
+        scrypt=FAST_SCRYPT,
+    )
+    return app, meeting, {x.name: x for x in invitations}
