@@ -143,17 +143,50 @@ def cmd_slate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from ballot import bench
 
+    if args.repeats is None:
+        args.repeats = 5 if args.browser else 9
     if not 1 <= args.candidates <= 200:
         raise UsageError("--candidates must be between 1 and 200")
     if not 1 <= args.max_approvals <= args.candidates:
         raise UsageError("--max-approvals must be between 1 and --candidates")
     if not 1 <= args.repeats <= 1000:
         raise UsageError("--repeats must be between 1 and 1000")
+    if args.browser:
+        return _bench_browser(args)
     result = bench.run(args.candidates, args.max_approvals, args.repeats, naive=args.naive)
     if args.json:
         _print_json(result)
     else:
         sys.stdout.write(bench.report_text(result))
+    return 0
+
+
+def _bench_browser(args: argparse.Namespace) -> int:
+    """`ballot bench --browser`: status 0 when the cold ballot is within the limit, 1 when it
+    is over (or the benchmark failed), 2 without Playwright or Chromium."""
+    from ballot import browser_bench
+
+    if args.naive:
+        raise UsageError("--naive times the Python checks; it does not go with --browser")
+    try:
+        result = browser_bench.run_browser_bench(args.candidates, args.max_approvals, args.repeats)
+    except browser_bench.BrowserUnavailable as e:
+        print(f"ballot: {e}", file=sys.stderr)
+        return 2
+    except browser_bench.BenchFailed as e:
+        print(f"ballot: the browser benchmark failed: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(result)
+    else:
+        sys.stdout.write(browser_bench.report_text(result))
+    if not result["ok"]:
+        print(
+            f"ballot: the cold ballot took {result['cold_ms']} ms, over the "
+            f"{result['limit_ms']} ms limit",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -321,9 +354,17 @@ def build_parser() -> Parser:
     bench_cmd = sub.add_parser("bench", help="time encrypting and validating one ballot here")
     bench_cmd.add_argument("--candidates", type=int, default=16)
     bench_cmd.add_argument("--max-approvals", type=int, default=5)
-    bench_cmd.add_argument("--repeats", type=int, default=9, help="runs per median (default 9)")
+    bench_cmd.add_argument(
+        "--repeats", type=int, help="runs per median (default 9; 5 with --browser)"
+    )
     bench_cmd.add_argument(
         "--naive", action="store_true", help="also time the same checks without tables or batching"
+    )
+    bench_cmd.add_argument(
+        "--browser",
+        action="store_true",
+        help="time the member's device work in headless Chromium instead (needs Playwright "
+        "and /usr/bin/chromium); exit status 1 when the cold ballot is over 1500 ms",
     )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)
