@@ -23,7 +23,7 @@ FAST_SCRYPT = keystore.ScryptParams(n=2**10, r=8, p=1)
 
 
 def make_web_meeting(
-    folder: Path, database_url: str, candidates: list[str] | None = None
+    folder: Path, database_url: str, candidates: list[str] | None = None, k: int = 2
 ) -> tuple[object, int, dict[str, Invitation]]:
     """(the Flask app, the meeting id, invitations by name)."""
     app = create_app({"DATABASE_URL": database_url, "KEYS": str(folder / "keys")})
@@ -35,7 +35,7 @@ def make_web_meeting(
         ROSTER,
         "测试会议",
         slate,
-        2,
+        k,
         3,
         folder / "shares",
         issuer_bits=2048,

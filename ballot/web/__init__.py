@@ -24,7 +24,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-MAX_REQUEST = 2 * 1024 * 1024  # a 16-candidate ballot is about 100 KB
+MAX_REQUEST = 2 * 1024 * 1024  # a 16-candidate ballot is about 185 KB of JSON
 
 csrf = CSRFProtect()
 

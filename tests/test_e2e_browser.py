@@ -1,0 +1,292 @@
+"""End to end in a real headless Chromium (Debian's, driven by Playwright) against `ballot
+serve`: a chair, five members in separate browser contexts and three scrutineers run a meeting
+with an award ballot, a re-vote for a tie at the cut-off and a nominee ballot; the published
+record passes `ballot verify`. A screenshot of every role's page is kept in
+test-artifacts/e2e/ (or $BALLOT_E2E_ARTIFACTS).
+
+Skipped, with the reason, where Chromium or Playwright is missing; never in CI (CI=1 makes a
+missing browser a failure: .ci/run installs it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ballot.web.setup import Invitation
+from tests.web_meeting import make_web_meeting
+
+CHROMIUM = os.environ.get("BALLOT_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("BALLOT_E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
+MEMBERS = ["委员乙", "委员丙", "委员丁", "委员戊", "委员己"]
+
+# (approve, oppose) per member, by candidate; the rest abstain.
+AWARD = {  # 甲 4, 乙 3, 丙 3: 甲 takes a place, 乙 and 丙 tie at the cut-off (3 needed)
+    "委员乙": (["甲公司", "乙公司"], ["丁公司"]),
+    "委员丙": (["甲公司", "丙公司"], []),
+    "委员丁": (["甲公司", "乙公司"], ["丙公司"]),
+    "委员戊": (["甲公司", "丙公司"], []),
+    "委员己": (["乙公司", "丙公司"], ["甲公司"]),
+}
+REVOTE = {  # 乙 3 of 1 place
+    "委员乙": (["乙公司"], []),
+    "委员丙": (["乙公司"], []),
+    "委员丁": (["乙公司"], ["丙公司"]),
+    "委员戊": (["丙公司"], []),
+    "委员己": ([], []),
+}
+NOMINEE = {  # 丙 3 for the nominee place
+    "委员乙": (["丙公司"], []),
+    "委员丙": (["丙公司"], []),
+    "委员丁": (["丙公司"], []),
+    "委员戊": (["丁公司"], []),
+    "委员己": ([], ["丁公司"]),
+}
+
+
+def _playwright() -> Any:
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("the playwright Python package (pip install -e '.[test]')")
+        sync_playwright = None
+    if missing:
+        message = "browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run it (.ci/run installs both)")
+        pytest.skip(message)
+    return sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Path]]:
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    app, meeting, invitations = make_web_meeting(tmp_path, url, k=3)
+    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ballot", "serve", "--port", str(port), "--database-url", url,
+         "--keys", str(tmp_path / "keys"), "--workers", "2"],
+        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://localhost:{port}"
+    try:
+        for _ in range(100):
+            if proc.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not answer")
+        if proc.poll() is not None:
+            raise AssertionError((tmp_path / "server.log").read_text())
+        yield base, meeting, invitations, tmp_path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+class Shots:
+    def __init__(self) -> None:
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.taken: list[Path] = []
+
+    def __call__(self, page: Any, name: str) -> None:
+        path = ARTIFACTS / f"{len(self.taken) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+
+def test_a_whole_meeting_in_real_browsers(
+    server: tuple[str, int, dict[str, Invitation], Path],
+) -> None:
+    sync_playwright = _playwright()
+    base, _meeting, inv, folder = server
+    shots = Shots()
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+
+        def person(name: str) -> Any:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
+            page = context.new_page()
+            page.on("console", lambda m: m.type == "error" and problems.append(f"{name}: {m.text}"))
+            page.on("pageerror", lambda e: problems.append(f"{name}: {e}"))
+            page.goto(f"{base}/login#{inv[name].code}")
+            page.click("button[type=submit].primary")
+            page.wait_for_load_state("networkidle")
+            return page
+
+        # the home page links every role's entry page
+        home = browser.new_context().new_page()
+        home.goto(base + "/")
+        assert home.locator("ul.roles a").count() == 4
+        shots(home, "home")
+        home.goto(base + "/login")
+        shots(home, "login")
+
+        chair = person("主任甲")
+        assert "/chair/" in chair.url
+        assert chair.locator("#open-round").is_disabled()
+        assert "需 4 人" in chair.inner_text("#open-reason")
+        shots(chair, "chair-no-quorum")
+        for name in ["主任甲", *MEMBERS]:
+            chair.click(f"button[data-member='{name}']")
+            chair.wait_for_load_state("networkidle")
+        assert "实到 6 人" in chair.inner_text("#quorum").replace("\n", "").replace(" ", " ")
+
+        scrutineers = []
+        for i in (1, 2, 3):
+            page = person(f"监票人 {i}")
+            page.set_input_files("#file", str(folder / "shares" / f"scrutineer-{i}.json"))
+            page.fill("#passphrase", inv[f"监票人 {i}"].passphrase or "")
+            page.click("#open")
+            page.wait_for_selector("#state:has-text('份额已在本浏览器中打开')")
+            scrutineers.append(page)
+        shots(scrutineers[0], "scrutineer")
+
+        members = {name: person(name) for name in MEMBERS}
+
+        # without JavaScript the ballot page says why it cannot work, and offers no form
+        nojs = browser.new_context(java_script_enabled=False).new_page()
+        nojs.goto(f"{base}/login")
+        nojs.fill("#code", inv["委员乙"].code)
+        nojs.click("button[type=submit].primary")
+
+        trackers: dict[str, list[str]] = {name: [] for name in MEMBERS}
+
+        def run_round(
+            number: int, plan: dict[str, tuple[list[str], list[str]]], label: str
+        ) -> None:
+            chair.click("#open-round")
+            chair.wait_for_load_state("networkidle")
+            assert f"第 {number} 轮" in chair.inner_text("#round")
+            if number == 1:
+                text = nojs.goto(f"{base}/vote/") and nojs.inner_text("main")
+                assert "投票需要启用 JavaScript" in text
+                shots(nojs, "member-no-javascript")
+            for name, page in members.items():
+                page.goto(f"{base}/vote/")
+                try:
+                    page.wait_for_selector("#booth:not([hidden])")
+                except Exception:
+                    raise AssertionError(f"{problems} {page.inner_text('main')}") from None
+                approve, oppose = plan[name]
+                for c in approve:
+                    page.check(f"input[aria-label='{c} 同意']")
+                for c in oppose:
+                    page.check(f"input[aria-label='{c} 不同意']")
+                left = int(page.inner_text("#left"))
+                k = len(page.locator("input[value=approve]").all())
+                if left == 0 and k > len(approve):  # excess approvals are prevented
+                    free = page.locator("input[value=approve]:not(:checked)").first
+                    assert free.is_disabled()
+                if name == "委员乙":
+                    shots(page, f"member-ballot-{label}")
+                page.click("#review")
+                if name == "委员乙":
+                    shots(page, f"member-review-{label}")
+                page.click("#cast")
+            for name, page in members.items():
+                page.wait_for_selector("#done:not([hidden])", timeout=90_000)
+                trackers[name].append(page.inner_text("#tracker").replace(" ", ""))
+            shots(members["委员乙"], f"member-tracker-{label}")
+            chair.reload()
+            assert "收回 5" in chair.inner_text("#round").replace("\n", "")
+            shots(chair, f"chair-round-{label}")
+            # members cannot vote twice: the page says so and the server refuses
+            again = members["委员乙"]
+            again.goto(f"{base}/vote/")
+            assert "您已领取本轮选票" in again.inner_text("main")
+            chair.once("dialog", lambda d: d.accept())
+            chair.click("#round button.primary")
+            try:
+                chair.wait_for_selector("text=引擎决定", timeout=90_000)
+            except Exception:
+                states = [x.inner_text("main") for x in scrutineers]
+                raise AssertionError(f"{problems} {states}") from None
+            shots(chair, f"chair-decision-{label}")
+
+        run_round(1, AWARD, "award")
+        assert "平局" in chair.inner_text("#round") or "再投票" in chair.inner_text("#round")
+        run_round(2, REVOTE, "revote")
+        run_round(3, NOMINEE, "nominee")
+        result = chair.inner_text("#round")
+        assert "最终结果" in result and "甲公司、乙公司" in result and "丙公司" in result
+        shots(scrutineers[1], "scrutineer-after")
+
+        public_id = chair.get_attribute("a[href$='/screen']", "href").split("/")[2]  # type: ignore[union-attr]
+        screen = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        screen.goto(f"{base}/m/{public_id}/screen")
+        shots(screen, "projector")
+        screen.goto(f"{base}/m/{public_id}/")
+        shots(screen, "results")
+        screen.emulate_media(media="print")
+        shots(screen, "results-print")
+        screen.emulate_media(media="screen")
+        screen.goto(f"{base}/m/{public_id}/round/1")
+        assert "监票人 1" in screen.inner_text("main")
+        screen.goto(f"{base}/m/{public_id}/tracker?t={trackers['委员丙'][0]}")
+        assert "已找到" in screen.inner_text("main")
+        shots(screen, "tracker-lookup")
+        screen.goto(f"{base}/lang/en?next=/m/{public_id}/")
+        assert "Final result" in screen.inner_text("main")
+        shots(screen, "results-english")
+        office = person("会务组")
+        shots(office, "office")
+
+        record = screen.request.get(f"{base}/m/{public_id}/record.json")
+        assert record.ok
+        (folder / "record.json").write_bytes(record.body())
+        browser.close()
+
+    assert not problems, problems
+    assert all(len(t) == 3 for t in trackers.values())
+    assert len({x for t in trackers.values() for x in t}) == 15
+    checked = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(folder / "record.json")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert checked.returncode == 0 and "ALL CHECKS PASSED" in checked.stdout, checked.stdout
+    found = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(folder / "record.json"),
+         "--tracker", trackers["委员己"][1]],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert found.returncode == 0 and "round 2" in found.stdout
+    assert len(shots.taken) >= 20
