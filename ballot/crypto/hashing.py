@@ -1,4 +1,4 @@
-"""Canonical encoding and hashing to Z_q (docs/PROTOCOL.md §2 specifies it byte by byte).
+"""Canonical encoding and hashing to Z_q (docs/PROTOCOL.md §3 specifies it byte by byte).
 
 Every hashed value is one field: a type byte, then for variable-length fields a 4-byte
 big-endian length, then the content. Group elements and scalars have fixed widths, so the
