@@ -237,6 +237,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if last[0]:
         sys.stderr.write("\r" + " " * len(last[0]) + "\r")
     report = verify.summary(checks)
+    report["client_files"] = verify.client_files(record)
     if args.json:
         _print_json(report)
     else:
@@ -249,6 +250,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 print(f"      - {failure}")
             if len(c["failures"]) > 20:
                 print(f"      … and {len(c['failures']) - 20} more")
+        for f in verify.client_files(record):
+            same = (
+                "same as this installed version | 与本机安装版本相同"
+                if f["same_as_installed"]
+                else "DIFFERS from this installed version | 与本机安装版本不同"
+            )
+            print(f"browser file {f['file']}: sha256 {f['sha256'][:16]}… {same}")
         print(
             "ALL CHECKS PASSED | 全部检查通过"
             if report["ok"]

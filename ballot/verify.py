@@ -649,6 +649,33 @@ def find_tracker(record: Mapping[str, Any], tracker_hex: str) -> list[dict[str, 
     ]
 
 
+def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The browser files the record says members' pages ran (SHA-256 in `meeting-opened`),
+    each compared with the same file of this installed version: an auditor who trusts this
+    version's source learns whether the server served exactly it."""
+    import hashlib
+    from importlib import resources
+
+    opened = next(
+        (
+            e.get("body", {})
+            for e in record.get("events", [])
+            if isinstance(e, Mapping) and e.get("kind") == "meeting-opened"
+        ),
+        {},
+    )
+    client = opened.get("client") if isinstance(opened, Mapping) else None
+    if not isinstance(client, Mapping):
+        return []
+    folder = resources.files("ballot").joinpath("web", "static", "js")
+    out = []
+    for name, digest in sorted(client.items()):
+        path = folder.joinpath(str(name))
+        mine = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        out.append({"file": name, "sha256": digest, "same_as_installed": mine == digest})
+    return out
+
+
 def summary(checks: Iterable[Check]) -> dict[str, Any]:
     items = [c.as_dict() for c in checks]
     return {"ok": all(i["result"] == "PASS" for i in items), "checks": items}

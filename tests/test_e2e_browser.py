@@ -283,6 +283,9 @@ def test_a_whole_meeting_in_real_browsers(
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert checked.returncode == 0 and "ALL CHECKS PASSED" in checked.stdout, checked.stdout
+    # the record names the browser files the pages ran, and they are this version's
+    assert "browser file protocol.js" in checked.stdout
+    assert "DIFFERS" not in checked.stdout
     found = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(folder / "record.json"),
          "--tracker", trackers["委员己"][1]],
@@ -290,3 +293,56 @@ def test_a_whole_meeting_in_real_browsers(
     )  # fmt: skip
     assert found.returncode == 0 and "round 2" in found.stdout
     assert len(shots.taken) >= 20
+
+
+def test_ballot_vote_casts_from_the_command_line(
+    server: tuple[str, int, dict[str, Invitation], Path],
+) -> None:
+    """The Python voter speaks the same routes as the page (no browser needed)."""
+    from sqlalchemy import select
+
+    from ballot import models as m
+    from ballot.db import make_engine, sessions
+    from ballot.services import meetings, voting
+
+    base, meeting, inv, folder = server
+    engine = make_engine(f"sqlite:///{folder / 'e2e.sqlite3'}")
+    db = sessions(engine)
+    with db() as s:
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+    for name in ["主任甲", *MEMBERS[:3]]:
+        meetings.set_present(db, meeting, ids[name], True)
+
+    def vote(name: str, choices: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ballot", "vote", base, "--code", inv[name].code,
+             "--choices", choices],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    none_open = vote("委员乙", "a,a,x,x")
+    assert none_open.returncode == 1 and "no round is open" in none_open.stderr
+    voting.open_round(db, meeting)
+    bad = vote("委员乙", "a,a,x")
+    assert (
+        bad.returncode == 1
+        and "4 choices are needed" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
+    ok = vote("委员乙", "a,o,a,x")
+    assert ok.returncode == 0, ok.stderr
+    tracker = ok.stdout.strip().split()[-1]
+    with db() as s:
+        assert s.scalar(select(m.Ballot.tracker)) == tracker
+    again = vote("委员乙", "a,o,a,x")
+    assert again.returncode == 1 and "already" in again.stderr
+    absent = vote("委员戊", "a,o,a,x")
+    assert absent.returncode == 1 and "not checked in" in absent.stderr
+    wrong = vote("委员丙", "a,o,a,x".replace("a,o", "a,q"))
+    assert wrong.returncode == 1 and "'q' is not a choice" in wrong.stderr
+    unreachable = subprocess.run(
+        [sys.executable, "-m", "ballot", "vote", "http://localhost:9", "--code", "X", "--choices", "a"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert unreachable.returncode == 1 and "cannot reach" in unreachable.stderr
+    engine.dispose()
