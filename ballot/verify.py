@@ -656,7 +656,7 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     import hashlib
     from importlib import resources
 
-    opened = next(
+    opened: Any = next(
         (
             e.get("body", {})
             for e in record.get("events", [])
