@@ -37,9 +37,11 @@ function showRounds(pending) {
     const row = body.insertRow();
     row.insertCell().textContent = String(r.number);
     row.insertCell().textContent = texts[r.status] || r.status;
-    row.insertCell().textContent = r.sent.length
-      ? r.sent.map((i) => pending.scrutineers[i] || String(i)).join(", ")
-      : "—";
+    const name = (i) => pending.scrutineers[i] || String(i);
+    row.insertCell().textContent = r.sent.length ? r.sent.map(name).join(", ") : "—";
+    const all = Array.from({ length: pending.ceremony.n || 0 }, (_, i) => i + 1);
+    const waiting = all.filter((i) => !r.sent.includes(i));
+    row.insertCell().textContent = r.status === "closed" && waiting.length ? waiting.map(name).join(", ") : "—";
   }
 }
 
