@@ -22,20 +22,13 @@ from typing import Any
 
 import pytest
 
+from ballot.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
+from ballot.browser_bench import CHROMIUM_ARGS
 from ballot.web.setup import Invitation
 from tests.web_meeting import make_web_meeting
 
-CHROMIUM = os.environ.get("BALLOT_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
+FLAGS = list(CHROMIUM_ARGS)  # the same headless flags as the browser benchmark
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("BALLOT_E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
 MEMBERS = ["委员乙", "委员丙", "委员丁", "委员戊", "委员己"]
