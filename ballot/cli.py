@@ -303,6 +303,32 @@ def cmd_vote(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ceremony(args: argparse.Namespace) -> int:
+    import getpass
+
+    from ballot import ceremony_client, voter
+
+    if args.passphrase_file:
+        try:
+            passphrase = Path(args.passphrase_file).read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise UsageError(f"cannot read {args.passphrase_file}: {e.strerror}") from None
+    else:
+        passphrase = getpass.getpass("passphrase for the share file | 份额文件口令: ")
+        if getpass.getpass("again | 再输入一次: ") != passphrase:
+            print("ballot: the two passphrases differ | 两次口令不一致", file=sys.stderr)
+            return 1
+    try:
+        ceremony_client.run_ceremony(args.url, args.code, Path(args.out), passphrase)
+    except voter.VoterError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"ballot: cannot reach {args.url} or write {args.out}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ballot import serve
 
@@ -413,6 +439,17 @@ def build_parser() -> Parser:
     srv.add_argument("--certfile", help="TLS certificate (needed beyond localhost)")
     srv.add_argument("--keyfile", help="TLS private key")
     srv.set_defaults(run=cmd_serve)
+
+    cer = sub.add_parser(
+        "ceremony", help="a scrutineer's side of the key ceremony, on their own computer"
+    )
+    cer.add_argument("url", help="the server, e.g. https://ballot.example.org")
+    cer.add_argument("--code", required=True, help="your access code (scrutineer)")
+    cer.add_argument("--out", required=True, help="where to write your share file")
+    cer.add_argument(
+        "--passphrase-file", help="read the share file's passphrase from this file (else asked)"
+    )
+    cer.set_defaults(run=cmd_ceremony)
 
     vt = sub.add_parser("vote", help="cast your ballot from the command line")
     vt.add_argument("url", help="the server, e.g. https://ballot.example.org")

@@ -44,9 +44,6 @@ class _LocalSecure(http.cookiejar.DefaultCookiePolicy):
             cookie.secure is False or request.type == "https" or host in ("localhost", "127.0.0.1")
         )
 
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return super().set_ok(cookie, request)
-
 
 def parse_choices(text: str, count: int) -> list[str]:
     """'a,o,x,…' or full words (approve/oppose/abstain, 同意/不同意/弃权), one per candidate."""
@@ -84,8 +81,9 @@ class Prepared:
     credential: dict[str, str] | None = None
 
 
-class HttpVoter:
-    """One member's device talking to a ballot server."""
+class HttpSession:
+    """A logged-in conversation with a ballot server (a cookie jar for the session, a separate
+    opener that never sends a cookie, the CSRF token from the pages)."""
 
     def __init__(self, base_url: str, timeout: float = 60) -> None:
         self.base = base_url.rstrip("/")
@@ -129,7 +127,7 @@ class HttpVoter:
                     Text(f"the server said HTTP {err.code}", f"服务器返回 HTTP {err.code}"),
                 ) from None
 
-    def _json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
+    def call_json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
         return json.loads(self._call(opener, path, body)[1])
 
     def login(self, code: str) -> None:
@@ -144,8 +142,12 @@ class HttpVoter:
         found = re.search(r'name="csrf-token" content="([^"]+)"', after)
         self.csrf = found.group(1) if found else self.csrf
 
+
+class HttpVoter(HttpSession):
+    """One member's device talking to a ballot server."""
+
     def current_round(self) -> dict[str, Any] | None:
-        doc = self._json(self.session, "/vote/round.json")
+        doc = self.call_json(self.session, "/vote/round.json")
         if doc.get("issued"):
             raise VoterError(
                 "already-issued",
@@ -167,7 +169,7 @@ class HttpVoter:
         return Prepared(device, rnd, ballot, public_key, signature, tracker)
 
     def issue(self, p: Prepared) -> None:
-        answer = self._json(
+        answer = self.call_json(
             self.session,
             "/vote/issue",
             {
@@ -180,14 +182,14 @@ class HttpVoter:
 
     def register(self, p: Prepared) -> None:
         assert p.credential is not None
-        self._json(
+        self.call_json(
             self.anonymous,
             "/vote/anon/register",
             {"meeting": p.round["meeting"], "round": p.round["number"], **p.credential},
         )
 
     def cast(self, p: Prepared) -> str:
-        answer = self._json(
+        answer = self.call_json(
             self.anonymous,
             "/vote/anon/cast",
             {

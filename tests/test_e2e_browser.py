@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ import pytest
 from ballot.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
 from ballot.browser_bench import CHROMIUM_ARGS
 from ballot.web.setup import Invitation
-from tests.web_meeting import make_web_meeting
+from tests.web_meeting import make_web_meeting, running_server
 
 CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
 FLAGS = list(CHROMIUM_ARGS)  # the same headless flags as the browser benchmark
@@ -74,43 +71,13 @@ def _playwright() -> Any:
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Path]]:
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     app, meeting, invitations = make_web_meeting(tmp_path, url, k=3)
     app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ballot", "serve", "--port", str(port), "--database-url", url,
-         "--keys", str(tmp_path / "keys"), "--workers", "2"],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://localhost:{port}"
-    try:
-        for _ in range(100):
-            if proc.poll() is not None:
-                break
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not answer")
-        if proc.poll() is not None:
-            raise AssertionError((tmp_path / "server.log").read_text())
+    with running_server(tmp_path, url) as base:
         yield base, meeting, invitations, tmp_path
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 class Shots:

@@ -4,6 +4,13 @@ quorum ≥ 2/3 of 6 = 4, an approval needs ≥ 1/2 of 6 = 3)."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ballot.crypto import keystore
@@ -42,3 +49,38 @@ def make_web_meeting(
         scrypt=FAST_SCRYPT,
     )
     return app, meeting, {x.name: x for x in invitations}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(folder: Path, database_url: str) -> Iterator[str]:
+    """`ballot serve` (gunicorn inside) on the database and keys folder; yields its base URL."""
+    port = free_port()
+    log_path = folder / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ballot", "serve", "--port", str(port), "--database-url",
+             database_url, "--keys", str(folder / "keys"), "--workers", "2"],
+            cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://localhost:{port}"
+        try:
+            for _ in range(150):
+                if proc.poll() is not None:
+                    raise AssertionError(log_path.read_text())
+                try:
+                    urllib.request.urlopen(base + "/", timeout=2).read()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise AssertionError("the server did not answer: " + log_path.read_text())
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)

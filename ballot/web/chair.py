@@ -64,7 +64,11 @@ def _open_blocked(view: overview.MeetingView) -> tuple[str, str] | None:
     if view.status == "closed" or view.complete:
         return ("各奖项均已确定，会议结束。", "Every tier is decided; the meeting is closed.")
     if view.status != "open":
-        return ("会议尚未开始投票（密钥仪式未完成）。", "Voting has not started (no key ceremony).")
+        return (
+            "密钥仪式尚未完成：监票人须在各自电脑上运行 ballot ceremony，全部完成后会议自动开始。",
+            "The key ceremony is not finished: each scrutineer runs ballot ceremony on their own "
+            "computer; the meeting opens by itself when all have.",
+        )
     if view.open_round is not None:
         return (
             f"第 {view.open_round.number} 轮正在投票：请先结束该轮。",

@@ -3,6 +3,9 @@ access code is replaced here (the new code is shown once, the old one stops work
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
@@ -10,6 +13,7 @@ from ballot import models as m
 from ballot.services import accounts, overview
 from ballot.services.errors import ServiceError
 from ballot.web.auth import login_required, runtime
+from ballot.web.setup import plan_meeting
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -55,4 +59,72 @@ def new_code() -> str:
         meetings=overview.all_meetings(runtime().db),
         accounts=_accounts(),
         new_code={"name": name, "code": code},
+    )
+
+
+SAMPLE_SLATE = {
+    "profile": "jiaxing-2020",
+    "candidates": ["候选组织甲", "候选组织乙", "候选组织丙", "候选组织丁"],
+    "others": [],
+    "rules": {"tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}]},
+}
+
+
+def _form_defaults() -> dict[str, str]:
+    return {
+        "committee": "",
+        "roster": "姓名,角色\n",
+        "title": "",
+        "slate": json.dumps(SAMPLE_SLATE, ensure_ascii=False, indent=2),
+        "scrutineers": "",
+        "k": "",
+    }
+
+
+@bp.get("/new")
+@login_required("office")
+def new_meeting_form() -> str:
+    return render_template("office_new.html", form=_form_defaults(), error=None)
+
+
+@bp.post("/new")
+@login_required("office")
+def new_meeting() -> Any:
+    form = {key: request.form.get(key, "")[:200_000] for key in _form_defaults()}
+    try:
+        try:
+            slate = json.loads(form["slate"])
+        except ValueError as err:
+            raise ServiceError(
+                "bad-slate",
+                f"the slate is not valid JSON ({err}): keep the shape of the example",
+                f"候选名单不是有效的 JSON（{err}）：请保持示例的格式",
+            ) from None
+        if not isinstance(slate, dict):
+            raise ServiceError(
+                "bad-slate", "the slate must be a JSON object", "候选名单须为 JSON 对象"
+            )
+        if not form["k"].strip().isdigit():
+            raise ServiceError(
+                "bad-scrutineers",
+                "the decryption threshold must be a whole number",
+                "解密门限须为整数",
+            )
+        names = [x.strip() for x in form["scrutineers"].splitlines() if x.strip()]
+        meeting, invitations = plan_meeting(
+            runtime(),
+            form["committee"].strip(),
+            form["roster"],
+            form["title"].strip(),
+            slate,
+            int(form["k"]),
+            names,
+        )
+    except ServiceError as err:
+        return render_template("office_new.html", form=form, error=err.text), 400
+    with runtime().db() as s:
+        row = s.get(m.Meeting, meeting)
+        title = row.title if row else ""
+    return render_template(
+        "codes.html", title=title, invitations=invitations, base=request.host_url.rstrip("/")
     )

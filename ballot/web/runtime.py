@@ -4,6 +4,7 @@ folder, and the committee signing key of each meeting (sealed at rest in that fo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import models as m
@@ -31,25 +32,34 @@ class Runtime:
     rng: SystemRandom = field(default_factory=SystemRandom)
     _signing: dict[int, bytes] = field(default_factory=dict, repr=False)
 
-    def committee_key_path(self, public_id: str) -> Path:
-        safe = hashlib.sha256(public_id.encode()).hexdigest()[:16]
-        return self.keys / f"committee-{safe}.json"
+    def committee_key_path(self, public_id: str, public_key: bytes) -> Path:
+        """Named by the meeting and the key's public half, so a key made by a request that
+        then lost a race to open the meeting can never replace the one the record names."""
+        meeting = hashlib.sha256(public_id.encode()).hexdigest()[:16]
+        return self.keys / f"committee-{meeting}-{public_key.hex()[:16]}.json"
 
     def new_committee_key(self, public_id: str) -> bytes:
         """A meeting's Ed25519 committee key, sealed under the server secret into keys/;
-        returns its public half."""
+        returns its public half (to be published when the meeting opens)."""
         private = keystore.new_committee_key(self.rng)
-        path = self.committee_key_path(public_id)
+        public = keystore.committee_public_key(private)
         sealed = keystore.seal_committee_key(private, self.server_secret, self.rng)
-        write_private(path, sealed)
-        return keystore.committee_public_key(private)
+        write_private(self.committee_key_path(public_id, public), sealed)
+        return public
 
     def signer(self, meeting_id: int) -> Callable[[bytes], bytes]:
+        """Signs the meeting's checkpoints with the committee key its record published."""
         if meeting_id not in self._signing:
             with self.db() as session:
                 meeting = session.get(m.Meeting, meeting_id)
                 public_id = meeting.public_id if meeting else ""
-            path = self.committee_key_path(public_id)
+                opened = session.scalars(
+                    select(m.Event.body).where(
+                        m.Event.meeting_id == meeting_id, m.Event.kind == "meeting-opened"
+                    )
+                ).first()
+            public = bytes.fromhex(json.loads(opened)["committee_key"]) if opened else b""
+            path = self.committee_key_path(public_id, public)
             if not path.exists():
                 raise ServiceError(
                     "no-signing-key",

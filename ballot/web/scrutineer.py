@@ -4,6 +4,7 @@ rounds wait on whom."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
@@ -11,9 +12,10 @@ from sqlalchemy import select
 
 from ballot import models as m
 from ballot.protocol import ceremony_id
-from ballot.services import counting, overview
+from ballot.services import counting, overview, voting
 from ballot.services.errors import ServiceError
 from ballot.web.auth import current_account, login_required, runtime
+from ballot.web.setup import open_when_dealt
 
 bp = Blueprint("scrutineer", __name__, url_prefix="/scrutineer")
 
@@ -44,6 +46,8 @@ def _pending() -> dict[str, Any]:
             rounds.append(entry)
     return {
         "meeting": view.public_id,
+        "status": view.status,
+        "base": request.host_url.rstrip("/"),
         "title": view.title,
         "ceremony": {
             "ceremonyId": ceremony_id(view.public_id),
@@ -95,3 +99,88 @@ def shares() -> Any:
         rt.rng,
     )
     return jsonify({"accepted": True, "counted": decided is not None})
+
+
+# --- the key ceremony, run by each scrutineer on their own machine (`ballot ceremony`) --------
+
+
+def _ceremony_state() -> dict[str, Any]:
+    account = current_account()
+    assert account is not None
+    rt = runtime()
+    meeting_id = account.meeting_id or 0
+    with rt.db() as s:
+        meeting = s.get(m.Meeting, meeting_id)
+        if meeting is None:
+            raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+        status, public_id = meeting.status, meeting.public_id
+        started = s.scalars(
+            select(m.Event.body).where(
+                m.Event.meeting_id == meeting_id, m.Event.kind == "ceremony-started"
+            )
+        ).first()
+        dealt = sorted(
+            set(
+                s.scalars(
+                    select(m.CeremonyShare.sender).where(m.CeremonyShare.meeting_id == meeting_id)
+                )
+            )
+        )
+    params = json.loads(started) if started else {}
+    return {
+        "meeting": public_id,
+        "status": status,
+        "ceremonyId": ceremony_id(public_id),
+        "k": params.get("k"),
+        "n": params.get("n"),
+        "index": account.scrutineer_index,
+        "messages": voting.commitments(rt.db, meeting_id),
+        "dealt": dealt,
+        "shares": voting.shares_for(rt.db, meeting_id, account.scrutineer_index or 0),
+    }
+
+
+@bp.get("/ceremony.json")
+@login_required("scrutineer")
+def ceremony_state() -> Any:
+    return jsonify(_ceremony_state())
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError("malformed", "send a JSON object", "请发送 JSON 对象")
+    return body
+
+
+@bp.post("/ceremony/commitments")
+@login_required("scrutineer")
+def ceremony_commitments() -> Any:
+    """This scrutineer's coefficient commitments and transport key (checked at once)."""
+    message = _body().get("message")
+    account = current_account()
+    assert account is not None
+    if not isinstance(message, dict) or message.get("sender") != account.scrutineer_index:
+        raise ServiceError(
+            "malformed",
+            f"the message must be sent by scrutineer {account.scrutineer_index} (this login)",
+            f"消息须由本登录的监票人 {account.scrutineer_index} 发出",
+        )
+    voting.publish_commitments(runtime().db, account.meeting_id or 0, message)
+    return jsonify({"published": True})
+
+
+@bp.post("/ceremony/shares")
+@login_required("scrutineer")
+def ceremony_shares() -> Any:
+    """This scrutineer's encrypted shares, one per scrutineer; the meeting opens by itself when
+    the last scrutineer has dealt."""
+    dealt = _body().get("shares")
+    if not isinstance(dealt, list):
+        raise ServiceError("malformed", "shares must be a list", "份额须为列表")
+    account = current_account()
+    assert account is not None
+    rt = runtime()
+    voting.publish_shares(rt.db, account.meeting_id or 0, account.scrutineer_index or 0, dealt)
+    opened = open_when_dealt(rt, account.meeting_id or 0)
+    return jsonify({"published": True, "meeting_opened": opened})

@@ -2,9 +2,10 @@
 slate, the scrutineers' key ceremony (held here in one process, each share sealed at once in
 its own passphrase-protected file), the meeting's keys, and everyone's access code.
 
-Holding the ceremony in one process means this machine saw every share while it ran: right
-for the demo and for trying the system, not for a real meeting (docs/threat-model.md), where
-each scrutineer runs their side on their own machine (`ballot ceremony`, to come)."""
+`prepare_meeting` holds the ceremony in one process, so this machine saw every share while it
+ran: right for the demo and for trying the system, not for a real meeting
+(docs/threat-model.md). `plan_meeting` is the real one: the office sets the meeting up and
+each scrutineer runs their side of the ceremony on their own machine (`ballot ceremony`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ballot import models as m
 from ballot.crypto import blind_rsa, ceremony, keystore
@@ -23,6 +24,7 @@ from ballot.crypto.group import production_group
 from ballot.demo import NAMES, SURNAMES, local_ceremony
 from ballot.protocol import ceremony_id
 from ballot.services import accounts, meetings, voting
+from ballot.services.errors import ServiceError
 from ballot.web.runtime import Runtime, client_hashes, write_private
 
 WORDS = [
@@ -154,3 +156,109 @@ def demo_meeting(rt: Runtime, shares_folder: Path) -> tuple[int, list[Invitation
         5,
         shares_folder,
     )
+
+
+def plan_meeting(
+    rt: Runtime,
+    committee_name: str,
+    roster_text: str,
+    title: str,
+    slate: dict[str, Any],
+    k: int,
+    scrutineer_names: list[str],
+) -> tuple[int, list[Invitation]]:
+    """A real meeting, set up by the office: the committee (new, from its roster, or an
+    existing one of that name, whose members keep their codes), the meeting on its slate, the
+    scrutineers, and the key ceremony started — each scrutineer then runs their side on their
+    own machine (`ballot ceremony`); the meeting opens by itself when the last one has dealt.
+    Returns the meeting and the codes of everyone who has none yet (shown once)."""
+    now = datetime.now(UTC)
+    n = len(scrutineer_names)
+    if not 1 <= k <= n or n > 100 or any(not x.strip() or len(x) > 200 for x in scrutineer_names):
+        raise ServiceError(
+            "bad-scrutineers",
+            f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "
+            f"(now {n} named, threshold {k})",
+            f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
+        )
+    with rt.db() as s:
+        existing = s.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
+    if existing is None:
+        committee = meetings.create_committee(
+            rt.db, committee_name, meetings.parse_roster(roster_text), now
+        )
+    else:
+        committee = existing
+    meeting = meetings.create_meeting(rt.db, committee, title, slate, now)
+    invitations: list[Invitation] = []
+    with rt.db.begin() as s:
+        for i, name in enumerate(scrutineer_names, start=1):
+            s.add(m.Scrutineer(meeting_id=meeting, index=i, name=name.strip()))
+        people = [
+            (x.id, x.name, x.role)
+            for x in s.scalars(
+                select(m.Member)
+                .where(m.Member.committee_id == committee)
+                .where(
+                    ~m.Member.id.in_(
+                        select(m.Account.member_id).where(m.Account.member_id.is_not(None))
+                    )
+                )
+                .order_by(m.Member.id)
+            )
+        ]
+    for member_id, name, role in people:
+        _, code = accounts.create_account(
+            rt.db, role, name, committee_id=committee, member_id=member_id
+        )
+        invitations.append(Invitation(role, name, code))
+    for i, name in enumerate(scrutineer_names, start=1):
+        _, code = accounts.create_account(
+            rt.db, "scrutineer", name.strip(), meeting_id=meeting, scrutineer_index=i
+        )
+        invitations.append(Invitation("scrutineer", name.strip(), code))
+    voting.start_ceremony(rt.db, meeting, k, n)
+    return meeting, invitations
+
+
+def open_when_dealt(rt: Runtime, meeting_id: int, issuer_bits: int = 3072) -> bool:
+    """After a scrutineer has dealt: once every share is published, check the transcript, take
+    the joint key and open the meeting with fresh keys. True when it opened."""
+    with rt.db() as s:
+        row = s.get(m.Meeting, meeting_id)
+        if row is None or row.status not in ("ceremony", "ready"):
+            return False
+        public_id, status = row.public_id, row.status
+        dealt = s.scalar(
+            select(func.count())
+            .select_from(m.CeremonyShare)
+            .where(m.CeremonyShare.meeting_id == meeting_id)
+        )
+        n = s.scalar(
+            select(func.count())
+            .select_from(m.Scrutineer)
+            .where(m.Scrutineer.meeting_id == meeting_id)
+        )
+    if status == "ceremony":  # ("ready": completed, but opening failed: open it now)
+        if not n or dealt != n * n:
+            return False
+        try:
+            voting.complete_ceremony(rt.db, meeting_id, rt.rng)
+        except ServiceError as err:
+            if err.code != "no-ceremony":  # another request completed it a moment ago
+                raise
+    try:
+        voting.open_meeting(
+            rt.db,
+            meeting_id,
+            blind_rsa.generate_issuer_key(issuer_bits),
+            rt.server_secret,
+            rt.rng,
+            rt.new_committee_key(public_id),
+            client_hashes(),
+        )
+    except ServiceError as err:
+        if err.code != "not-ready":  # another request opened it a moment ago
+            raise
+        return False
+    return True

@@ -1,0 +1,184 @@
+"""A real meeting's setup: the office creates it from the web form, three scrutineers run
+`ballot ceremony` at the same time as separate processes against the served app, the meeting
+opens by itself, and their share files decrypt a round's totals."""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from ballot import models as m
+from ballot.client import decryption_shares
+from ballot.crypto import keystore
+from ballot.crypto.randomness import SystemRandom
+from ballot.services import accounts, counting, meetings, voting
+from ballot.voter import HttpSession, HttpVoter
+from ballot.web import create_app
+from ballot.web.runtime import Runtime
+from tests.web_meeting import running_server
+
+ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
+SLATE = (
+    '{"profile": "jiaxing-2020", "candidates": ["甲公司", "乙公司", "丙公司"], "others": [],'
+    ' "rules": {"tiers": [{"id": "award", "places": 1}, {"id": "nominee", "places": 1}]}}'
+)
+
+
+def _office(app: Flask) -> tuple[object, str]:
+    rt: Runtime = app.extensions["ballot"]
+    _, code = accounts.create_account(rt.db, "office", "会务组")
+    c = app.test_client()
+    c.environ_base["wsgi.url_scheme"] = "https"
+    page = c.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert c.post("/login", data={"csrf_token": token, "code": code}).status_code == 302
+    page = c.get("/office/new").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return c, token
+
+
+def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_machines(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
+    rt: Runtime = app.extensions["ballot"]
+    office, token = _office(app)
+    form = {
+        "csrf_token": token,
+        "committee": "质量奖评委会",
+        "roster": ROSTER,
+        "title": "二〇二六年评审会",
+        "slate": SLATE,
+        "scrutineers": "王监票\n李监票\n赵监票\n",
+        "k": "2",
+    }
+    # bad input: said plainly, nothing created
+    for field, value, words in (
+        ("slate", "{not json", "not valid JSON"),
+        ("k", "5", "threshold from 1 to their number"),
+        ("k", "two", "whole number"),
+        ("roster", "name\n", "roster"),
+    ):
+        r = office.post("/office/new", data=form | {field: value})  # type: ignore[attr-defined]
+        assert r.status_code == 400, (field, value)
+        page = r.get_data(as_text=True)
+        assert words in page or "名单" in page, (field, page[-2000:])
+        with rt.db() as s:
+            assert s.scalar(select(func.count()).select_from(m.Meeting)) == 0
+    page = office.post("/office/new", data=form).get_data(as_text=True)  # type: ignore[attr-defined]
+    codes = dict(re.findall(r"<strong>([^<]+)</strong>.*?class=\"code\">([A-Z0-9-]+)<", page, re.S))
+    assert set(codes) == {
+        "主任甲",
+        "委员乙",
+        "委员丙",
+        "委员丁",
+        "委员戊",
+        "王监票",
+        "李监票",
+        "赵监票",
+    }
+    assert "ballot ceremony" in page
+    with rt.db() as s:
+        meeting = s.scalars(select(m.Meeting)).one()
+        assert meeting.status == "ceremony"
+        meeting_id, public_id = meeting.id, meeting.public_id
+    rt.engine.dispose()
+
+    with running_server(tmp_path, url) as base:
+        procs = []
+        for i, name in enumerate(["王监票", "李监票", "赵监票"], start=1):
+            secret = tmp_path / f"pass-{i}.txt"
+            secret.write_text(f"correct horse battery {i}\n")
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "ballot",
+                        "ceremony",
+                        base,
+                        "--code",
+                        codes[name],
+                        "--out",
+                        str(tmp_path / f"share-{i}.json"),
+                        "--passphrase-file",
+                        str(secret),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        outputs = [p.communicate(timeout=300) for p in procs]
+        for p, (out, err) in zip(procs, outputs, strict=True):
+            assert p.returncode == 0, out + err
+        digests = {re.search(r"transcript digest ([0-9a-f]{16})", o).group(1) for o, _ in outputs}  # type: ignore[union-attr]
+        keys = {re.search(r"joint key ([0-9a-f]{16})", o).group(1) for o, _ in outputs}  # type: ignore[union-attr]
+        assert len(digests) == 1 and len(keys) == 1  # all three saw the same transcript and key
+        for i in (1, 2, 3):
+            mode = (tmp_path / f"share-{i}.json").stat().st_mode
+            assert stat.S_IMODE(mode) == 0o600
+        again = subprocess.run(
+            [sys.executable, "-m", "ballot", "ceremony", base, "--code", codes["王监票"],
+             "--out", str(tmp_path / "again.json"), "--passphrase-file", str(tmp_path / "pass-1.txt")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert again.returncode == 1 and "not holding its key ceremony" in again.stderr
+
+        app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
+        rt = app.extensions["ballot"]
+        with rt.db() as s:
+            meeting = s.get(m.Meeting, meeting_id)
+            assert meeting is not None and meeting.status == "open"
+            assert keys == {(meeting.joint_key or "")[:16]}
+            ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+        for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
+            meetings.set_present(rt.db, meeting_id, ids[name], True)
+        voting.open_round(rt.db, meeting_id)
+        marks = {"委员乙": "a,o,x", "委员丙": "a,x,o", "委员丁": "o,a,x", "主任甲": "a,x,x"}
+        for name, choices in marks.items():
+            voter = HttpVoter(base)
+            voter.login(codes[name])
+            rnd = voter.current_round()
+            assert rnd is not None
+            prepared = voter.prepare(
+                rnd, [dict(a="approve", o="oppose", x="abstain")[c] for c in choices.split(",")]
+            )
+            voter.issue(prepared)
+            voter.register(prepared)
+            voter.cast(prepared)
+        closed = counting.close_round(rt.db, meeting_id, 1, rt.signer(meeting_id))
+        from ballot.services.counting import _committee
+
+        with rt.db() as s:
+            committee = _committee(s, s.get(m.Meeting, meeting_id), SystemRandom())  # type: ignore[arg-type]
+            record_hex = s.scalar(select(m.Round.record).where(m.Round.meeting_id == meeting_id))
+        for i, name in ((1, "王监票"), (3, "赵监票")):
+            share = keystore.open_share(
+                (tmp_path / f"share-{i}.json").read_text(), f"correct horse battery {i}"
+            )
+            body = decryption_shares(
+                public_id,
+                1,
+                record_hex or "",
+                closed["aggregates"],
+                committee,
+                share,
+                SystemRandom(),
+            )
+            session = HttpSession(base)
+            session.login(codes[name])
+            session.call_json(session.session, "/scrutineer/shares", {"round": 1, "shares": body})
+        with rt.db() as s:
+            rnd = s.scalars(select(m.Round)).one()
+            assert rnd.status == "counted"
+            assert rnd.counts["approve"] == {"甲公司": 3, "乙公司": 1, "丙公司": 0}  # type: ignore[index]
+            assert rnd.counts["oppose"] == {"甲公司": 1, "乙公司": 1, "丙公司": 1}  # type: ignore[index]
+        rt.engine.dispose()
