@@ -329,6 +329,19 @@ def cmd_ceremony(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_office(args: argparse.Namespace) -> int:
+    from ballot.db import make_engine, sessions, upgrade
+    from ballot.services import accounts
+
+    engine = make_engine(args.database_url)
+    upgrade(engine)
+    _, code = accounts.create_account(sessions(engine), "office", args.name)
+    engine.dispose()
+    print(f"office login for {args.name} | 会务组登录: {code}")
+    print("shown this once; only its hash is stored | 仅显示这一次，服务器只保存其哈希")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ballot import serve
 
@@ -439,6 +452,11 @@ def build_parser() -> Parser:
     srv.add_argument("--certfile", help="TLS certificate (needed beyond localhost)")
     srv.add_argument("--keyfile", help="TLS private key")
     srv.set_defaults(run=cmd_serve)
+
+    off = sub.add_parser("office", help="create an office login (the first one) and print its code")
+    off.add_argument("--name", default="会务组", help="whose login (default 会务组)")
+    off.add_argument("--database-url", help="default: DATABASE_URL, else ./ballot.sqlite3")
+    off.set_defaults(run=cmd_office)
 
     cer = sub.add_parser(
         "ceremony", help="a scrutineer's side of the key ceremony, on their own computer"
