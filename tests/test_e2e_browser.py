@@ -45,6 +45,13 @@ REVOTE = {  # 乙 3 of 1 place
     "委员戊": (["丙公司"], []),
     "委员己": ([], []),
 }
+MOTION = {  # yes / no on 甲公司
+    "委员乙": (["甲公司"], []),
+    "委员丙": (["甲公司"], []),
+    "委员丁": (["甲公司"], []),
+    "委员戊": ([], ["甲公司"]),
+    "委员己": ([], []),
+}
 NOMINEE = {  # 丙 3 for the nominee place
     "委员乙": (["丙公司"], []),
     "委员丙": (["丙公司"], []),
@@ -151,9 +158,14 @@ def test_a_whole_meeting_in_real_browsers(
         trackers: dict[str, list[str]] = {name: [] for name in MEMBERS}
 
         def run_round(
-            number: int, plan: dict[str, tuple[list[str], list[str]]], label: str
+            number: int,
+            plan: dict[str, tuple[list[str], list[str]]],
+            label: str,
+            opener: str = "#open-round",
         ) -> None:
-            chair.click("#open-round")
+            if opener != "#open-round":
+                chair.once("dialog", lambda d: d.accept())
+            chair.click(opener)
             chair.wait_for_load_state("networkidle")
             assert f"第 {number} 轮" in chair.inner_text("#round")
             if number == 1:
@@ -208,6 +220,11 @@ def test_a_whole_meeting_in_real_browsers(
         run_round(3, NOMINEE, "nominee")
         result = chair.inner_text("#round")
         assert "最终结果" in result and "甲公司、乙公司" in result and "丙公司" in result
+        # an objection after publication is reviewed by a motion (复议): yes 3 of 6 needed 3
+        chair.select_option("#candidate", "甲公司")
+        run_round(4, MOTION, "motion", opener="#open-motion")
+        assert "甲公司: 同意 3 票；需 3 票" in chair.inner_text("#round")
+        assert "通过" in chair.inner_text("#round")
         shots(scrutineers[1], "scrutineer-after")
 
         public_id = chair.get_attribute("a[href$='/screen']", "href").split("/")[2]  # type: ignore[union-attr]
@@ -236,8 +253,8 @@ def test_a_whole_meeting_in_real_browsers(
         browser.close()
 
     assert not problems, problems
-    assert all(len(t) == 3 for t in trackers.values())
-    assert len({x for t in trackers.values() for x in t}) == 15
+    assert all(len(t) == 4 for t in trackers.values())
+    assert len({x for t in trackers.values() for x in t}) == 20
     checked = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(folder / "record.json")],
         capture_output=True, text=True, timeout=600,

@@ -114,3 +114,15 @@ def close_round(meeting_id: int) -> BaseResponse:
     rt = runtime()
     counting.close_round(rt.db, _meeting(meeting_id), int(number), rt.signer(meeting_id))
     return redirect(url_for("chair.console", meeting_id=meeting_id))
+
+
+@bp.post("/<int:meeting_id>/motion")
+@login_required("chair")
+def open_motion(meeting_id: int) -> BaseResponse:
+    """复议: a yes / no vote on one candidate, e.g. on an objection raised after the result was
+    published (嘉兴 §三(四)3); allowed once the procedure is complete."""
+    candidate = request.form.get("candidate", "").strip()
+    if not candidate:
+        raise ServiceError("malformed", "choose the candidate to vote on", "请选择复议的候选组织")
+    voting.open_motion(runtime().db, _meeting(meeting_id), candidate[:200])
+    return redirect(url_for("chair.console", meeting_id=meeting_id))
