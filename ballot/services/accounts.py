@@ -25,7 +25,9 @@ Db = sessionmaker[Session]
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
 ROLES = ("office", "chair", "member", "scrutineer")
-FAILURES_ALLOWED = 10
+# A whole meeting room may share one address (NAT), so the limit is per address but generous;
+# the codes' 59 secret bits, not this limit, are what stops guessing.
+FAILURES_ALLOWED = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

@@ -71,6 +71,11 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.config.update(settings)
+    proxies = int(os.environ.get("BALLOT_TRUSTED_PROXIES", "0") or 0)
+    if proxies > 0:  # behind a TLS proxy: take the client's address and scheme from it
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     csrf.init_app(app)
 
     from ballot.web import chair, office, public, scrutineer, vote
