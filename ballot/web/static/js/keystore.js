@@ -3,7 +3,8 @@
  * leaves their machine: the browser twin of ballot/crypto/keystore.py. Format (PROTOCOL.md §10,
  * "Files at rest"): a JSON header (format, version, purpose, scrypt n/r/p, salt, nonce) and an
  * AES-256-GCM ciphertext, binary fields in base64; key = scrypt(NFC(passphrase), salt, n, r, p,
- * 32 bytes); the associated data covers the whole header.
+ * 32 bytes); the associated data covers the whole header. `sealShareFile` writes the share file
+ * at the end of the browser's key ceremony (ceremony.js), exactly as keystore.seal_share does.
  *
  * Dependency-free: only globalThis.crypto.subtle (PBKDF2-HMAC-SHA256, AES-GCM), TextEncoder,
  * TextDecoder and typed arrays, so it runs unchanged in browsers and in Node 20. WebCrypto has no
@@ -159,6 +160,7 @@ const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);
 const show = (v) => JSON.stringify(v ?? null);
 const utf8 = (s) => new TextEncoder().encode(s);
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Standard base64 accepted exactly as Python 3.11's base64.b64decode(validate=True) does: only
@@ -191,6 +193,23 @@ const bytesField = (b) => field(0x01, b.length, b);
 const textField = (s) => { const b = utf8(s); return field(0x02, b.length, b); };
 const u32Field = (n) => field(0x05, n);
 
+/** keystore.Sealed.associated_data: the whole header, as canonical fields. */
+function associatedData({ purpose, n, r, p, salt }) {
+  const fields = [textField(AD_TAG), textField(FORMAT), u32Field(VERSION), textField(purpose),
+    textField("scrypt"), u32Field(n), u32Field(r), u32Field(p), bytesField(salt)];
+  const ad = new Uint8Array(fields.reduce((at, f) => at + f.length, 0));
+  fields.reduce((at, f) => (ad.set(f, at), at + f.length), 0);
+  return ad;
+}
+
+/** Whether scrypt parameters are within keystore.ScryptParams' bounds. */
+const usableScrypt = (n, r, p) => [n, r, p].every(Number.isSafeInteger) && n >= MIN_SCRYPT_N &&
+  n <= MAX_SCRYPT_N && (n & (n - 1)) === 0 && r >= 1 && r <= 64 && p >= 1 && p <= 16 &&
+  128 * r * n <= MAX_SCRYPT_MEMORY;
+const unusableScrypt = (n, r, p) => refusal("keystore-format",
+  `unusable scrypt parameters n=${show(n)}, r=${show(r)}, p=${show(p)} (n a power of two from 2^10 to 2^22, at most 1 GiB of memory)`,
+  `scrypt 参数不可用：n=${show(n)}，r=${show(r)}，p=${show(p)}（n 须为 2^10 至 2^22 之间的 2 的幂，内存不超过 1 GiB）`);
+
 /** Parse a sealed file's header, refusing (in keystore.Sealed.from_json's order) anything else. */
 function parseSealed(textIn) {
   let doc;
@@ -206,13 +225,7 @@ function parseSealed(textIn) {
   if (!isObject(kdf) || own(kdf, "name") !== "scrypt" || typeof purpose !== "string") throw unreadableFile();
   if (!["n", "r", "p"].every((k) => Object.hasOwn(kdf, k))) throw unreadableFile();
   const { n, r, p } = kdf;
-  const usable = [n, r, p].every(Number.isSafeInteger) && n >= MIN_SCRYPT_N && n <= MAX_SCRYPT_N &&
-    (n & (n - 1)) === 0 && r >= 1 && r <= 64 && p >= 1 && p <= 16 && 128 * r * n <= MAX_SCRYPT_MEMORY;
-  if (!usable) {
-    throw refusal("keystore-format",
-      `unusable scrypt parameters n=${show(n)}, r=${show(r)}, p=${show(p)} (n a power of two from 2^10 to 2^22, at most 1 GiB of memory)`,
-      `scrypt 参数不可用：n=${show(n)}，r=${show(r)}，p=${show(p)}（n 须为 2^10 至 2^22 之间的 2 的幂，内存不超过 1 GiB）`);
-  }
+  if (!usableScrypt(n, r, p)) throw unusableScrypt(n, r, p);
   const salt = b64(own(doc, "salt")), nonce = b64(own(doc, "nonce")), ciphertext = b64(own(doc, "ciphertext"));
   if (salt.length !== SALT_BYTES || nonce.length !== NONCE_BYTES) {
     throw refusal("keystore-format", "the sealed key file's salt or nonce has the wrong length",
@@ -239,13 +252,10 @@ export async function openSealed(text, passphrase, purpose) {
   const normal = passphrase.normalize("NFC");
   // Nothing is ever sealed under an empty passphrase or one that is not valid Unicode (Python
   // cannot encode lone surrogates), so such a passphrase is wrong without spending scrypt on it.
-  if (!normal || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(normal)) {
+  if (!normal || LONE_SURROGATE.test(normal)) {
     throw wrongPassphrase();
   }
-  const fields = [textField(AD_TAG), textField(FORMAT), u32Field(VERSION), textField(s.purpose),
-    textField("scrypt"), u32Field(s.n), u32Field(s.r), u32Field(s.p), bytesField(s.salt)];
-  const ad = new Uint8Array(fields.reduce((at, f) => at + f.length, 0));
-  fields.reduce((at, f) => (ad.set(f, at), at + f.length), 0);
+  const ad = associatedData(s);
   const raw = await scrypt(utf8(normal), s.salt, s.n, s.r, s.p, KEY_BYTES);
   const subtle = subtleCrypto();
   const key = await subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
@@ -281,4 +291,65 @@ export async function openShareFile(text, passphrase) {
       "份额文件已解密，但内容不是监票人份额");
   }
   return { ceremonyId: doc.ceremony_id, index: doc.index, secret: doc.secret, transportPrivate: doc.transport_private };
+}
+
+// --- sealing (keystore.seal_share) ------------------------------------------------------------
+
+/** Standard base64 with "=" padding, as Python's base64.b64encode. */
+function b64encode(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const word = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const kept = Math.min(4, bytes.length - i + 1); // 2, 3 or 4 characters carry data
+    for (let k = 0; k < 4; k++) out += k < kept ? B64[(word >>> (18 - 6 * k)) & 63] : "=";
+  }
+  return out;
+}
+
+/**
+ * A scrutineer's share file, sealed under `passphrase`: exactly the JSON text keystore.seal_share
+ * writes (its content is json.dumps(sort_keys=True, ensure_ascii=False) of ceremony_id, index,
+ * secret and transport_private; the header is json.dumps(indent=2) plus a newline), with a fresh
+ * 16-byte salt and 12-byte nonce, so keystore.open_share and openShareFile open it.
+ * @param {{ceremonyId: string, index: number, secret: string, transportPrivate: string}} share
+ *   as ceremony.js `finish` returns it: secret s_ℓ in hex, transportPrivate 32 bytes of hex
+ * @param {string} passphrase non-empty; sealed after Unicode NFC normalisation
+ * @param {{n?: number, r?: number, p?: number, random?: (n: number) => Uint8Array}} [options]
+ *   scrypt parameters (default n = 2^15, r = 8, p = 1; within keystore.ScryptParams' bounds);
+ *   `random` replaces the CSPRNG for the salt, then the nonce (tests only)
+ * @returns {Promise<string>} the file's text
+ */
+export async function sealShareFile(share, passphrase, { n = 2 ** 15, r = 8, p = 1, random } = {}) {
+  const { ceremonyId, index, secret, transportPrivate } = share ?? {};
+  const ok = typeof ceremonyId === "string" && !LONE_SURROGATE.test(ceremonyId) &&
+    Number.isSafeInteger(index) && index >= 1 && typeof secret === "string" && /^[0-9a-fA-F]+$/.test(secret) &&
+    typeof transportPrivate === "string" && new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(transportPrivate);
+  if (!ok) {
+    throw new TypeError("share: expected {ceremonyId, index ≥ 1, secret (hex), transportPrivate (32 bytes of hex)}");
+  }
+  if (typeof passphrase !== "string" || !passphrase) throw refusal("keystore-passphrase", "the passphrase is empty", "口令为空");
+  const normal = passphrase.normalize("NFC");
+  if (LONE_SURROGATE.test(normal)) throw new TypeError("the passphrase is not valid Unicode (a lone surrogate)");
+  if (!usableScrypt(n, r, p)) throw unusableScrypt(n, r, p);
+  const draw = random ?? ((k) => globalThis.crypto.getRandomValues(new Uint8Array(k)));
+  const salt = draw(SALT_BYTES), nonce = draw(NONCE_BYTES);
+  if (!(salt instanceof Uint8Array && salt.length === SALT_BYTES && nonce instanceof Uint8Array && nonce.length === NONCE_BYTES)) {
+    throw new TypeError("random: expected Uint8Arrays of the requested lengths");
+  }
+  // json.dumps(..., ensure_ascii=False, sort_keys=True): ", " and ": " separators; JSON.stringify
+  // escapes a string's quotes, backslashes and control characters exactly as Python does.
+  const payload = `{"ceremony_id": ${JSON.stringify(ceremonyId)}, "index": ${index}, ` +
+    `"secret": "${BigInt("0x" + secret).toString(16)}", "transport_private": "${transportPrivate.toLowerCase()}"}`;
+  const header = { purpose: PURPOSE_SHARE, n, r, p, salt };
+  const raw = await scrypt(utf8(normal), salt, n, r, p, KEY_BYTES);
+  const subtle = subtleCrypto();
+  const key = await subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
+  raw.fill(0);
+  const params = { name: "AES-GCM", iv: nonce, additionalData: associatedData(header), tagLength: 128 };
+  const ciphertext = new Uint8Array(await subtle.encrypt(params, key, utf8(payload)));
+  const doc = {
+    format: FORMAT, version: VERSION, purpose: PURPOSE_SHARE, kdf: { name: "scrypt", n, r, p },
+    salt: b64encode(salt), nonce: b64encode(nonce), ciphertext: b64encode(ciphertext),
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
 }

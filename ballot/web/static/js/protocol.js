@@ -105,7 +105,8 @@ function hexToBig(hex, what) {
 
 const hexOf = (x) => x.toString(16);
 
-function concat(parts) {
+/** Byte strings joined. @param {Uint8Array[]} parts @returns {Uint8Array} */
+export function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, a) => n + a.length, 0));
   let at = 0;
   for (const a of parts) {
@@ -325,6 +326,58 @@ function scalarSource(random) {
       throw new Error("random: expected a BigInt in [1, q)");
     return x;
   };
+}
+
+/** A secret scalar uniform in [1, q) from the CSPRNG. @returns {bigint} */
+export function randomScalar() {
+  return randomBelow(Q);
+}
+
+/** g^x mod p from g's fixed-base table (0 ≤ x < 2^256, e.g. any scalar). @param {bigint} x */
+export function powG(x) {
+  if (typeof x !== "bigint" || x < 0n || bitLength(x) > SCALAR_BITS) {
+    throw new Error("powG: expected a BigInt in [0, 2^256)");
+  }
+  return gBase().pow(x);
+}
+
+// --- §5.3 Schnorr proof of knowledge ----------------------------------------------------------
+
+const schnorrChallenge = (context, public_, commitment) =>
+  hashToScalar("ballot/v1/schnorr", [
+    listField(context),
+    elementField(public_),
+    elementField(commitment),
+  ]);
+
+/**
+ * Proof of knowledge of x for X = g^x (schnorr.prove): h = g^u,
+ * c = H("ballot/v1/schnorr"; seq(context), element(X), element(h)), v = u + c·x mod q.
+ * @param {bigint} secret x in [1, q)
+ * @param {Uint8Array[]} context encoded fields (§3)
+ * @param {bigint} [u] the commitment's scalar in [1, q) (default: fresh from the CSPRNG)
+ * @returns {Promise<{commitment: bigint, challenge: bigint, response: bigint}>}
+ */
+export async function schnorrProve(secret, context, u = randomBelow(Q)) {
+  if (typeof u !== "bigint" || u < 1n || u >= Q) throw new Error("u: expected a BigInt in [1, q)");
+  const commitment = powG(u);
+  const challenge = await schnorrChallenge(context, powG(secret % Q), commitment);
+  return { commitment, challenge, response: (u + challenge * secret) % Q };
+}
+
+/**
+ * The exact check of schnorr.verify: 0 ≤ c, v < q, c recomputed, g^v = h·X^c. `public_` and the
+ * proof's commitment must already be checked group elements (isGroupElement).
+ * @param {bigint} public_ X
+ * @param {{commitment: bigint, challenge: bigint, response: bigint}} proof
+ * @param {Uint8Array[]} context
+ * @returns {Promise<boolean>}
+ */
+export async function schnorrVerify(public_, proof, context) {
+  const { commitment, challenge, response } = proof;
+  if (!(0n <= challenge && challenge < Q && 0n <= response && response < Q)) return false;
+  if (challenge !== (await schnorrChallenge(context, public_, commitment))) return false;
+  return powG(response) === (commitment * modPow(public_, challenge, P)) % P;
 }
 
 // --- §6 the ballot's context ------------------------------------------------------------------
