@@ -323,3 +323,75 @@ def test_ballot_vote_casts_from_the_command_line(
     )  # fmt: skip
     assert unreachable.returncode == 1 and "cannot reach" in unreachable.stderr
     engine.dispose()
+
+
+def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
+    """The office's real meeting: three scrutineers hold the ceremony in their own browsers
+    at the same time, download their sealed share files, and the meeting opens."""
+    sync_playwright = _playwright()
+    from sqlalchemy import select
+
+    from ballot import models as m
+    from ballot.crypto import keystore
+    from ballot.crypto.group import production_group
+    from ballot.web import create_app
+    from ballot.web.setup import plan_meeting
+
+    url = f"sqlite:///{tmp_path / 'ceremony.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
+    rt = app.extensions["ballot"]
+    slate = {"profile": "jiaxing-2020", "candidates": ["甲公司", "乙公司", "丙公司"], "others": [],
+             "rules": {"tiers": [{"id": "award", "places": 1}, {"id": "nominee", "places": 1}]}}  # fmt: skip
+    meeting, invitations = plan_meeting(
+        rt, "仪式评委会", "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n", "仪式会议", slate, 2,
+        ["王监票", "李监票", "赵监票"],
+    )  # fmt: skip
+    rt.engine.dispose()
+    codes = {x.name: x.code for x in invitations}
+    problems: list[str] = []
+    with running_server(tmp_path, url) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        pages = []
+        for i, name in enumerate(["王监票", "李监票", "赵监票"], start=1):
+            context = browser.new_context(locale="zh-CN", accept_downloads=True)
+            page = context.new_page()
+            page.on("pageerror", lambda e, name=name: problems.append(f"{name}: {e}"))
+            page.goto(f"{base}/login#{codes[name]}")
+            page.click("button[type=submit].primary")
+            page.wait_for_selector("#ceremony-form:not([hidden])")
+            page.fill("#new-passphrase", f"passphrase number {i}")
+            page.fill("#new-passphrase-2", f"passphrase number {i}")
+            pages.append(page)
+        for page in pages:  # all three at once, as in the room
+            page.click("#ceremony-start")
+        digests = set()
+        for i, page in enumerate(pages, start=1):
+            page.wait_for_selector("#share-download:not([hidden])", timeout=120_000)
+            digests.add(page.inner_text("#ceremony-digest").split("：")[-1].strip())
+            if i == 1:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "90-scrutineer-ceremony.png"), full_page=True)
+            with page.expect_download() as download:
+                page.click("#share-download")
+            download.value.save_as(str(tmp_path / f"share-{i}.json"))
+        assert len(digests) == 1, digests
+        browser.close()
+    assert not problems, problems
+    engine_app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
+    rt = engine_app.extensions["ballot"]
+    with rt.db() as s:
+        row = s.get(m.Meeting, meeting)
+        assert row is not None and row.status == "open"
+        joint = int(row.joint_key or "0", 16)
+        opened = s.scalar(select(m.Event.body).where(m.Event.kind == "meeting-opened"))
+    assert opened is not None and "ceremony.js" in opened
+    group = production_group()
+    shares = [
+        keystore.open_share((tmp_path / f"share-{i}.json").read_text(), f"passphrase number {i}")
+        for i in (1, 2, 3)
+    ]
+    # any 2 of the 3 shares interpolate to the joint secret: g^s = the joint key
+    l1, l2 = 2, group.q - 1  # Lagrange coefficients at 0 for indices 1 and 2
+    secret = (l1 * shares[0].secret + l2 * shares[1].secret) % group.q
+    assert pow(group.g, secret, group.p) == joint
+    rt.engine.dispose()

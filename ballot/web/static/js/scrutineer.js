@@ -1,7 +1,8 @@
 // The scrutineer's page: open the share file here (keystore.js; it is never uploaded), then
 // watch for closed rounds and send this scrutineer's decryption shares of their totals
 // (protocol.js, docs/PROTOCOL.md §10). The account decides the scrutineer's index.
-import { openShareFile } from "./keystore.js";
+import { begin, deal, finish, transcriptDigest } from "./ceremony.js";
+import { openShareFile, sealShareFile } from "./keystore.js";
 import { decryptionShares } from "./protocol.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
@@ -110,6 +111,105 @@ async function unlock() {
     $("state").hidden = true;
     fail(err && err.message ? err.message : String(err));
   }
+}
+
+// --- the key ceremony, held in this browser -------------------------------------------------
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+  return answer;
+}
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+  return answer;
+}
+
+function ceremonySay(text) {
+  $("ceremony-state").hidden = false;
+  $("ceremony-state").textContent = text;
+}
+
+const missing = (n, present) =>
+  Array.from({ length: n }, (_, i) => i + 1).filter((i) => !present.includes(i)).join(", ");
+
+async function until(ready, waiting) {
+  for (;;) {
+    const state = await getJSON("/scrutineer/ceremony.json");
+    if (ready(state)) return state;
+    ceremonySay(waiting(state));
+    await sleep(1000);
+  }
+}
+
+let downloaded = true;
+window.addEventListener("beforeunload", (event) => {
+  if (!downloaded) {
+    event.preventDefault();
+    event.returnValue = texts.leave;
+  }
+});
+
+async function holdCeremony() {
+  $("error").hidden = true;
+  const passphrase = $("new-passphrase").value;
+  if (passphrase.length < 8 || passphrase !== $("new-passphrase-2").value) {
+    fail(texts.weak);
+    return;
+  }
+  $("ceremony-form").hidden = true;
+  try {
+    let state = await getJSON("/scrutineer/ceremony.json");
+    if (state.status !== "ceremony") throw new Error(texts.not_ceremony);
+    if (state.messages.some((m) => m.sender === state.index)) throw new Error(texts.already);
+    const n = state.n;
+    const params = { ceremonyId: state.ceremonyId, k: state.k, n };
+    const { dealing, message } = await begin({ ...params, index: state.index });
+    downloaded = false;
+    await postJSON("/scrutineer/ceremony/commitments", { message });
+    state = await until(
+      (s) => s.messages.length === n,
+      (s) => texts.published + missing(n, s.messages.map((m) => m.sender)),
+    );
+    const digest = await transcriptDigest(params, state.messages);
+    $("ceremony-digest").hidden = false;
+    $("ceremony-digest").textContent = texts.digest + digest.slice(0, 16);
+    ceremonySay(texts.dealing);
+    const shares = await deal({ params, dealing, messages: state.messages });
+    await postJSON("/scrutineer/ceremony/shares", { shares });
+    state = await until(
+      (s) => s.shares.length === n,
+      (s) => texts.waiting_shares + missing(n, s.dealt),
+    );
+    const done = await finish({ params, dealing, messages: state.messages, shares: state.shares });
+    const text = await sealShareFile(done.share, passphrase);
+    const link = $("share-download");
+    link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    link.download = `share-${state.index}.json`;
+    link.hidden = false;
+    link.addEventListener("click", () => { downloaded = true; });
+    share = done.share; // ready to decrypt without loading the file again
+    $("unlock").hidden = true;
+    ceremonySay(texts.finished);
+  } catch (err) {
+    fail(err && err.message ? err.message : String(err));
+  }
+}
+
+if ($("ceremony-form")) {
+  $("ceremony-form").hidden = false;
+  $("ceremony-start").addEventListener("click", holdCeremony);
 }
 
 $("unlock").hidden = false;
