@@ -11,9 +11,7 @@ under CI, where they fail."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from ballot.crypto.elgamal import PublicKey, encrypt
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import BATCH_BITS, Group, production_group
 from ballot.crypto.randomness import SystemRandom
+from tests.helpers import node_executable
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_TESTS = ROOT / "tests" / "js" / "ceremony.test.mjs"
@@ -52,23 +51,7 @@ Json = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    """The `node` executable (version 20 or later)."""
-    path = shutil.which("node")
-    problem = "node is not installed"
-    if path is not None:
-        version = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        major = re.match(r"v(\d+)\.", version)
-        if major and int(major[1]) >= 20:
-            return path
-        problem = f"node {version} is older than 20"
-    message = (
-        f"{problem}: the browser key-ceremony module (ballot/web/static/js/ceremony.js) is untested"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must run these tests, so install Node 20 or later")
-    pytest.skip(message)
+    return node_executable("ballot/web/static/js/ceremony.js")
 
 
 @pytest.fixture(scope="module")

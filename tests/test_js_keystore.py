@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from ballot.crypto.ceremony import ScrutineerShare
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.testing import SeededRandom
+from tests.helpers import node_executable
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_TESTS = ROOT / "tests" / "js" / "keystore.test.mjs"
@@ -38,23 +38,7 @@ Outcome = dict[str, Any] | str  # the opened share's fields, or the refusal "Eng
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    """The `node` executable (version 20 or later)."""
-    path = shutil.which("node")
-    problem = "node is not installed"
-    if path is not None:
-        version = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        major = re.match(r"v(\d+)\.", version)
-        if major and int(major[1]) >= 20:
-            return path
-        problem = f"node {version} is older than 20"
-    message = (
-        f"{problem}: the browser keystore module (ballot/web/static/js/keystore.js) is untested"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must run these tests, so install Node 20 or later")
-    pytest.skip(message)
+    return node_executable("ballot/web/static/js/keystore.js")
 
 
 @cache

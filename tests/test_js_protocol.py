@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ from ballot.crypto.signature import verify
 from ballot.crypto.testing import SeededRandom
 from ballot.demo import local_ceremony
 from ballot.protocol import OPTIONS, ballot_context, ceremony_id, decryption_context, round_id
+from tests.helpers import node_executable
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE = ROOT / "ballot" / "web" / "static" / "js" / "protocol.js"
@@ -52,24 +52,9 @@ process.stdout.write(JSON.stringify(await decryptionShares(request)));
 """
 
 
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI must run the browser module's tests)")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def node() -> str:
-    """The `node` executable, version 20 or later."""
-    path = shutil.which("node")
-    if path is None:
-        _unavailable("node is not installed: the browser module's tests need Node 20 or later")
-    assert path is not None
-    version = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
-    found = re.match(r"v(\d+)\.", version.stdout)
-    if found is None or int(found.group(1)) < 20:
-        _unavailable(f"node {version.stdout.strip()} is too old: the tests need Node 20 or later")
-    return path
+    return node_executable("ballot/web/static/js/protocol.js")
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +126,10 @@ def test_the_node_suite_passes(node: str) -> None:
 def test_the_rfc9474_vectors_are_the_shared_ones() -> None:
     shared = ROOT.parent / "shared" / "vectors" / "rfc9474-rsabssa.json"
     if not shared.exists():
-        _unavailable(f"the shared RFC 9474 vectors are missing: expected {shared}")
+        message = f"the shared RFC 9474 vectors are missing: expected {shared}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     copy = ROOT / "tests" / "vectors" / "rfc9474-rsabssa.json"
     assert copy.read_bytes() == shared.read_bytes()
 
