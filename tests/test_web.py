@@ -511,3 +511,45 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
         assert text and ("zh" in text or '<p class="message">' in text), text[:300]
     assert cases[-1].status_code == 413
     assert (count(app, m.Event), count(app, m.Attendance), count(app, m.Ballot)) == before
+
+
+# --- fuzzing the routes that take input from anyone --------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40) | st.floats(allow_nan=False),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "meeting": st.text(max_size=40) | JSONISH,
+        "round": st.integers(-3, 5) | JSONISH,
+        "ballot": JSONISH,
+        "public_key_hex": st.text("0123456789abcdef", max_size=140) | JSONISH,
+        "prepared_hex": st.text("0123456789abcdef", max_size=80) | JSONISH,
+        "signature_hex": st.text("0123456789abcdef", max_size=140) | JSONISH,
+        "blinded": st.text("0123456789abcdef", max_size=80) | JSONISH,
+    },
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=FIELDS | JSONISH, path=st.sampled_from(["/vote/anon/register", "/vote/anon/cast"]))
+def test_anything_sent_to_the_anonymous_routes_is_refused_cleanly(
+    web: tuple[Flask, int, dict[str, Invitation]], body: Any, path: str
+) -> None:
+    app, _, _ = web
+    before = (count(app, m.Credential), count(app, m.Ballot), count(app, m.Event))
+    r = client(app).post(path, json=body)
+    assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:300])
+    doc = r.get_json()
+    assert doc["error"] and doc["en"] and doc["zh"]
+    assert (count(app, m.Credential), count(app, m.Ballot), count(app, m.Event)) == before

@@ -104,12 +104,21 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:  # once served over HTTPS, browsers must never fall back to HTTP
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if request.path.startswith("/static/") is False:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    json_routes = ("/vote/anon/", "/vote/issue", "/scrutineer/shares", "/scrutineer/ceremony")
+
     def _wants_json() -> bool:
-        return request.is_json or request.path.endswith(".json") or "/api/" in request.path
+        return (
+            request.is_json
+            or request.path.endswith(".json")
+            or request.path.startswith(json_routes)
+            or request.accept_mimetypes.best == "application/json"
+        )
 
     def _error(code: str, en: str, zh: str, status: int) -> tuple[Any, int]:
         if _wants_json():
