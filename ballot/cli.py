@@ -66,6 +66,18 @@ def _read_input(path: str, what: str, limit: int = MAX_INPUT_BYTES) -> str:
         ) from None
 
 
+def _load_json(text: str, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise TallyError(
+            Text(
+                en=f"{path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
+                zh=f"{path} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
+            )
+        ) from None
+
+
 def _print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -201,16 +213,7 @@ def cmd_vectors(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ballot import verify
 
-    text = _read_input(args.file, "record", MAX_RECORD_BYTES)
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise TallyError(
-            Text(
-                en=f"{args.file} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
-                zh=f"{args.file} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
-            )
-        ) from None
+    record = _load_json(_read_input(args.file, "record", MAX_RECORD_BYTES), args.file)
     if args.tracker is not None:
         found = verify.find_tracker(record, args.tracker.strip().lower())
         if found:
@@ -326,6 +329,33 @@ def cmd_ceremony(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"ballot: cannot reach {args.url} or write {args.out}: {e}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from ballot import audit
+
+    doc = _load_json(_read_input(args.file, "audit file"), args.file)
+    record = None
+    if args.record:
+        record = _load_json(_read_input(args.record, "record", MAX_RECORD_BYTES), args.record)
+    try:
+        result = audit.audit(doc, record)
+    except audit.AuditError as e:
+        print(f"AUDIT FAILED | 审计未通过: {e.text.one_line()}")
+        return 1
+    words = {"approve": "approve 同意", "oppose": "oppose 不同意", "abstain": "abstain 弃权"}
+    print(
+        f"round {result.round_id}: the page encrypted exactly these choices | 页面如实加密了以下选择:"
+    )
+    for name, mark in result.marks:
+        print(f"  {name}: {words[mark]}")
+    print(f"tracker {result.tracker} (this audited ballot is never cast | 审计过的选票不会投出)")
+    if result.checked_against_record:
+        print("key and round match the record | 公钥与轮次与记录一致")
+    else:
+        print("(add --record FILE to check the key and the round against the published record)")
+    print("AUDIT PASSED | 审计通过")
     return 0
 
 
@@ -452,6 +482,13 @@ def build_parser() -> Parser:
     srv.add_argument("--certfile", help="TLS certificate (needed beyond localhost)")
     srv.add_argument("--keyfile", help="TLS private key")
     srv.set_defaults(run=cmd_serve)
+
+    aud = sub.add_parser(
+        "audit", help="check that the ballot page encrypted what was chosen (audit file)"
+    )
+    aud.add_argument("file", help="the audit file the ballot page gave (JSON)")
+    aud.add_argument("--record", help="also check key and round against this record")
+    aud.set_defaults(run=cmd_audit)
 
     off = sub.add_parser("office", help="create an office login (the first one) and print its code")
     off.add_argument("--name", default="会务组", help="whose login (default 会务组)")

@@ -110,7 +110,9 @@ def test_a_whole_meeting_in_real_browsers(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
 
         def person(name: str) -> Any:
-            context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
+            context = browser.new_context(
+                locale="zh-CN", viewport={"width": 1100, "height": 900}, accept_downloads=True
+            )
             page = context.new_page()
             page.on("console", lambda m: m.type == "error" and problems.append(f"{name}: {m.text}"))
             page.on("pageerror", lambda e: problems.append(f"{name}: {e}"))
@@ -193,6 +195,13 @@ def test_a_whole_meeting_in_real_browsers(
                 page.click("#review")
                 if name == "委员乙":
                     shots(page, f"member-review-{label}")
+                if name == "委员乙" and number == 1:  # a Benaloh challenge before casting
+                    page.click("#audit")
+                    page.wait_for_selector("#audit-note:not([hidden])")
+                    with page.expect_download() as audit_download:
+                        page.click("#audit-file")
+                    audit_download.value.save_as(str(folder / "audit.json"))
+                    shots(page, "member-audit")
                 page.click("#cast")
             for name, page in members.items():
                 page.wait_for_selector("#done:not([hidden])", timeout=90_000)
@@ -263,6 +272,14 @@ def test_a_whole_meeting_in_real_browsers(
     # the record names the browser files the pages ran, and they are this version's
     assert "browser file protocol.js" in checked.stdout
     assert "DIFFERS" not in checked.stdout
+    audited = subprocess.run(
+        [sys.executable, "-m", "ballot", "audit", str(folder / "audit.json"),
+         "--record", str(folder / "record.json")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert "AUDIT PASSED" in audited.stdout and "match the record" in audited.stdout
+    assert "甲公司: approve 同意" in audited.stdout and "丁公司: oppose 不同意" in audited.stdout
     found = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(folder / "record.json"),
          "--tracker", trackers["委员己"][1]],

@@ -11,6 +11,7 @@ ALLOWED = {
     "ballot",
     "ballot verify ballot-record.json",
     "ballot verify ballot-record.json --tracker",
+    "ballot audit ballot-audit.json --record ballot-record.json",
     "HTTP",
     "中文",  # the language switch names each language in itself
     "English",

@@ -2,7 +2,7 @@
 // here on the device through protocol.js (docs/PROTOCOL.md): a fresh credential key, blind
 // issuance with the session, anonymous registration and casting over requests that carry no
 // cookie at all, after a random wait. The server only ever receives ciphertexts and proofs.
-import { createCredential, encryptBallot } from "./protocol.js";
+import { createCredential, encryptBallot, randomScalar } from "./protocol.js";
 
 const round = JSON.parse(document.getElementById("round-data").textContent);
 const texts = JSON.parse(document.getElementById("texts").textContent);
@@ -131,6 +131,43 @@ async function castBallot() {
   }
 }
 
+// A Benaloh challenge: encrypt the current choices, disclose every secret drawn, and never cast
+// that encryption. `ballot audit FILE` re-encrypts with them and must get the same ballot.
+async function auditEncryption() {
+  const drawn = [];
+  const random = () => {
+    const x = randomScalar();
+    drawn.push(x);
+    return x;
+  };
+  const context = {
+    record: round.record,
+    roundId: round.roundId,
+    candidates: round.candidates,
+    k: round.k,
+  };
+  const marks = choices();
+  try {
+    const { ballot, tracker } = await encryptBallot({ key: round.key, context, choices: marks, random });
+    const doc = {
+      format: "ballot-audit",
+      version: 1,
+      context,
+      key: round.key,
+      choices: marks,
+      random: drawn.map((x) => x.toString(16)),
+      ballot,
+      tracker,
+    };
+    const link = $("audit-file");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: "application/json" }));
+    link.download = `ballot-audit-round-${round.number}.json`;
+    $("audit-note").hidden = false;
+  } catch (err) {
+    fail(err && err.message ? err.message : String(err));
+  }
+}
+
 function review() {
   const list = $("summary");
   list.replaceChildren();
@@ -157,4 +194,5 @@ if (!globalThis.crypto || !crypto.subtle) {
     $("booth").hidden = false;
   });
   $("cast").addEventListener("click", castBallot);
+  $("audit").addEventListener("click", auditEncryption);
 }
