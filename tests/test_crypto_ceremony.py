@@ -684,6 +684,7 @@ def test_a_tampered_share_file_is_refused() -> None:
     malformed = [
         "not json",
         reseal(text, version=2),
+        reseal(text, version=True),  # equal to 1 in Python, but not the format
         reseal(text, format="other"),
         reseal(text, nonce=base64.b64encode(b"\x00" * 8).decode()),
         reseal(text, ciphertext="***"),

@@ -126,7 +126,8 @@ class Sealed:
             doc = json.loads(text)
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise ValueError("not a keystore file")
-            if doc.get("version") != VERSION:
+            version = doc.get("version")
+            if isinstance(version, bool) or version != VERSION:  # True == 1 in Python
                 raise refuse(
                     "keystore-format",
                     f"sealed key file version {doc.get('version')!r} is not supported (this "
