@@ -106,6 +106,7 @@ def test_a_whole_meeting_in_real_browsers(
     base, _meeting, inv, folder = server
     shots = Shots()
     problems: list[str] = []
+    expected: list[str] = []  # the network failures the test causes on purpose
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
 
@@ -164,6 +165,7 @@ def test_a_whole_meeting_in_real_browsers(
             plan: dict[str, tuple[list[str], list[str]]],
             label: str,
             opener: str = "#open-round",
+            interrupted: str | None = None,
         ) -> None:
             if opener != "#open-round":
                 chair.once("dialog", lambda d: d.accept())
@@ -202,8 +204,17 @@ def test_a_whole_meeting_in_real_browsers(
                         page.click("#audit-file")
                     audit_download.value.save_as(str(folder / "audit.json"))
                     shots(page, "member-audit")
+                if name == interrupted:  # the network drops after the credential is issued
+                    page.route("**/vote/anon/register", lambda route: route.abort())
+                    expected.append(f"{name}: Failed to load resource: net::ERR_FAILED")
                 page.click("#cast")
             for name, page in members.items():
+                if name == interrupted:  # the page says so; reloading it finishes the cast
+                    page.wait_for_selector("#error:not([hidden])", timeout=90_000)
+                    page.unroute("**/vote/anon/register")
+                    page.goto(f"{base}/vote/")
+                    assert page.locator("#issued-note").is_hidden()  # it finishes the cast
+                    shots(page, "member-resumed")
                 page.wait_for_selector("#done:not([hidden])", timeout=90_000)
                 trackers[name].append(page.inner_text("#tracker").replace(" ", ""))
             shots(members["委员乙"], f"member-tracker-{label}")
@@ -218,14 +229,15 @@ def test_a_whole_meeting_in_real_browsers(
             chair.click("#round button.primary")
             try:
                 chair.wait_for_selector("text=引擎决定", timeout=90_000)
-            except Exception:
+            except Exception as err:
+                shots(chair, f"chair-stuck-{label}")
                 states = [x.inner_text("main") for x in scrutineers]
-                raise AssertionError(f"{problems} {states}") from None
+                raise AssertionError(f"{err} {problems} {states}") from None
             shots(chair, f"chair-decision-{label}")
 
         run_round(1, AWARD, "award")
         assert "平局" in chair.inner_text("#round") or "再投票" in chair.inner_text("#round")
-        run_round(2, REVOTE, "revote")
+        run_round(2, REVOTE, "revote", interrupted="委员丁")
         run_round(3, NOMINEE, "nominee")
         result = chair.inner_text("#round")
         assert "最终结果" in result and "甲公司、乙公司" in result and "丙公司" in result
@@ -261,7 +273,7 @@ def test_a_whole_meeting_in_real_browsers(
         (folder / "record.json").write_bytes(record.body())
         browser.close()
 
-    assert not problems, problems
+    assert not [x for x in problems if x not in expected], problems
     assert all(len(t) == 4 for t in trackers.values())
     assert len({x for t in trackers.values() for x in t}) == 20
     checked = subprocess.run(

@@ -4,12 +4,18 @@
 // cookie at all, after a random wait. The server only ever receives ciphertexts and proofs.
 import { createCredential, encryptBallot, randomScalar } from "./protocol.js";
 
-const round = JSON.parse(document.getElementById("round-data").textContent);
-const texts = JSON.parse(document.getElementById("texts").textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
+const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
+const resumeRound = $("resume-round") ? JSON.parse($("resume-round").textContent) : null;
+const texts = JSON.parse($("texts").textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
-const rows = round.candidates.map((name, i) => ({
+// A cast that was issued but not yet delivered is kept on this device until the server has
+// the ballot, so a closed page or a dropped connection can finish it (the credential key has
+// already signed; what is kept is the encrypted ballot, the signature and the credential).
+const pendingKey = (meeting, number) => `ballot-pending/${meeting}/${number}`;
+
+const rows = (round ? round.candidates : []).map((name, i) => ({
   name,
   inputs: [...document.querySelectorAll(`input[name="c${i}"]`)],
 }));
@@ -51,7 +57,9 @@ async function post(url, body, anonymous) {
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
     const lang = document.documentElement.lang === "en" ? "en" : "zh";
-    throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+    const error = new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+    error.code = answer.error;
+    throw error;
   }
   return answer;
 }
@@ -109,26 +117,61 @@ async function castBallot() {
       blinded: device.blindedHex,
     }, false);
     const credential = await device.finish(issued.blind_signature);
-    const wait = sleep(randomDelay());
+    const pending = { meeting: round.meeting, round: round.number, ballot, credential, signature, tracker };
+    localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(pending));
     step(texts.registering);
-    await wait;
-    await post("/vote/anon/register", { meeting: round.meeting, round: round.number, ...credential }, true);
-    step(texts.casting);
-    const cast = await post("/vote/anon/cast", {
-      meeting: round.meeting,
-      round: round.number,
-      ballot,
-      public_key_hex: credential.public_key_hex,
-      signature_hex: signature,
-    }, true);
-    if (cast.tracker !== tracker) throw new Error("the server's tracker differs from this device's");
-    $("progress").hidden = true;
-    $("done").hidden = false;
-    $("tracker").textContent = tracker.match(/.{1,8}/g).join(" ");
-    $("lookup").href += `?t=${tracker}`;
+    await sleep(randomDelay());
+    await deliver(pending);
   } catch (err) {
     fail(err && err.message ? err.message : String(err));
   }
+}
+
+/** Anonymous registration and cast (both safe to repeat), then the tracker. */
+async function deliver(pending) {
+  step(texts.registering);
+  try {
+    await post("/vote/anon/register", { meeting: pending.meeting, round: pending.round, ...pending.credential }, true);
+  } catch (err) {
+    if (err.code !== "credential-registered") throw err; // registered by an earlier attempt
+  }
+  step(texts.casting);
+  try {
+    const cast = await post("/vote/anon/cast", {
+      meeting: pending.meeting,
+      round: pending.round,
+      ballot: pending.ballot,
+      public_key_hex: pending.credential.public_key_hex,
+      signature_hex: pending.signature,
+    }, true);
+    if (cast.tracker !== pending.tracker) throw new Error("the server's tracker differs from this device's");
+  } catch (err) {
+    // only this device holds the credential's key: "already cast" means an earlier attempt landed
+    if (err.code !== "already-cast") throw err;
+  }
+  localStorage.removeItem(pendingKey(pending.meeting, pending.round));
+  $("progress").hidden = true;
+  $("done").hidden = false;
+  $("tracker").textContent = pending.tracker.match(/.{1,8}/g).join(" ");
+  $("lookup").href += `?t=${pending.tracker}`;
+  watchForNextRound(pending.round);
+}
+
+/** Once this round's ballot is in, offer the next round when the chair opens it (the tracker
+ * stays on screen until the member moves on). */
+function watchForNextRound(number) {
+  const timer = setInterval(async () => {
+    try {
+      const response = await fetch("/vote/round.json", { headers: { Accept: "application/json" } });
+      const state = await response.json();
+      if (state.round && state.round.number !== number) {
+        $("next-round").hidden = false;
+        clearInterval(timer);
+      }
+    } catch (err) {
+      // offline for a moment: try again at the next tick
+    }
+  }, 5000);
 }
 
 // A Benaloh challenge: encrypt the current choices, disclose every secret drawn, and never cast
@@ -184,7 +227,16 @@ function review() {
 if (!globalThis.crypto || !crypto.subtle) {
   $("error").hidden = false;
   $("error").textContent = texts.no_crypto;
-} else {
+} else if (resumeRound) {
+  const saved = localStorage.getItem(pendingKey(resumeRound.meeting, resumeRound.number));
+  if (saved) {
+    $("issued-note").hidden = true; // this device still holds the ballot: finish casting it
+    $("progress").hidden = false;
+    deliver(JSON.parse(saved)).catch((err) => fail(err && err.message ? err.message : String(err)));
+  } else {
+    watchForNextRound(resumeRound.number);
+  }
+} else if (round) {
   $("booth").hidden = false;
   for (const row of rows) for (const input of row.inputs) input.addEventListener("change", showLeft);
   showLeft();
