@@ -112,6 +112,10 @@ class OpenRound:
     context: BallotContext
     key: PublicKey
 
+    def device(self, rng: RandomSource) -> VoterDevice:
+        """A member's device for this round (a fresh credential key)."""
+        return VoterDevice(self.issuer_public, self.public_id, self.round_id, rng)
+
 
 def open_round_view(db: sessionmaker[Session], meeting_id: int, number: int) -> OpenRound:
     with db() as s:
@@ -142,7 +146,7 @@ def cast_as_member(
 ) -> str:
     """One member's whole turn, as the device and the server do it: blind issuance, anonymous
     registration, encryption with proofs, signature, cast. Returns the tracker."""
-    device = VoterDevice(view.issuer_public, view.public_id, view.round_id, rng)
+    device = view.device(rng)
     blind = voting.issue_credential(
         db, view.meeting_id, view.number, member_id, device.blinded_hex, server_secret, rng
     )

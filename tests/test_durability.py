@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ballot import models as m
-from ballot.client import VoterDevice
 from ballot.crypto import blind_rsa
 from ballot.crypto.randomness import SystemRandom
 from ballot.db import make_engine, sessions
+from ballot.demo import open_round_view
 from ballot.services import meetings, voting
 from tests.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
 
@@ -54,17 +54,15 @@ def test_a_returned_tracker_survives_the_process_being_killed(
     for member in members[:4]:
         meetings.set_present(db, meeting, member, True)
     voting.open_round(db, meeting)
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
-        assert mt is not None and rnd is not None
-        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
-        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    view = open_round_view(db, meeting, 1)
+    device = view.device(RNG)
     reg = device.finish_issuance(
         voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
     )
     voting.register_credential(db, meeting, 1, **reg)
-    ballot, pub, sig, expected = device.vote(key, ctx, ["approve", "abstain", "abstain"])
+    ballot, pub, sig, expected = device.vote(
+        view.key, view.context, ["approve", "abstain", "abstain"]
+    )
     job = tmp_path / "job.json"
     job.write_text(json.dumps({"ballot": ballot, "key": pub, "sig": sig}), "utf-8")
     child = subprocess.Popen(

@@ -19,6 +19,7 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.testing import SeededRandom
+from ballot.demo import open_round_view
 from ballot.record import chain_problems
 from ballot.services import meetings, record, voting
 from ballot.services.errors import ServiceError
@@ -72,20 +73,14 @@ def snapshot(db: sessionmaker[Session]) -> dict[str, int]:
 def vote(
     db: sessionmaker[Session], meeting: int, number: int, member: int, choices: list[str]
 ) -> tuple[str, VoterDevice]:
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
-        )
-        assert mt is not None and rnd is not None
-        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
-        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, number), RNG)
+    view = open_round_view(db, meeting, number)
+    device = view.device(RNG)
     sig = voting.issue_credential(db, meeting, number, member, device.blinded_hex, SECRET, RNG)
     reg = device.finish_issuance(sig)
     voting.register_credential(
         db, meeting, number, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
     )
-    ballot, pub, signature, track = device.vote(key, ctx, choices)
+    ballot, pub, signature, track = device.vote(view.key, view.context, choices)
     assert voting.cast_ballot(db, meeting, number, ballot, pub, signature, RNG) == track
     return track, device
 
@@ -189,15 +184,11 @@ def test_bad_input_is_refused_and_changes_nothing(
         reg["prepared_hex"],
         reg["signature_hex"],
     )
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
-        assert mt is not None and rnd is not None
-        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
-    ballot, pub, sig, _ = device.vote(key, ctx, ["oppose", "abstain", "abstain"])
+    view = open_round_view(db, meeting, 1)
+    ballot, pub, sig, _ = device.vote(view.key, view.context, ["oppose", "abstain", "abstain"])
     refused("already-cast", voting.cast_ballot, db, meeting, 1, ballot, pub, sig, RNG)
-    stranger = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
-    b2, pub2, sig2, _ = stranger.vote(key, ctx, ["approve", "abstain", "abstain"])
+    stranger = view.device(RNG)
+    b2, pub2, sig2, _ = stranger.vote(view.key, view.context, ["approve", "abstain", "abstain"])
     refused("unknown-credential", voting.cast_ballot, db, meeting, 1, b2, pub2, sig2, RNG)
     forged = stranger.finish_issuance  # a credential signed by another issuer key
     other = blind_rsa.generate_issuer_key(2048)
@@ -214,7 +205,7 @@ def test_bad_input_is_refused_and_changes_nothing(
         stranger.prepared.hex(),
         "00" * 256,
     )
-    second = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    second = view.device(RNG)
     reg2 = second.finish_issuance(
         voting.issue_credential(db, meeting, 1, members[2], second.blinded_hex, SECRET, RNG)
     )
@@ -222,7 +213,9 @@ def test_bad_input_is_refused_and_changes_nothing(
         db, meeting, 1, reg2["public_key_hex"], reg2["prepared_hex"], reg2["signature_hex"]
     )
     before = snapshot(db)
-    good, pub3, sig3, track3 = second.vote(key, ctx, ["abstain", "approve", "abstain"])
+    good, pub3, sig3, track3 = second.vote(
+        view.key, view.context, ["abstain", "approve", "abstain"]
+    )
     broken = {**good, "selections": good["selections"][:2]}
     refused(
         "malformed-ballot", voting.cast_ballot, db, meeting, 1, {"selections": []}, pub3, sig3, RNG
@@ -250,19 +243,17 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
     for member in members[:4]:
         meetings.set_present(db, meeting, member, True)
     voting.open_round(db, meeting)
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
-        assert mt is not None and rnd is not None
-        ctx, key = voting.ballot_context(mt, rnd), voting.election_key(mt)
-    device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    view = open_round_view(db, meeting, 1)
+    device = view.device(RNG)
     reg = device.finish_issuance(
         voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
     )
     voting.register_credential(
         db, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
     )
-    ballots = [device.vote(key, ctx, ["approve", "abstain", "abstain"]) for _ in range(5)]
+    ballots = [
+        device.vote(view.key, view.context, ["approve", "abstain", "abstain"]) for _ in range(5)
+    ]
     results: list[str] = []
     start = threading.Barrier(50)
 
@@ -322,10 +313,7 @@ def test_out_of_order_and_malformed_steps_are_refused(
     vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
     counting.close_round(db, meeting, 1, sign)
     refused("round-closed", counting.close_round, db, meeting, 1, sign)
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        assert mt is not None
-        device = VoterDevice(mt.issuer_public or {}, mt.public_id, voting.round_id(mt, 1), RNG)
+    device = open_round_view(db, meeting, 1).device(RNG)
     before = snapshot(db)
     refused(
         "round-closed",
