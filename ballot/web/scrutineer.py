@@ -14,6 +14,7 @@ from ballot import models as m
 from ballot.protocol import ceremony_id
 from ballot.services import counting, overview, voting
 from ballot.services.errors import ServiceError
+from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, runtime
 from ballot.web.setup import open_when_dealt
 
@@ -77,15 +78,8 @@ def pending() -> Any:
 def shares() -> Any:
     """One scrutineer's shares for one closed round; the index is the account's, never the
     body's."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError("malformed", "send a JSON object", "请发送 JSON 对象")
-    number = body.get("round")
-    if not isinstance(number, int) or isinstance(number, bool):
-        raise ServiceError("malformed", "round must be an integer", "轮次须为整数")
-    submitted = body.get("shares")
-    if not isinstance(submitted, list):
-        raise ServiceError("malformed", "shares must be a list", "份额须为列表")
+    body = inputs.json_object()
+    number, submitted = inputs.round_number(body), inputs.listed(body, "shares")
     account = current_account()
     assert account is not None
     rt = runtime()
@@ -146,18 +140,11 @@ def ceremony_state() -> Any:
     return jsonify(_ceremony_state())
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError("malformed", "send a JSON object", "请发送 JSON 对象")
-    return body
-
-
 @bp.post("/ceremony/commitments")
 @login_required("scrutineer")
 def ceremony_commitments() -> Any:
     """This scrutineer's coefficient commitments and transport key (checked at once)."""
-    message = _body().get("message")
+    message = inputs.json_object().get("message")
     account = current_account()
     assert account is not None
     if not isinstance(message, dict) or message.get("sender") != account.scrutineer_index:
@@ -175,9 +162,7 @@ def ceremony_commitments() -> Any:
 def ceremony_shares() -> Any:
     """This scrutineer's encrypted shares, one per scrutineer; the meeting opens by itself when
     the last scrutineer has dealt."""
-    dealt = _body().get("shares")
-    if not isinstance(dealt, list):
-        raise ServiceError("malformed", "shares must be a list", "份额须为列表")
+    dealt = inputs.listed(inputs.json_object(), "shares")
     account = current_account()
     assert account is not None
     rt = runtime()

@@ -13,33 +13,11 @@ from sqlalchemy import select
 from ballot import models as m
 from ballot.services import overview, voting
 from ballot.services.errors import ServiceError
+from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, runtime
 
 bp = Blueprint("vote", __name__, url_prefix="/vote")
 anonymous = Blueprint("anonymous", __name__, url_prefix="/vote/anon")
-
-
-def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError(
-            "malformed", "send a JSON object (Content-Type: application/json)", "请发送 JSON 对象"
-        )
-    return body
-
-
-def _round_number(body: dict[str, Any]) -> int:
-    number = body.get("round")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise ServiceError("malformed", "round must be a positive integer", "轮次须为正整数")
-    return number
-
-
-def _text(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    if not isinstance(value, str):
-        raise ServiceError("malformed", f"{key} must be a string", f"{key} 须为字符串")
-    return value
 
 
 def _booth_state() -> dict[str, Any]:
@@ -105,7 +83,7 @@ def round_json() -> Any:
 @login_required("member", "chair")
 def issue() -> Any:
     """Blind-sign this member's credential for the open round (发出选票); once per round."""
-    body = _json_body()
+    body = inputs.json_object()
     account = current_account()
     assert account is not None and account.member_id is not None
     rt = runtime()
@@ -121,9 +99,9 @@ def issue() -> Any:
     blind = voting.issue_credential(
         rt.db,
         meeting.id,
-        _round_number(body),
+        inputs.round_number(body),
         account.member_id,
-        _text(body, "blinded"),
+        inputs.text(body, "blinded"),
         rt.server_secret,
         rt.rng,
     )
@@ -141,21 +119,21 @@ def _no_cookies() -> None:
 
 
 def _meeting_id(body: dict[str, Any]) -> int:
-    return overview.meeting_by_public_id(runtime().db, _text(body, "meeting"))
+    return overview.meeting_by_public_id(runtime().db, inputs.text(body, "meeting"))
 
 
 @anonymous.post("/register")
 def register() -> Any:
     """Register a blind-signed credential. No session, no cookie: nothing names the member."""
     _no_cookies()
-    body = _json_body()
+    body = inputs.json_object()
     voting.register_credential(
         runtime().db,
         _meeting_id(body),
-        _round_number(body),
-        _text(body, "public_key_hex"),
-        _text(body, "prepared_hex"),
-        _text(body, "signature_hex"),
+        inputs.round_number(body),
+        inputs.text(body, "public_key_hex"),
+        inputs.text(body, "prepared_hex"),
+        inputs.text(body, "signature_hex"),
     )
     return jsonify({"registered": True})
 
@@ -164,15 +142,15 @@ def register() -> Any:
 def cast() -> Any:
     """Cast a ballot signed by a registered credential; returns the tracker (回执)."""
     _no_cookies()
-    body = _json_body()
+    body = inputs.json_object()
     rt = runtime()
     track = voting.cast_ballot(
         rt.db,
         _meeting_id(body),
-        _round_number(body),
+        inputs.round_number(body),
         body.get("ballot"),
-        _text(body, "public_key_hex"),
-        _text(body, "signature_hex"),
+        inputs.text(body, "public_key_hex"),
+        inputs.text(body, "signature_hex"),
         rt.rng,
     )
     return jsonify({"tracker": track})

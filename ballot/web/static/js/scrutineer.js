@@ -25,11 +25,33 @@ function fail(message) {
   $("error").textContent = message;
 }
 
-async function fetchPending() {
-  const response = await fetch(pendingUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
+async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw refusal(answer, response);
+  return answer;
 }
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw refusal(answer, response);
+  return answer;
+}
+
+/** The server's bilingual refusal as an Error carrying its code. */
+function refusal(answer, response) {
+  const error = new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+  error.code = answer.error;
+  return error;
+}
+
+const fetchPending = () => getJSON(pendingUrl);
 
 function showRounds(pending) {
   const body = $("rounds").tBodies[0];
@@ -67,15 +89,10 @@ async function tick() {
         recordHex: r.record,
         aggregates: r.aggregates,
       });
-      const response = await fetch("/scrutineer/shares", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ round: r.number, shares }),
-      });
-      const answer = await response.json().catch(() => ({}));
-      if (!response.ok && answer.error !== "already-submitted") {
-        throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
+      try {
+        await postJSON("/scrutineer/shares", { round: r.number, shares });
+      } catch (err) {
+        if (err.code !== "already-submitted") throw err; // sent by this page a moment ago
       }
       done.add(r.number);
       say(texts.sent.replace("{n}", r.number));
@@ -116,25 +133,6 @@ async function unlock() {
 // --- the key ceremony, held in this browser -------------------------------------------------
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
-  return answer;
-}
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
-  return answer;
-}
 
 function ceremonySay(text) {
   $("ceremony-state").hidden = false;
