@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from ballot import models as m
-from ballot.client import VoterDevice, decryption_shares
-from ballot.crypto import ceremony, keystore
+from ballot.client import VoterDevice
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
@@ -23,7 +22,7 @@ from ballot.protocol import ballot_context
 from ballot.services import accounts
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation
-from tests.web_meeting import make_web_meeting
+from tests.web_meeting import make_web_meeting, scrutineer_shares
 
 HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">', "乙公司", "丙公司"]
 
@@ -424,8 +423,7 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     with rt(app).db() as s:
         rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == 1))
         assert rnd is not None
-        aggregates, record_hex = rnd.counts["aggregates"], rnd.record  # type: ignore[index]
-    committee = _committee(app, meeting)
+        aggregates = rnd.counts["aggregates"]  # type: ignore[index]
     sent: list[Any] = []
     for index in (1, 3):
         sc, token_s = login(app, inv[f"监票人 {index}"])
@@ -433,8 +431,7 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
         assert pending["rounds"][0]["aggregates"] == aggregates
         assert pending["ceremony"]["index"] == index
         words = inv[f"监票人 {index}"].passphrase or ""
-        share = keystore.open_share((folder / f"scrutineer-{index}.json").read_text(), words)
-        body = decryption_shares(pid, 1, record_hex, aggregates, committee, share, SystemRandom())
+        body = scrutineer_shares(rt(app).db, meeting, 1, folder / f"scrutineer-{index}.json", words)
         for other in sent:  # a scrutineer cannot send shares in another's name
             r = sc.post(
                 "/scrutineer/shares",
@@ -457,15 +454,6 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     assert "监票人 1" in result and "监票人 3" in result and "<svg" in result
     console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
     assert "引擎决定" in console and 'id="open-round"' in console
-
-
-def _committee(app: Flask, meeting: int) -> ceremony.CommitteeKey:
-    from ballot.services.counting import _committee as committee_of
-
-    with rt(app).db() as s:
-        mt = s.get(m.Meeting, meeting)
-        assert mt is not None
-        return committee_of(s, mt, SystemRandom())
 
 
 # --- bad input ------------------------------------------------------------------------------------

@@ -14,14 +14,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from ballot import models as m
-from ballot.client import decryption_shares
-from ballot.crypto import keystore
-from ballot.crypto.randomness import SystemRandom
 from ballot.services import counting, meetings, voting
 from ballot.voter import HttpSession, HttpVoter
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
-from tests.web_meeting import running_server
+from tests.web_meeting import running_server, scrutineer_shares
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
 SLATE = (
@@ -92,7 +89,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
     with rt.db() as s:
         meeting = s.scalars(select(m.Meeting)).one()
         assert meeting.status == "ceremony"
-        meeting_id, public_id = meeting.id, meeting.public_id
+        meeting_id = meeting.id
     rt.engine.dispose()
 
     with running_server(tmp_path, url) as base:
@@ -159,23 +156,10 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             voter.register(prepared)
             voter.cast(prepared)
         closed = counting.close_round(rt.db, meeting_id, 1, rt.signer(meeting_id))
-        from ballot.services.counting import _committee
-
-        with rt.db() as s:
-            committee = _committee(s, s.get(m.Meeting, meeting_id), SystemRandom())  # type: ignore[arg-type]
-            record_hex = s.scalar(select(m.Round.record).where(m.Round.meeting_id == meeting_id))
+        assert not closed["void"]
         for i, name in ((1, "王监票"), (3, "赵监票")):
-            share = keystore.open_share(
-                (tmp_path / f"share-{i}.json").read_text(), f"correct horse battery {i}"
-            )
-            body = decryption_shares(
-                public_id,
-                1,
-                record_hex or "",
-                closed["aggregates"],
-                committee,
-                share,
-                SystemRandom(),
+            body = scrutineer_shares(
+                rt.db, meeting_id, 1, tmp_path / f"share-{i}.json", f"correct horse battery {i}"
             )
             session = HttpSession(base)
             session.login(codes[name])

@@ -29,16 +29,13 @@ from gunicorn import config as gunicorn_config
 from sqlalchemy import select
 
 from ballot import models as m
-from ballot.client import decryption_shares
-from ballot.crypto import ceremony, keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.services import counting, meetings, voting
-from ballot.services.counting import _committee as committee_of
 from ballot.voter import HttpVoter, Prepared
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation, prepare_meeting
-from tests.web_meeting import FAST_SCRYPT
+from tests.web_meeting import FAST_SCRYPT, scrutineer_shares
 
 VOTERS = 30
 CHAIR = "主任"
@@ -257,24 +254,12 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
         closed = counting.close_round(rt.db, meeting.meeting_id, 1, rt.signer(meeting.meeting_id))
         assert not closed["void"], closed["reason"]
         assert (closed["issued"], closed["credentials"], closed["ballots"]) == (VOTERS,) * 3
-        with rt.db() as s:
-            rnd = s.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting.meeting_id, m.Round.number == 1)
-            )
-            assert rnd is not None and rnd.counts is not None
-            aggregates, record_hex = rnd.counts["aggregates"], rnd.record
-            row = s.get(m.Meeting, meeting.meeting_id)
-            assert row is not None
-            committee: ceremony.CommitteeKey = committee_of(s, row, SystemRandom())
         decided: dict[str, Any] | None = None
         for index in (1, 3):
             invitation = meeting.invitations[f"监票人 {index}"]
             assert invitation.share_file is not None and invitation.passphrase is not None
-            share = keystore.open_share(
-                invitation.share_file.read_text(encoding="utf-8"), invitation.passphrase
-            )
-            body = decryption_shares(
-                meeting.public_id, 1, record_hex, aggregates, committee, share, SystemRandom()
+            body = scrutineer_shares(
+                rt.db, meeting.meeting_id, 1, invitation.share_file, invitation.passphrase
             )
             decided = counting.submit_decryption_shares(
                 rt.db,

@@ -12,8 +12,16 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import models as m
+from ballot.client import decryption_shares
 from ballot.crypto import keystore
+from ballot.crypto.randomness import SystemRandom
+from ballot.services import counting
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation, prepare_meeting
@@ -84,3 +92,22 @@ def running_server(folder: Path, database_url: str) -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def scrutineer_shares(
+    db: sessionmaker[Session], meeting_id: int, number: int, share_file: Path, passphrase: str
+) -> list[dict[str, Any]]:
+    """What a scrutineer's device sends for a closed round: its decryption shares of every
+    total, made from its share file (the Python client, as the page's module would)."""
+    with db() as s:
+        meeting = s.get(m.Meeting, meeting_id)
+        rnd = s.scalar(
+            select(m.Round).where(m.Round.meeting_id == meeting_id, m.Round.number == number)
+        )
+        assert meeting is not None and rnd is not None and rnd.counts is not None
+        public_id, record_hex, aggregates = meeting.public_id, rnd.record, rnd.counts["aggregates"]
+    share = keystore.open_share(share_file.read_text(encoding="utf-8"), passphrase)
+    committee = counting.committee_key(db, meeting_id, SystemRandom())
+    return decryption_shares(
+        public_id, number, record_hex, aggregates, committee, share, SystemRandom()
+    )

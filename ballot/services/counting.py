@@ -201,6 +201,16 @@ def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> cerem
     return committee
 
 
+def committee_key(db: Db, meeting_id: int, rng: RandomSource) -> ceremony.CommitteeKey:
+    """The meeting's ceremony public keys, checked against its joint key: what a scrutineer's
+    command-line client proves its decryption shares against."""
+    with db() as session:
+        meeting = session.get(m.Meeting, meeting_id)
+        if meeting is None:
+            raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        return _committee(session, meeting, rng)
+
+
 def submit_decryption_shares(
     db: Db,
     meeting_id: int,
