@@ -10,7 +10,7 @@ each scrutineer runs their side of the ceremony on their own machine (`ballot ce
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,59 @@ def passphrase() -> str:
     return "-".join(secrets.choice(WORDS) for _ in range(5))
 
 
+def _meeting_with_logins(
+    rt: Runtime, committee: int, title: str, slate: dict[str, Any], scrutineers: list[str]
+) -> tuple[int, str, list[Invitation]]:
+    """The meeting on its slate, its scrutineers, and a login for every committee member who
+    has none yet and for each scrutineer: (meeting id, public id, the invitations)."""
+    meeting = meetings.create_meeting(rt.db, committee, title, slate, datetime.now(UTC))
+    with rt.db.begin() as s:
+        row = s.get(m.Meeting, meeting)
+        assert row is not None
+        public_id = row.public_id
+        for i, name in enumerate(scrutineers, start=1):
+            s.add(m.Scrutineer(meeting_id=meeting, index=i, name=name))
+        people = [
+            (x.id, x.name, x.role)
+            for x in s.scalars(
+                select(m.Member)
+                .where(m.Member.committee_id == committee)
+                .where(
+                    ~m.Member.id.in_(
+                        select(m.Account.member_id).where(m.Account.member_id.is_not(None))
+                    )
+                )
+                .order_by(m.Member.id)
+            )
+        ]
+    invitations = []
+    for member_id, name, role in people:
+        _, code = accounts.create_account(
+            rt.db, role, name, committee_id=committee, member_id=member_id
+        )
+        invitations.append(Invitation(role, name, code))
+    for i, name in enumerate(scrutineers, start=1):
+        _, code = accounts.create_account(
+            rt.db, "scrutineer", name, meeting_id=meeting, scrutineer_index=i
+        )
+        invitations.append(Invitation("scrutineer", name, code))
+    return meeting, public_id, invitations
+
+
+def _open(rt: Runtime, meeting: int, public_id: str, issuer_bits: int) -> None:
+    """Open voting with fresh keys: the issuer key (sealed in the database) and the committee
+    signing key (sealed in keys/), and the browser files' hashes in the record."""
+    voting.open_meeting(
+        rt.db,
+        meeting,
+        blind_rsa.generate_issuer_key(issuer_bits),
+        rt.server_secret,
+        rt.rng,
+        rt.new_committee_key(public_id),
+        client_hashes(),
+    )
+
+
 def prepare_meeting(
     rt: Runtime,
     committee_name: str,
@@ -82,56 +135,31 @@ def prepare_meeting(
     issuer_bits: int = 3072,
     scrypt: keystore.ScryptParams | None = None,
 ) -> tuple[int, list[Invitation]]:
-    """Everything up to an open meeting with nobody checked in; returns the meeting's id and
-    the invitations to hand out (codes are not stored anywhere else)."""
-    now = datetime.now(UTC)
-    committee = meetings.create_committee(rt.db, committee_name, roster, now)
-    meeting = meetings.create_meeting(rt.db, committee, title, slate, now)
-    with rt.db.begin() as s:
-        row = s.get(m.Meeting, meeting)
-        assert row is not None
-        public_id = row.public_id
-        for i in range(1, n + 1):
-            s.add(m.Scrutineer(meeting_id=meeting, index=i, name=f"监票人 {i}"))
-        members = list(
-            s.scalars(
-                select(m.Member).where(m.Member.committee_id == committee).order_by(m.Member.id)
-            )
-        )
-        people = [(x.id, x.name, x.role) for x in members]
-    group = production_group()
+    """Everything up to an open meeting with nobody checked in, the ceremony held here; returns
+    the meeting's id and the invitations to hand out (codes are not stored anywhere else)."""
+    committee = meetings.create_committee(rt.db, committee_name, roster, datetime.now(UTC))
+    names = [f"监票人 {i}" for i in range(1, n + 1)]
+    meeting, public_id, people = _meeting_with_logins(rt, committee, title, slate, names)
     params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
-    messages, shares, _ = local_ceremony(group, params, rt.rng)
+    messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
     voting.record_ceremony(
         rt.db, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
     )
-    invitations = [
-        Invitation("office", "会务组", accounts.create_account(rt.db, "office", "会务组")[1])
-    ]
-    for member_id, name, role in people:
-        _, code = accounts.create_account(
-            rt.db, role, name, committee_id=committee, member_id=member_id
-        )
-        invitations.append(Invitation(role, name, code))
+    sealed: dict[str, tuple[Path, str]] = {}
     for share in shares:
         words = passphrase()
         path = shares_folder / f"scrutineer-{share.index}.json"
-        sealed = keystore.seal_share(share, words, rt.rng, **({"scrypt": scrypt} if scrypt else {}))
-        write_private(path, sealed)
-        name = f"监票人 {share.index}"
-        _, code = accounts.create_account(
-            rt.db, "scrutineer", name, meeting_id=meeting, scrutineer_index=share.index
-        )
-        invitations.append(Invitation("scrutineer", name, code, path, words))
-    voting.open_meeting(
-        rt.db,
-        meeting,
-        blind_rsa.generate_issuer_key(issuer_bits),
-        rt.server_secret,
-        rt.rng,
-        rt.new_committee_key(public_id),
-        client_hashes(),
-    )
+        text = keystore.seal_share(share, words, rt.rng, **({"scrypt": scrypt} if scrypt else {}))
+        write_private(path, text)
+        sealed[names[share.index - 1]] = (path, words)
+    office = Invitation("office", "会务组", accounts.create_account(rt.db, "office", "会务组")[1])
+    invitations = [office] + [
+        replace(x, share_file=sealed[x.name][0], passphrase=sealed[x.name][1])
+        if x.role == "scrutineer"
+        else x
+        for x in people
+    ]
+    _open(rt, meeting, public_id, issuer_bits)
     return meeting, invitations
 
 
@@ -189,34 +217,8 @@ def plan_meeting(
         )
     else:
         committee = existing
-    meeting = meetings.create_meeting(rt.db, committee, title, slate, now)
-    invitations: list[Invitation] = []
-    with rt.db.begin() as s:
-        for i, name in enumerate(scrutineer_names, start=1):
-            s.add(m.Scrutineer(meeting_id=meeting, index=i, name=name.strip()))
-        people = [
-            (x.id, x.name, x.role)
-            for x in s.scalars(
-                select(m.Member)
-                .where(m.Member.committee_id == committee)
-                .where(
-                    ~m.Member.id.in_(
-                        select(m.Account.member_id).where(m.Account.member_id.is_not(None))
-                    )
-                )
-                .order_by(m.Member.id)
-            )
-        ]
-    for member_id, name, role in people:
-        _, code = accounts.create_account(
-            rt.db, role, name, committee_id=committee, member_id=member_id
-        )
-        invitations.append(Invitation(role, name, code))
-    for i, name in enumerate(scrutineer_names, start=1):
-        _, code = accounts.create_account(
-            rt.db, "scrutineer", name.strip(), meeting_id=meeting, scrutineer_index=i
-        )
-        invitations.append(Invitation("scrutineer", name.strip(), code))
+    names = [x.strip() for x in scrutineer_names]
+    meeting, _, invitations = _meeting_with_logins(rt, committee, title, slate, names)
     voting.start_ceremony(rt.db, meeting, k, n)
     return meeting, invitations
 
@@ -248,15 +250,7 @@ def open_when_dealt(rt: Runtime, meeting_id: int, issuer_bits: int = 3072) -> bo
             if err.code != "no-ceremony":  # another request completed it a moment ago
                 raise
     try:
-        voting.open_meeting(
-            rt.db,
-            meeting_id,
-            blind_rsa.generate_issuer_key(issuer_bits),
-            rt.server_secret,
-            rt.rng,
-            rt.new_committee_key(public_id),
-            client_hashes(),
-        )
+        _open(rt, meeting_id, public_id, issuer_bits)
     except ServiceError as err:
         if err.code != "not-ready":  # another request opened it a moment ago
             raise
