@@ -20,7 +20,14 @@ from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.services.errors import ServiceError
 
-CLIENT_FILES = ("protocol.js", "keystore.js", "ceremony.js", "booth.js", "scrutineer.js")
+CLIENT_FILES = (
+    "protocol.js",
+    "keystore.js",
+    "ceremony.js",
+    "http.js",
+    "booth.js",
+    "scrutineer.js",
+)
 
 
 @dataclass

@@ -2,17 +2,20 @@
 // here on the device through protocol.js (docs/PROTOCOL.md): a fresh credential key, blind
 // issuance with the session, anonymous registration and casting over requests that carry no
 // cookie at all, after a random wait. The server only ever receives ciphertexts and proofs.
+import { getJSON, postJSON } from "./http.js";
 import { createCredential, encryptBallot, randomScalar } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
 const resumeRound = $("resume-round") ? JSON.parse($("resume-round").textContent) : null;
 const texts = JSON.parse($("texts").textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
 // A cast that was issued but not yet delivered is kept on this device until the server has
 // the ballot, so a closed page or a dropped connection can finish it (the credential key has
 // already signed; what is kept is the encrypted ballot, the signature and the credential).
+// registration and casting: no cookie, and three tries if the network drops
+const ANONYMOUS = { anonymous: true, attempts: 3 };
+
 const pendingKey = (meeting, number) => `ballot-pending/${meeting}/${number}`;
 
 const rows = (round ? round.candidates : []).map((name, i) => ({
@@ -41,41 +44,6 @@ function fail(message) {
 
 function step(text) {
   $("step").textContent = text;
-}
-
-async function post(url, body, anonymous) {
-  let response;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      response = await send(url, body, anonymous);
-      break;
-    } catch (err) {
-      if (attempt >= 3) throw err; // the network itself failed: try twice more, then say so
-      await sleep(1000 * attempt);
-    }
-  }
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const lang = document.documentElement.lang === "en" ? "en" : "zh";
-    const error = new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
-    error.code = answer.error;
-    throw error;
-  }
-  return answer;
-}
-
-function send(url, body, anonymous) {
-  return fetch(url, {
-    method: "POST",
-    // the anonymous steps must not carry the session: nothing may tie them to the member
-    credentials: anonymous ? "omit" : "same-origin",
-    cache: "no-store",
-    referrerPolicy: "no-referrer",
-    headers: anonymous
-      ? { "Content-Type": "application/json" }
-      : { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-  });
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,11 +79,11 @@ async function castBallot() {
     });
     const signature = await device.signTracker(tracker);
     step(texts.issuing);
-    const issued = await post("/vote/issue", {
+    const issued = await postJSON("/vote/issue", {
       meeting: round.meeting,
       round: round.number,
       blinded: device.blindedHex,
-    }, false);
+    });
     const credential = await device.finish(issued.blind_signature);
     const pending = { meeting: round.meeting, round: round.number, ballot, credential, signature, tracker };
     localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(pending));
@@ -131,19 +99,19 @@ async function castBallot() {
 async function deliver(pending) {
   step(texts.registering);
   try {
-    await post("/vote/anon/register", { meeting: pending.meeting, round: pending.round, ...pending.credential }, true);
+    await postJSON("/vote/anon/register", { meeting: pending.meeting, round: pending.round, ...pending.credential }, ANONYMOUS);
   } catch (err) {
     if (err.code !== "credential-registered") throw err; // registered by an earlier attempt
   }
   step(texts.casting);
   try {
-    const cast = await post("/vote/anon/cast", {
+    const cast = await postJSON("/vote/anon/cast", {
       meeting: pending.meeting,
       round: pending.round,
       ballot: pending.ballot,
       public_key_hex: pending.credential.public_key_hex,
       signature_hex: pending.signature,
-    }, true);
+    }, ANONYMOUS);
     if (cast.tracker !== pending.tracker) throw new Error("the server's tracker differs from this device's");
   } catch (err) {
     // only this device holds the credential's key: "already cast" means an earlier attempt landed
@@ -162,8 +130,7 @@ async function deliver(pending) {
 function watchForNextRound(number) {
   const timer = setInterval(async () => {
     try {
-      const response = await fetch("/vote/round.json", { headers: { Accept: "application/json" } });
-      const state = await response.json();
+      const state = await getJSON("/vote/round.json");
       if (state.round && state.round.number !== number) {
         $("next-round").hidden = false;
         clearInterval(timer);

@@ -3,13 +3,12 @@
 // (protocol.js, docs/PROTOCOL.md §10). The account decides the scrutineer's index.
 import { begin, deal, finish, transcriptDigest } from "./ceremony.js";
 import { openShareFile, sealShareFile } from "./keystore.js";
+import { getJSON, postJSON } from "./http.js";
 import { decryptionShares } from "./protocol.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
 const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
-const lang = document.documentElement.lang === "en" ? "en" : "zh";
 
 let share = null;
 let busy = false;
@@ -23,32 +22,6 @@ function say(text) {
 function fail(message) {
   $("error").hidden = false;
   $("error").textContent = message;
-}
-
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw refusal(answer, response);
-  return answer;
-}
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw refusal(answer, response);
-  return answer;
-}
-
-/** The server's bilingual refusal as an Error carrying its code. */
-function refusal(answer, response) {
-  const error = new Error(answer[lang] || answer.en || `HTTP ${response.status}`);
-  error.code = answer.error;
-  return error;
 }
 
 const fetchPending = () => getJSON(pendingUrl);

@@ -1,0 +1,52 @@
+// The pages' requests to the server: JSON in and out, the CSRF token on session calls, and the
+// server's refusals as Errors carrying their code and the message in the page's language.
+// Anonymous calls (credential registration, casting) send no cookie at all.
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+const lang = () => (document.documentElement.lang === "en" ? "en" : "zh");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answer(response) {
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body[lang()] || body.en || `HTTP ${response.status}`);
+    error.code = body.error;
+    throw error;
+  }
+  return body;
+}
+
+/** GET a JSON document with the session. */
+export async function getJSON(url) {
+  return answer(await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" }));
+}
+
+/**
+ * POST a JSON body. `anonymous`: without cookies (so without the session and its CSRF token),
+ * nothing tying the request to the member. `attempts`: how often to try when the network
+ * itself fails (not when the server refuses).
+ */
+export async function postJSON(url, body, { anonymous = false, attempts = 1 } = {}) {
+  const request = () =>
+    fetch(url, {
+      method: "POST",
+      credentials: anonymous ? "omit" : "same-origin",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+      headers: anonymous
+        ? { "Content-Type": "application/json", Accept: "application/json" }
+        : { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify(body),
+    });
+  for (let attempt = 1; ; attempt++) {
+    let response;
+    try {
+      response = await request();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await sleep(1000 * attempt);
+      continue;
+    }
+    return answer(response);
+  }
+}
