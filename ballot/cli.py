@@ -84,16 +84,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    text = _read_input(args.file, "scenario")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise TallyError(
-            Text(
-                en=f"{args.file} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
-                zh=f"{args.file} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
-            )
-        ) from None
+    raw = _load_json(_read_input(args.file, "scenario"), args.file)
     scenario = parse_scenario(raw, load_profile)
     result = tally(scenario.rules, scenario.meeting, scenario.rounds)
     if args.text:
