@@ -351,8 +351,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_office(args: argparse.Namespace) -> int:
-    from ballot.db import make_engine, sessions, upgrade
     from ballot.services import accounts
+    from ballot.storage.engine import make_engine, sessions, upgrade
 
     engine = make_engine(args.database_url)
     upgrade(engine)

@@ -39,7 +39,7 @@ def postgres_template() -> Iterator[str]:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from ballot.db import make_engine, upgrade
+    from ballot.storage.engine import make_engine, upgrade
 
     name = f"ballot_tmpl_{uuid.uuid4().hex[:12]}"
     admin = _postgres_admin()
@@ -66,7 +66,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
     from sqlalchemy import text
 
     if request.param == "sqlite":
-        from ballot.db import make_engine, upgrade
+        from ballot.storage.engine import make_engine, upgrade
 
         url = f"sqlite:///{tmp_path / 'ballot.sqlite3'}"
         engine = make_engine(url)
@@ -96,7 +96,7 @@ def issuer():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def db(database_url: str) -> Iterator[object]:
     """A session factory on a fresh, migrated database of each kind."""
-    from ballot.db import make_engine, sessions
+    from ballot.storage.engine import make_engine, sessions
 
     engine = make_engine(database_url)
     yield sessions(engine)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ballot import models as m
 from ballot.crypto import blind_rsa
 from ballot.crypto.randomness import SystemRandom
-from ballot.db import make_engine, sessions
 from ballot.demo import open_round_view
 from ballot.services import meetings, voting
+from ballot.storage import models as m
+from ballot.storage.engine import make_engine, sessions
 from tests.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ RNG = SystemRandom()
 CHILD = textwrap.dedent("""
     import json, sys, time
     from ballot.crypto.randomness import SystemRandom
-    from ballot.db import make_engine, sessions
+    from ballot.storage.engine import make_engine, sessions
     from ballot.services import voting
     url, meeting, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     job = json.load(open(path))

@@ -307,9 +307,9 @@ def test_ballot_vote_casts_from_the_command_line(
     """The Python voter speaks the same routes as the page (no browser needed)."""
     from sqlalchemy import select
 
-    from ballot import models as m
-    from ballot.db import make_engine, sessions
     from ballot.services import meetings, voting
+    from ballot.storage import models as m
+    from ballot.storage.engine import make_engine, sessions
 
     base, meeting, inv, folder = server
     engine = make_engine(f"sqlite:///{folder / 'e2e.sqlite3'}")
@@ -360,9 +360,9 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
     sync_playwright = _playwright()
     from sqlalchemy import select
 
-    from ballot import models as m
     from ballot.crypto import keystore
     from ballot.crypto.group import production_group
+    from ballot.storage import models as m
     from ballot.web import create_app
     from ballot.web.setup import plan_meeting
 

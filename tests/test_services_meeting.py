@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot import verify
 from ballot.client import decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
@@ -23,6 +22,7 @@ from ballot.protocol import ceremony_id
 from ballot.record import chain_problems, checkpoint_message
 from ballot.services import counting, meetings, record, voting
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.client import VoterDevice
 from ballot.crypto import blind_rsa, ceremony
 from ballot.crypto.codec import commitment_message_json
@@ -23,6 +22,7 @@ from ballot.demo import open_round_view
 from ballot.record import chain_problems
 from ballot.services import meetings, record, voting
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from ballot import models as m
-from ballot.db import make_engine, upgrade
+from ballot.storage import models as m
+from ballot.storage.engine import make_engine, upgrade
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -82,7 +82,7 @@ def test_the_migrations_build_exactly_what_the_models_declare(engine: Engine) ->
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from ballot.models import Base
+    from ballot.storage.models import Base
 
     with engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), Base.metadata)

@@ -13,13 +13,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ballot import models as m
 from ballot.client import VoterDevice
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.protocol import ballot_context
 from ballot.services import accounts
+from ballot.storage import models as m
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation
 from tests.web_meeting import make_web_meeting, scrutineer_shares
@@ -320,7 +320,7 @@ def test_english_is_one_click_away(web: tuple[Flask, int, dict[str, Invitation]]
 
 
 def test_wrong_codes_are_rate_limited_per_client(tmp_path: Path) -> None:
-    from ballot.db import make_engine, sessions, upgrade
+    from ballot.storage.engine import make_engine, sessions, upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
     upgrade(engine)

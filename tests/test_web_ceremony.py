@@ -13,8 +13,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from ballot import models as m
 from ballot.services import counting, meetings, voting
+from ballot.storage import models as m
 from ballot.voter import HttpSession, HttpVoter
 from ballot.web import create_app
 from ballot.web.runtime import Runtime

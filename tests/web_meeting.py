@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.client import decryption_shares
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.services import counting
+from ballot.storage import models as m
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation, prepare_meeting

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 
 Db = sessionmaker[Session]
 

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.crypto import ceremony, decryption
 from ballot.crypto.codec import (
     ballot_from_json,
@@ -35,6 +34,7 @@ from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
 from ballot.services.queries import add_once, count_rows
+from ballot.storage import models as m
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
 

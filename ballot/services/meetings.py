@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.profile_files import load_profile
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.queries import count_rows
+from ballot.storage import models as m
 from ballot.tally import engine as tally_engine
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure
 from ballot.services.queries import count_rows
+from ballot.storage import models as m
 from ballot.tally.report import outcome as outcome_json
 
 Db = sessionmaker[Session]

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballot import models as m
 from ballot.record import GENESIS, Event, canonical_json, make_event
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 
 
 def lock_meeting(session: Session, meeting_id: int) -> m.Meeting:

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot import protocol
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import (
@@ -40,6 +39,7 @@ from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
 from ballot.services.queries import add_once, count_rows
+from ballot.storage import models as m
 from ballot.tally.model import Outcome
 
 Db = sessionmaker[Session]

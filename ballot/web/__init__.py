@@ -14,8 +14,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from ballot.db import make_engine, sessions, upgrade
 from ballot.services.errors import ServiceError
+from ballot.storage.engine import make_engine, sessions, upgrade
 from ballot.web import i18n
 from ballot.web.auth import current_account
 from ballot.web.runtime import Runtime, server_secret

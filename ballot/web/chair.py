@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot import models as m
 from ballot.services import counting, meetings, overview, voting
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 from ballot.web.auth import current_account, login_required, runtime
 from ballot.web.public import status_json
 

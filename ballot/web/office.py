@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from ballot import models as m
 from ballot.services import accounts, overview
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 from ballot.web.auth import login_required, runtime
 from ballot.web.setup import plan_meeting
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import models as m
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 
 CLIENT_FILES = (
     "protocol.js",

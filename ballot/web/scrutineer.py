@@ -10,10 +10,10 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import select
 
-from ballot import models as m
 from ballot.protocol import ceremony_id
 from ballot.services import counting, overview, voting
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, runtime
 from ballot.web.setup import open_when_dealt

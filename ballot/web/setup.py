@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ballot import models as m
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
@@ -25,6 +24,7 @@ from ballot.demo import NAMES, SURNAMES, local_ceremony
 from ballot.protocol import ceremony_id
 from ballot.services import accounts, meetings, voting
 from ballot.services.errors import ServiceError
+from ballot.storage import models as m
 from ballot.web.runtime import Runtime, client_hashes, write_private
 
 WORDS = [

@@ -1,10 +1,10 @@
-"""Alembic environment: migrations run on the engine `ballot.db.upgrade` passes in."""
+"""Alembic environment: migrations run on the engine `ballot.storage.engine.upgrade` passes in."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from ballot.models import Base
+from ballot.storage.models import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

@@ -51,7 +51,9 @@ def make_engine(url: str | None = None) -> Engine:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("ballot").joinpath("migrations")))
+    config.set_main_option(
+        "script_location", str(resources.files("ballot.storage").joinpath("migrations"))
+    )
     config.attributes["engine"] = engine
     return config
 
