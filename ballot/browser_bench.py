@@ -45,7 +45,7 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify as verify_signature
-from ballot.protocol import ballot_context, round_id
+from ballot.protocol.context import ballot_context, round_id
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (

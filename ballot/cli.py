@@ -324,7 +324,7 @@ def cmd_ceremony(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from ballot import audit
+    from ballot.protocol import audit
 
     doc = _load_json(_read_input(args.file, "audit file"), args.file)
     record = None

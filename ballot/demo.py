@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot.client import VoterDevice, decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import BallotContext
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.protocol import ceremony_id
+from ballot.protocol.context import ceremony_id
+from ballot.protocol.device import VoterDevice, decryption_shares
 from ballot.services import counting, meetings, record, voting
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions, upgrade

@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ballot import protocol
 from ballot.crypto import blind_rsa, ceremony, decryption, keystore
 from ballot.crypto.ballot import cast_message, tracker, validate_ballot
 from ballot.crypto.codec import (
@@ -29,7 +28,8 @@ from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify as verify_signature
 from ballot.profile_files import load_profile
-from ballot.record import chain_problems, checkpoint_message
+from ballot.protocol import context as protocol
+from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate, Counts, Meeting

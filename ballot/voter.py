@@ -16,11 +16,11 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from ballot.client import VoterDevice
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.protocol import ballot_context
+from ballot.protocol.context import ballot_context
+from ballot.protocol.device import VoterDevice
 from ballot.text import Text
 
 CHOICES = {"a": "approve", "o": "oppose", "x": "abstain", "approve": "approve",

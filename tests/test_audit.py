@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from ballot.audit import AuditError, audit
 from ballot.crypto.ballot import BallotContext, encrypt_ballot, tracker
 from ballot.crypto.codec import ballot_to_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
+from ballot.protocol.audit import AuditError, audit
 
 CANDIDATES = ["甲公司", "乙公司", "丙公司"]
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from ballot.client import decryption_shares
 from ballot.crypto import blind_rsa, ceremony, decryption
 from ballot.crypto.ballot import cast_message, tracker, validate_ballot
 from ballot.crypto.codec import ballot_from_json, decryption_share_from_json
@@ -32,7 +31,14 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify
 from ballot.crypto.testing import SeededRandom
 from ballot.demo import local_ceremony
-from ballot.protocol import OPTIONS, ballot_context, ceremony_id, decryption_context, round_id
+from ballot.protocol.context import (
+    OPTIONS,
+    ballot_context,
+    ceremony_id,
+    decryption_context,
+    round_id,
+)
+from ballot.protocol.device import decryption_shares
 from tests.helpers import node_executable
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ballot.record import GENESIS, canonical_json, chain_problems, make_event
+from ballot.protocol.chain import GENESIS, canonical_json, chain_problems, make_event
 
 
 def chain(n: int) -> list[dict]:  # type: ignore[type-arg]

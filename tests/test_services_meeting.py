@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import verify
-from ballot.client import decryption_shares
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.demo import cast_as_member, local_ceremony, open_round_view
-from ballot.protocol import ceremony_id
-from ballot.record import chain_problems, checkpoint_message
+from ballot.protocol.chain import chain_problems, checkpoint_message
+from ballot.protocol.context import ceremony_id
+from ballot.protocol.device import decryption_shares
 from ballot.services import counting, meetings, record, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m

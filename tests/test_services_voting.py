@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot.client import VoterDevice
 from ballot.crypto import blind_rsa, ceremony
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.errors import CryptoError
@@ -19,7 +18,8 @@ from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.testing import SeededRandom
 from ballot.demo import open_round_view
-from ballot.record import chain_problems
+from ballot.protocol.chain import chain_problems
+from ballot.protocol.device import VoterDevice
 from ballot.services import meetings, record, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
@@ -409,7 +409,7 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
         encrypted_share_from_json,
         encrypted_share_json,
     )
-    from ballot.protocol import ceremony_id
+    from ballot.protocol.context import ceremony_id
 
     committee = meetings.create_committee(db, "c5", meetings.parse_roster(ROSTER), NOW)
     meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import verify
 from ballot.crypto import blind_rsa
-from ballot.record import GENESIS, event_hash
+from ballot.protocol.chain import GENESIS, event_hash
 from ballot.services import record
 from ballot.storage.engine import make_engine, sessions, upgrade
 from tests.test_services_meeting import run_meeting

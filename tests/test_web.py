@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ballot.client import VoterDevice
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.protocol import ballot_context
+from ballot.protocol.context import ballot_context
+from ballot.protocol.device import VoterDevice
 from ballot.services import accounts
 from ballot.storage import models as m
 from ballot.web.runtime import Runtime

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot.client import decryption_shares
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
+from ballot.protocol.device import decryption_shares
 from ballot.services import counting
 from ballot.storage import models as m
 from ballot.web import create_app

@@ -28,8 +28,8 @@ from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import Ciphertext, add
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
-from ballot.protocol import OPTIONS, ceremony_id, decryption_context
-from ballot.record import checkpoint_message
+from ballot.protocol.chain import checkpoint_message
+from ballot.protocol.context import OPTIONS, ceremony_id, decryption_context
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballot.record import GENESIS, Event, canonical_json, make_event
+from ballot.protocol.chain import GENESIS, Event, canonical_json, make_event
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot import protocol
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import (
     BallotContext,
@@ -35,6 +34,7 @@ from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
+from ballot.protocol import context
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
@@ -54,7 +54,7 @@ def _crypto(err: CryptoError) -> ServiceError:
 
 def round_id(meeting: m.Meeting, number: int) -> str:
     """The round's id in the protocol: every credential and proof names it."""
-    return protocol.round_id(meeting.public_id, number)
+    return context.round_id(meeting.public_id, number)
 
 
 # --- key ceremony and opening ----------------------------------------------------------------
@@ -71,7 +71,7 @@ def start_ceremony(db: Db, meeting_id: int, k: int, n: int) -> None:
                 "本会议的密钥仪式已开始",
             )
         try:
-            ceremony.CeremonyParams(protocol.ceremony_id(meeting.public_id), k, n)
+            ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
         except CryptoError as err:
             raise _crypto(err) from None
         meeting.status = "ceremony"
@@ -85,7 +85,7 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
     if meeting.status != "ceremony" or event is None:
         raise ServiceError("no-ceremony", "start the key ceremony first", "请先开始密钥仪式")
     body = json.loads(event.body)
-    return ceremony.CeremonyParams(protocol.ceremony_id(meeting.public_id), body["k"], body["n"])
+    return ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), body["k"], body["n"])
 
 
 def publish_commitments(db: Db, meeting_id: int, message: Any) -> None:
@@ -258,7 +258,7 @@ def record_ceremony(
                 "本会议的密钥仪式已记录",
             )
         try:
-            params = ceremony.CeremonyParams(protocol.ceremony_id(meeting.public_id), k, n)
+            params = ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
             parsed = [commitment_message_from_json(x) for x in messages]
         except CryptoError as err:
             raise _crypto(err) from None
@@ -593,7 +593,7 @@ def register_credential(
 
 
 def ballot_context(meeting: m.Meeting, rnd: m.Round) -> BallotContext:
-    return protocol.ballot_context(
+    return context.ballot_context(
         meeting.public_id, rnd.number, rnd.record, rnd.candidates, rnd.max_approvals
     )
 

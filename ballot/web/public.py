@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot.record import canonical_json
+from ballot.protocol.chain import canonical_json
 from ballot.services import accounts, overview
 from ballot.services import record as record_service
 from ballot.services.errors import ServiceError

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import select
 
-from ballot.protocol import ceremony_id
+from ballot.protocol.context import ceremony_id
 from ballot.services import counting, overview, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m

@@ -771,7 +771,7 @@ export function credentialMessage(meetingId, roundId, publicKey) {
 
 /**
  * A member's credential for one round: a fresh P-256 key (WebCrypto, private key not
- * extractable) and the blinded request for the issuer (§9, ballot/client.py VoterDevice).
+ * extractable) and the blinded request for the issuer (§9, ballot/protocol/device.py VoterDevice).
  *
  * @param {object} args
  * @param {{scheme: string, n: string, e: string}} args.issuerKey the meeting's issuer key
@@ -821,7 +821,7 @@ export async function createCredential({ issuerKey, meetingId, roundId, random =
 
 export const OPTIONS = Object.freeze(["approve", "oppose"]);
 
-/** ballot/protocol.py decryption_context: [bytes(record), text(round id), text(option), u32(i)]. */
+/** ballot/protocol/context.py decryption_context: [bytes(record), text(round id), text(option), u32(i)]. */
 export function decryptionContext(meetingId, number, recordHex, option, index) {
   return [
     bytesField(hexToBytes(recordHex, "record")),
@@ -899,7 +899,7 @@ export async function decryptionShare({ ciphertext, contextFields, random, ...ce
 }
 
 /**
- * A scrutineer's decryption shares of every total of a closed round (ballot/client.py
+ * A scrutineer's decryption shares of every total of a closed round (ballot/protocol/device.py
  * decryption_shares): each ciphertext is checked to be in the group before the secret touches
  * it; one proof scalar u is drawn per share, candidates in order, approve before oppose.
  *

@@ -1,4 +1,4 @@
-"""The Python voter client: what a member's device does, for the command line and the tests.
+"""What a member's device and a scrutineer's client compute, for the command line and the tests.
 It follows docs/PROTOCOL.md exactly as the browser's ES module does: a fresh credential key
 per round, blind issuance, anonymous registration, encryption with proofs, and a signature."""
 
@@ -14,7 +14,7 @@ from ballot.crypto.credential import credential_message
 from ballot.crypto.elgamal import Ciphertext, PublicKey
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import CredentialKey
-from ballot.protocol import OPTIONS, decryption_context
+from ballot.protocol.context import OPTIONS, decryption_context
 
 
 class VoterDevice:
