@@ -23,7 +23,7 @@ from ballot.crypto.codec import (
 )
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
-from ballot.text import Text
+from ballot.language.text import Text
 from ballot.voter import HttpSession, VoterError
 from ballot.web.runtime import write_private
 

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ballot import __version__
-from ballot.profile_files import load_profile, profile_ids
+from ballot.language.text import Text
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import resolve
+from ballot.tally.profiles import load_profile, profile_ids
 from ballot.tally.report import outcome, outcome_text, setting
 from ballot.tally.scenario import parse_scenario
 from ballot.tally.slate import build_slate, parse_weights, read_reviews, slate_report
-from ballot.text import Text
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_RECORD_BYTES = 1024 * 1024 * 1024  # a record carries every ballot: ~100 KB each

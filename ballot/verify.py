@@ -27,7 +27,6 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify as verify_signature
-from ballot.profile_files import load_profile
 from ballot.protocol import context as protocol
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.tally.engine import tally
@@ -35,6 +34,7 @@ from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate, Counts, Meeting
 from ballot.tally.motion import motion_result
 from ballot.tally.profile import resolve
+from ballot.tally.profiles import load_profile
 from ballot.tally.report import ballot as next_json
 from ballot.tally.report import outcome as outcome_json
 

@@ -19,9 +19,9 @@ from typing import Any
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
+from ballot.language.text import Text
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice
-from ballot.text import Text
 
 CHOICES = {"a": "approve", "o": "oppose", "x": "abstain", "approve": "approve",
            "oppose": "oppose", "abstain": "abstain", "同意": "approve", "不同意": "oppose",

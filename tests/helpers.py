@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ballot.profile_files import load_profile
 from ballot.tally.engine import tally
 from ballot.tally.model import Outcome
+from ballot.tally.profiles import load_profile
 from ballot.tally.report import outcome
 from ballot.tally.scenario import parse_scenario
 

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-PROFILES = sorted((ROOT / "ballot" / "profiles").glob("*.toml"))
+PROFILES = sorted((ROOT / "ballot" / "tally" / "profiles").glob("*.toml"))
 
 if not SEEDS.is_dir():
     if os.environ.get("CI"):

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from ballot.profile_files import load_profile, profile_ids
 from ballot.tally.errors import TallyError, UnstatedSetting
 from ballot.tally.profile import parse_profile, resolve
+from ballot.tally.profiles import load_profile, profile_ids
 from ballot.tally.rules import Proportion, Threshold
 
 EXPECTED_TIERS = {

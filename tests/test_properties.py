@@ -32,10 +32,10 @@ from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from ballot.profile_files import load_profile
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Counts
+from ballot.tally.profiles import load_profile
 from ballot.tally.report import ballot as ballot_json
 from ballot.tally.scenario import parse_scenario
 from tests.helpers import replay, run_outcome

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ballot.profile_files import load_profile
 from ballot.tally.errors import TallyError, UnstatedSetting
+from ballot.tally.profiles import load_profile
 from ballot.tally.slate import build_slate, decimal_text, read_reviews
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.text import Text
+from ballot.language.text import Text
 
 FORMAT = "ballot-audit"
 CHOICES = ("approve", "oppose", "abstain")

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot.profile_files import load_profile
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.queries import count_rows
@@ -27,6 +26,7 @@ from ballot.tally.model import Candidate as TallyCandidate
 from ballot.tally.model import Counts, Outcome
 from ballot.tally.model import Meeting as TallyMeeting
 from ballot.tally.profile import resolve
+from ballot.tally.profiles import load_profile
 from ballot.tally.rules import Rules
 from ballot.tally.scenario import parse_candidates
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ballot.language.text import Text
 from ballot.tally import explain
 from ballot.tally.errors import TallyError
 from ballot.tally.model import (
@@ -26,7 +27,6 @@ from ballot.tally.model import (
     TierOutcome,
 )
 from ballot.tally.rules import Rules, Threshold, Tier
-from ballot.text import Text
 
 
 def check_quorum(rules: Rules, members: int, present: int) -> QuorumCheck:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ballot.text import Text
+from ballot.language.text import Text
 
 
 class TallyError(Exception):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ballot.language.text import Text, names_en, names_zh, plural
 from ballot.tally.model import Ballot
 from ballot.tally.rules import BASE_ZH, Proportion, Threshold
-from ballot.text import Text, names_en, names_zh, plural
 
 
 def round_label(number: int, ballot: Ballot, tier_en: str, tier_zh: str) -> Text:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ballot.language.text import Text
 from ballot.tally.rules import Rules
-from ballot.text import Text
 
 BallotKind = Literal["ballot", "revote"]
 TierStatus = Literal["decided", "in progress", "not reached"]

@@ -1,6 +1,6 @@
 """Rule profiles: one per regulation, every setting citing its clause (or saying it is unstated).
 
-A profile is data (see `ballot/profiles/*.toml`); this module turns the parsed mapping into
+A profile is data (see `ballot/tally/profiles/*.toml`); this module turns the parsed mapping into
 typed settings and applies a scenario's overrides, key by key, to give the `Rules` a tally runs.
 Reading the files is the caller's job: this module does no I/O.
 """
@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from ballot.language.text import Text
 from ballot.tally import reading
 from ballot.tally.rules import (
     BASES,
@@ -26,7 +27,6 @@ from ballot.tally.rules import (
     Tier,
     parse_fraction,
 )
-from ballot.text import Text
 
 T = TypeVar("T")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ballot.language.text import Text
 from ballot.tally.errors import TallyError
-from ballot.text import Text
 
 
 def fail(en: str, zh: str) -> TallyError:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Generic, Literal, TypeVar
 
+from ballot.language.text import Text
 from ballot.tally.errors import TallyError, UnstatedSetting
-from ballot.text import Text
 
 Base = Literal["members", "present", "ballots"]
 BASES: tuple[Base, ...] = ("members", "present", "ballots")

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from ballot.language.text import Text, names_en, names_zh
 from ballot.tally import reading
 from ballot.tally.profile import Profile
 from ballot.tally.rules import parse_fraction
-from ballot.text import Text, names_en, names_zh
 
 COMPONENTS = ("document", "site", "defence")
 COMPONENT_ZH = {"document": "资料评审", "site": "现场评审", "defence": "答辩", "score": "综合得分"}

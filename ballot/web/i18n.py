@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ballot.text import Text
+from ballot.language.text import Text
 
 LANGS = ("zh", "en")
 

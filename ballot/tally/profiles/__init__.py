@@ -1,4 +1,4 @@
-"""Reading the rule profiles shipped in `ballot/profiles/` (one TOML file per regulation)."""
+"""Reading the rule profiles shipped in `ballot/tally/profiles/` (one TOML file per regulation)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import tomllib
 from functools import cache
 from importlib import resources
 
+from ballot.language.text import Text
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import Profile, parse_profile
-from ballot.text import Text
 
 
 def profile_ids() -> list[str]:
-    folder = resources.files("ballot.profiles")
+    folder = resources.files("ballot.tally.profiles")
     return sorted(
         p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
     )
@@ -29,7 +29,7 @@ def load_profile(profile_id: str) -> Profile:
                 zh=f"未知规则文件 {profile_id!r}；可用的有 {', '.join(known)}",
             )
         )
-    raw = resources.files("ballot.profiles").joinpath(f"{profile_id}.toml").read_text("utf-8")
+    raw = resources.files("ballot.tally.profiles").joinpath(f"{profile_id}.toml").read_text("utf-8")
     profile = parse_profile(tomllib.loads(raw))
     if profile.id != profile_id:
         raise TallyError(
