@@ -1,5 +1,5 @@
 import sys
 
-from ballot.cli import main
+from ballot.cli.main import main
 
 sys.exit(main())

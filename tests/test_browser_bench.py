@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from ballot import browser_bench, cli
+from ballot import browser_bench
+from ballot.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
+from ballot.clients.http import HttpSession
+from ballot.clients.voter import HttpVoter
 from ballot.services import counting, meetings, voting
 from ballot.storage import models as m
-from ballot.voter import HttpSession, HttpVoter
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
 from tests.web_meeting import running_server, scrutineer_shares

@@ -28,10 +28,10 @@ import pytest
 from gunicorn import config as gunicorn_config
 from sqlalchemy import select
 
+from ballot.clients.voter import HttpVoter, Prepared
 from ballot.crypto.randomness import SystemRandom
 from ballot.services import counting, meetings, voting
 from ballot.storage import models as m
-from ballot.voter import HttpVoter, Prepared
 from ballot.web import create_app
 from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation, prepare_meeting

@@ -19,6 +19,7 @@ from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
+from ballot.storage.files import write_private
 
 CLIENT_FILES = (
     "protocol.js",
@@ -78,14 +79,6 @@ class Runtime:
             )
         private = self._signing[meeting_id]
         return lambda message: keystore.sign(private, message)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Create a file only its owner can read (keys, codes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 def server_secret(keys: Path) -> str:

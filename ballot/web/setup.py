@@ -25,7 +25,8 @@ from ballot.protocol.context import ceremony_id
 from ballot.services import accounts, meetings, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
-from ballot.web.runtime import Runtime, client_hashes, write_private
+from ballot.storage.files import write_private
+from ballot.web.runtime import Runtime, client_hashes
 
 WORDS = [
     "apple",

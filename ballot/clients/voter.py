@@ -5,20 +5,14 @@ credential blind-signed; registration and the ballot go over fresh connections w
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
-import re
 import secrets
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from ballot.clients.http import ClientError, HttpSession
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
-from ballot.crypto.randomness import SystemRandom
 from ballot.language.text import Text
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice
@@ -28,28 +22,11 @@ CHOICES = {"a": "approve", "o": "oppose", "x": "abstain", "approve": "approve",
            "弃权": "abstain"}  # fmt: skip
 
 
-class VoterError(Exception):
-    def __init__(self, code: str, text: Text) -> None:
-        super().__init__(f"{code}: {text.en}")
-        self.code = code
-        self.text = text
-
-
-class _LocalSecure(http.cookiejar.DefaultCookiePolicy):
-    """Like browsers: Secure cookies go over https, and over plain http to this machine only."""
-
-    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        host = urllib.parse.urlsplit(request.get_full_url()).hostname
-        return bool(
-            cookie.secure is False or request.type == "https" or host in ("localhost", "127.0.0.1")
-        )
-
-
 def parse_choices(text: str, count: int) -> list[str]:
     """'a,o,x,…' or full words (approve/oppose/abstain, 同意/不同意/弃权), one per candidate."""
     items = [x.strip() for x in text.split(",")] if text.strip() else []
     if len(items) != count:
-        raise VoterError(
+        raise ClientError(
             "choices",
             Text(
                 f"{count} choices are needed (one per candidate, in ballot order), got {len(items)}",
@@ -59,7 +36,7 @@ def parse_choices(text: str, count: int) -> list[str]:
     out = []
     for item in items:
         if item.lower() not in CHOICES and item not in CHOICES:
-            raise VoterError(
+            raise ClientError(
                 "choices",
                 Text(
                     f"{item!r} is not a choice: use a (approve), o (oppose) or x (abstain)",
@@ -81,75 +58,13 @@ class Prepared:
     credential: dict[str, str] | None = None
 
 
-class HttpSession:
-    """A logged-in conversation with a ballot server (a cookie jar for the session, a separate
-    opener that never sends a cookie, the CSRF token from the pages)."""
-
-    def __init__(self, base_url: str, timeout: float = 60) -> None:
-        self.base = base_url.rstrip("/")
-        self.timeout = timeout
-        self.jar = http.cookiejar.CookieJar(_LocalSecure())
-        self.session = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.anonymous = urllib.request.build_opener()  # no cookie processor: sends no cookie
-        self.csrf = ""
-        self.rng = SystemRandom()
-
-    def _call(
-        self,
-        opener: urllib.request.OpenerDirector,
-        path: str,
-        body: Any = None,
-        form: dict[str, str] | None = None,
-    ) -> tuple[int, str]:
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-            if opener is self.session:
-                headers["X-CSRFToken"] = self.csrf
-        elif form is not None:
-            data = urllib.parse.urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Accept"] = "text/html"
-        request = urllib.request.Request(self.base + path, data=data, headers=headers)
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as err:
-            text = err.read().decode(errors="replace")
-            try:
-                doc = json.loads(text)
-                raise VoterError(doc["error"], Text(doc["en"], doc["zh"])) from None
-            except (ValueError, KeyError, TypeError):
-                raise VoterError(
-                    f"http-{err.code}",
-                    Text(f"the server said HTTP {err.code}", f"服务器返回 HTTP {err.code}"),
-                ) from None
-
-    def call_json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
-        return json.loads(self._call(opener, path, body)[1])
-
-    def login(self, code: str) -> None:
-        _, page = self._call(self.session, "/login")
-        found = re.search(r'name="csrf-token" content="([^"]+)"', page)
-        self.csrf = found.group(1) if found else ""
-        _, after = self._call(self.session, "/login", form={"csrf_token": self.csrf, "code": code})
-        if 'action="/login"' in after:
-            raise VoterError(
-                "bad-code", Text("the server refused this access code", "服务器拒绝了此访问码")
-            )
-        found = re.search(r'name="csrf-token" content="([^"]+)"', after)
-        self.csrf = found.group(1) if found else self.csrf
-
-
 class HttpVoter(HttpSession):
     """One member's device talking to a ballot server."""
 
     def current_round(self) -> dict[str, Any] | None:
         doc = self.call_json(self.session, "/vote/round.json")
         if doc.get("issued"):
-            raise VoterError(
+            raise ClientError(
                 "already-issued",
                 Text("you already have this round's ballot", "您已领取本轮选票"),
             )
@@ -201,7 +116,7 @@ class HttpVoter(HttpSession):
             },
         )
         if answer.get("tracker") != p.tracker:
-            raise VoterError(
+            raise ClientError(
                 "tracker-mismatch",
                 Text("the server's tracker differs from this device's", "服务器回执与本机不符"),
             )
@@ -216,7 +131,7 @@ def vote(
     voter.login(code)
     rnd = voter.current_round()
     if rnd is None:
-        raise VoterError("no-round", Text("no round is open", "目前没有正在进行的投票"))
+        raise ClientError("no-round", Text("no round is open", "目前没有正在进行的投票"))
     prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
     voter.issue(prepared)
     low, high = delay

@@ -13,8 +13,9 @@ from typing import Any
 
 from flask import Flask
 
+from ballot.storage.files import write_private
 from ballot.web import create_app
-from ballot.web.runtime import Runtime, write_private
+from ballot.web.runtime import Runtime
 from ballot.web.setup import Invitation, demo_meeting
 
 ROLE_NAMES = {

@@ -283,11 +283,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    from ballot import voter
+    from ballot.clients import voter
+    from ballot.clients.http import ClientError
 
     try:
         tracker = voter.vote(args.url, args.code, args.choices)
-    except voter.VoterError as e:
+    except ClientError as e:
         print(f"ballot: {e.text.one_line()}", file=sys.stderr)
         return 1
     except OSError as e:
@@ -300,7 +301,8 @@ def cmd_vote(args: argparse.Namespace) -> int:
 def cmd_ceremony(args: argparse.Namespace) -> int:
     import getpass
 
-    from ballot import ceremony_client, voter
+    from ballot.clients import ceremony as ceremony_client
+    from ballot.clients.http import ClientError
 
     if args.passphrase_file:
         try:
@@ -314,7 +316,7 @@ def cmd_ceremony(args: argparse.Namespace) -> int:
             return 1
     try:
         ceremony_client.run_ceremony(args.url, args.code, Path(args.out), passphrase)
-    except voter.VoterError as e:
+    except ClientError as e:
         print(f"ballot: {e.text.one_line()}", file=sys.stderr)
         return 1
     except OSError as e:
@@ -364,7 +366,7 @@ def cmd_office(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ballot import serve
+    from ballot.cli import serve
 
     if not 1 <= args.port <= 65535:
         raise UsageError("--port must be between 1 and 65535")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ballot.clients.http import ClientError, HttpSession
 from ballot.crypto import ceremony, keystore
 from ballot.crypto.codec import (
     commitment_message_from_json,
@@ -24,8 +25,7 @@ from ballot.crypto.codec import (
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.language.text import Text
-from ballot.voter import HttpSession, VoterError
-from ballot.web.runtime import write_private
+from ballot.storage.files import write_private
 
 
 def _wait(
@@ -47,7 +47,7 @@ def _wait(
             say(line)
             last = line
         if time.monotonic() > deadline:
-            raise VoterError(
+            raise ClientError(
                 "ceremony-timeout",
                 Text(
                     f"gave up after {int(timeout)} s: {line}",
@@ -68,12 +68,12 @@ def run_ceremony(
 ) -> str:
     """Returns the joint key's fingerprint (hex, 16 digits) once the share file is written."""
     if len(passphrase) < 8:
-        raise VoterError(
+        raise ClientError(
             "weak-passphrase",
             Text("the passphrase needs at least 8 characters", "口令至少需要 8 个字符"),
         )
     if out.exists():
-        raise VoterError(
+        raise ClientError(
             "file-exists",
             Text(f"{out} exists: choose another --out", f"{out} 已存在：请换一个 --out"),
         )
@@ -82,7 +82,7 @@ def run_ceremony(
     session.login(code)
     state = session.call_json(session.session, "/scrutineer/ceremony.json")
     if state["status"] != "ceremony" or state["k"] is None:
-        raise VoterError(
+        raise ClientError(
             "no-ceremony",
             Text(
                 "this meeting is not holding its key ceremony now (it has finished, or has not "
@@ -92,7 +92,7 @@ def run_ceremony(
         )
     index, n = int(state["index"]), int(state["n"])
     if any(x.get("sender") == index for x in state["messages"]):
-        raise VoterError(
+        raise ClientError(
             "already-published",
             Text(
                 f"scrutineer {index} has published already, and that process's secrets are "
@@ -147,7 +147,7 @@ def run_ceremony(
         mine = [encrypted_share_from_json(x) for x in state["shares"]]
         share, committee = ceremony.finish(group, params, dealing, messages, mine, session.rng)
     except CryptoError as err:
-        raise VoterError(err.code, err.text) from None
+        raise ClientError(err.code, err.text) from None
     write_private(out, keystore.seal_share(share, passphrase, session.rng))
     fingerprint = format(int(committee.joint_key), "x")[:16]
     say(
