@@ -1,7 +1,7 @@
 """Browser benchmark: encrypting, proving and signing a 16-candidate ballot (k = 5) in headless
 Chromium — the cold ballot on a fresh page, tables built, must take under 1.5 s here.
 
-The implementation is ballot/browser_bench.py (also `ballot bench --browser`); this script
+The implementation is ballot/devtools/browser_bench.py (also `ballot bench --browser`); this script
 prints its JSON. Every ballot the browser made is validated in Python before any figure is
 reported. Needs Playwright for Python and Chromium at /usr/bin/chromium.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script from a checkout: find the package beside it
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ballot.browser_bench import (
+from ballot.devtools.browser_bench import (
     BenchFailed,
     BrowserUnavailable,
     report_text,

@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ballot import demo, verify
+from ballot import verify
+from ballot.devtools import demo
 
 
 def main() -> int:

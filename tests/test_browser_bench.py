@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ballot import browser_bench
 from ballot.cli import main as cli
+from ballot.devtools import browser_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 

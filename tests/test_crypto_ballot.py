@@ -22,7 +22,8 @@ from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import PublicKey, add, decrypt_to_power, encrypt
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, production_group
-from ballot.crypto.testing import SeededRandom, small_group
+from ballot.devtools.seeded import SeededRandom
+from tests.support.small_group import small_group
 
 RECORD = bytes(range(32))
 
@@ -326,7 +327,7 @@ def test_selection_proof_combiner_depends_on_both_ciphertexts() -> None:
 
 def test_both_arithmetic_backends_make_the_same_ballot() -> None:
     from ballot.crypto.arith import GMPY2, INT
-    from ballot.vectors import ballot_json
+    from ballot.devtools.vectors import ballot_json
 
     if GMPY2 is None:
         pytest.skip("gmpy2 is not installed here")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ballot.crypto import blind_rsa as br
 from ballot.crypto.arith import GMPY2, INT, Backend
 from ballot.crypto.errors import CryptoError
-from ballot.crypto.testing import SeededRandom
+from ballot.devtools.seeded import SeededRandom
 
 # The official RFC 9474 vectors, copied unchanged into the repository (tests/vectors/README.md).
 VECTORS = Path(__file__).resolve().parent / "vectors" / "rfc9474-rsabssa.json"

@@ -39,7 +39,8 @@ from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import Ciphertext, PublicKey, add, encrypt
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, production_group
-from ballot.crypto.testing import SeededRandom, small_group
+from ballot.devtools.seeded import SeededRandom
+from tests.support.small_group import small_group
 
 RECORD = bytes(range(32))
 FAST = ks.ScryptParams(n=2**10, r=8, p=1)  # tests only: the default stays n = 2^15

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +10,8 @@ from ballot.crypto.arith import GMPY2, INT
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, build, production_group
 from ballot.crypto.multiexp import FixedBase, multi_exp
-from ballot.crypto.testing import SeededRandom, small_group
+from ballot.devtools.seeded import SeededRandom
+from tests.support.small_group import small_group
 
 BACKENDS = [INT] + ([GMPY2] if GMPY2 is not None else [])
 
@@ -62,16 +61,27 @@ def test_bad_constants_are_refused() -> None:
         )
 
 
-def test_the_small_group_needs_the_test_switch() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BALLOT_ALLOW_TEST_GROUP"}
-    proc = subprocess.run(
-        [sys.executable, "-c", "from ballot.crypto.testing import small_group; small_group()"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode != 0 and "for tests only" in proc.stderr
+def test_the_installed_package_builds_no_group_but_the_production_one() -> None:
+    """The small test group lives in tests/support: no module of the package calls
+    `group.build` except `production_group`, so production code cannot make a weak group."""
+    import ast
+
+    import ballot
+
+    package = Path(ballot.__file__).parent
+    callers = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                calls = [
+                    c
+                    for c in ast.walk(node)
+                    if isinstance(c, ast.Call)
+                    and getattr(c.func, "id", getattr(c.func, "attr", None)) == "build"
+                ]
+                if calls:
+                    callers.append(f"{path.relative_to(package)}:{node.name}")
+    assert callers == ["crypto/group.py:production_group"]
     assert not small_group().production
 
 

@@ -10,8 +10,9 @@ from ballot.crypto import ceremony, decryption
 from ballot.crypto import hashing as h
 from ballot.crypto.elgamal import PublicKey, encrypt
 from ballot.crypto.errors import CryptoError
-from ballot.crypto.testing import SeededRandom, small_group
-from ballot.demo import local_ceremony
+from ballot.devtools.demo import local_ceremony
+from ballot.devtools.seeded import SeededRandom
+from tests.support.small_group import small_group
 
 
 def setup():  # type: ignore[no-untyped-def]

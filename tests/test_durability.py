@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ballot.crypto import blind_rsa
 from ballot.crypto.randomness import SystemRandom
-from ballot.demo import open_round_view
+from ballot.devtools.demo import open_round_view
 from ballot.services import meetings, voting
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from ballot.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
-from ballot.browser_bench import CHROMIUM_ARGS
+from ballot.devtools.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
+from ballot.devtools.browser_bench import CHROMIUM_ARGS
 from ballot.web.setup import Invitation
 from tests.web_meeting import make_web_meeting, running_server
 

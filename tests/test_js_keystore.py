@@ -23,7 +23,7 @@ from ballot.crypto import keystore as ks
 from ballot.crypto.ceremony import ScrutineerShare
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
-from ballot.crypto.testing import SeededRandom
+from ballot.devtools.seeded import SeededRandom
 from tests.helpers import node_executable
 
 ROOT = Path(__file__).resolve().parent.parent

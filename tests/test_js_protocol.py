@@ -29,8 +29,8 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify
-from ballot.crypto.testing import SeededRandom
-from ballot.demo import local_ceremony
+from ballot.devtools.demo import local_ceremony
+from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.context import (
     OPTIONS,
     ballot_context,

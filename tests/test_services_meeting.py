@@ -16,7 +16,7 @@ from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.demo import cast_as_member, local_ceremony, open_round_view
+from ballot.devtools.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import decryption_shares

@@ -16,8 +16,8 @@ from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.crypto.testing import SeededRandom
-from ballot.demo import open_round_view
+from ballot.devtools.demo import open_round_view
+from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
 from ballot.services import meetings, record, voting

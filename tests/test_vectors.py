@@ -11,10 +11,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from ballot import vectors
 from ballot.crypto.ballot import cast_message
 from ballot.crypto.group import production_group
 from ballot.crypto.signature import verify
+from ballot.devtools import vectors
 
 FOLDER = Path(__file__).resolve().parent / "vectors"
 

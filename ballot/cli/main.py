@@ -144,7 +144,7 @@ def cmd_slate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from ballot import bench
+    from ballot.devtools import bench
 
     if args.repeats is None:
         args.repeats = 5 if args.browser else 9
@@ -167,7 +167,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def _bench_browser(args: argparse.Namespace) -> int:
     """`ballot bench --browser`: status 0 when the cold ballot is within the limit, 1 when it
     is over (or the benchmark failed), 2 without Playwright or Chromium."""
-    from ballot import browser_bench
+    from ballot.devtools import browser_bench
 
     if args.naive:
         raise UsageError("--naive times the Python checks; it does not go with --browser")
@@ -194,7 +194,7 @@ def _bench_browser(args: argparse.Namespace) -> int:
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
-    from ballot import vectors
+    from ballot.devtools import vectors
 
     for path in vectors.write(Path(args.out)):
         print(path)
@@ -260,7 +260,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ballot import demo
+    from ballot.devtools import demo
 
     if not args.simulate:
         raise UsageError("only --simulate exists until the web app does")

@@ -5,8 +5,8 @@ at load: p and q prime, q | p − 1, g of order q. Every element received from o
 checked for membership of the order-q subgroup (1 < x < p and x^q = 1), one at a time or, for
 a whole ballot, in one batch (see `check_elements`).
 
-A small group for fast tests exists only through `ballot.crypto.testing`, which refuses to
-build one unless the process sets BALLOT_ALLOW_TEST_GROUP=1; production code never imports it.
+A small group for fast tests exists only in the test suite (tests/support/small_group.py),
+outside the installed package: `production_group` is the only group production code builds.
 """
 
 from __future__ import annotations

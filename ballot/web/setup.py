@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
-from ballot.demo import NAMES, SURNAMES, local_ceremony
+from ballot.devtools.demo import NAMES, SURNAMES, local_ceremony
 from ballot.protocol.context import ceremony_id
 from ballot.services import accounts, meetings, voting
 from ballot.services.errors import ServiceError

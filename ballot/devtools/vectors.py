@@ -157,7 +157,7 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
 
     from ballot.crypto import ceremony, decryption
     from ballot.crypto.elgamal import encrypt
-    from ballot.crypto.testing import SeededRandom
+    from ballot.devtools.seeded import SeededRandom
 
     params = ceremony.CeremonyParams("jiaxing-2020/meeting-1/ceremony", 2, 3)
     rng = SeededRandom(SEED + " ceremony")

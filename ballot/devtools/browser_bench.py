@@ -13,7 +13,7 @@ ballot can never be timed.
 
 The page is served by a private http.server on 127.0.0.1 (opened as http://localhost, a
 secure context, so WebCrypto is available): the app's static files, this benchmark's own
-module (ballot/bench_static/, never served by the app), a generated HTML page and its
+module (ballot/devtools/browser_bench.mjs, never served by the app), a generated HTML page and its
 configuration. Needs Playwright for Python and Chromium at /usr/bin/chromium.
 """
 
@@ -134,7 +134,7 @@ class _Site:
     """What the benchmark server serves."""
 
     static: Traversable  # ballot/web/static
-    bench: Traversable  # ballot/bench_static
+    bench: Traversable  # ballot/devtools (only its .mjs is served)
     config: bytes
     issuer: blind_rsa.IssuerKey
 
@@ -350,7 +350,7 @@ def run_browser_bench(
     root = resources.files("ballot")
     site = _Site(
         static=root / "web" / "static",
-        bench=root / "bench_static",
+        bench=root / "devtools",
         config=json.dumps(config, ensure_ascii=False).encode("utf-8"),
         issuer=issuer,
     )

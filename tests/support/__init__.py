@@ -1,0 +1,1 @@
+"""What the tests share: test-only groups, meetings prepared for the web tests, helpers."""
