@@ -21,7 +21,7 @@ import pytest
 
 from ballot.devtools.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
 from ballot.devtools.browser_bench import CHROMIUM_ARGS
-from ballot.web.setup import Invitation
+from ballot.services.setup import Invitation
 from tests.web_meeting import make_web_meeting, running_server
 
 CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
@@ -362,9 +362,9 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
 
     from ballot.crypto import keystore
     from ballot.crypto.group import production_group
+    from ballot.services.setup import plan_meeting
     from ballot.storage import models as m
     from ballot.web import create_app
-    from ballot.web.setup import plan_meeting
 
     url = f"sqlite:///{tmp_path / 'ceremony.sqlite3'}"
     app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})

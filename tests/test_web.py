@@ -19,9 +19,9 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice
 from ballot.services import accounts
+from ballot.services.runtime import Runtime
+from ballot.services.setup import Invitation
 from ballot.storage import models as m
-from ballot.web.runtime import Runtime
-from ballot.web.setup import Invitation
 from tests.web_meeting import make_web_meeting, scrutineer_shares
 
 HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">', "乙公司", "丙公司"]
@@ -155,7 +155,7 @@ def test_a_chair_cannot_run_another_committees_meeting(
 ) -> None:
     app, meeting, inv = web
     # a second committee on the same server, with its own chair
-    from ballot.web.setup import prepare_meeting
+    from ballot.devtools.demo import prepare_meeting
     from tests.web_meeting import FAST_SCRYPT, SLATE
 
     other, other_inv = prepare_meeting(

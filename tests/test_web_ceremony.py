@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
 from ballot.services import counting, meetings, voting
+from ballot.services.runtime import Runtime
 from ballot.storage import models as m
 from ballot.web import create_app
-from ballot.web.runtime import Runtime
 from tests.web_meeting import running_server, scrutineer_shares
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"

@@ -30,11 +30,12 @@ from sqlalchemy import select
 
 from ballot.clients.voter import HttpVoter, Prepared
 from ballot.crypto.randomness import SystemRandom
+from ballot.devtools.demo import prepare_meeting
 from ballot.services import counting, meetings, voting
+from ballot.services.runtime import Runtime
+from ballot.services.setup import Invitation
 from ballot.storage import models as m
 from ballot.web import create_app
-from ballot.web.runtime import Runtime
-from ballot.web.setup import Invitation, prepare_meeting
 from tests.web_meeting import FAST_SCRYPT, scrutineer_shares
 
 VOTERS = 30

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
+from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.device import decryption_shares
 from ballot.services import counting
+from ballot.services.runtime import Runtime
+from ballot.services.setup import Invitation
 from ballot.storage import models as m
 from ballot.web import create_app
-from ballot.web.runtime import Runtime
-from ballot.web.setup import Invitation, prepare_meeting
 
 ROSTER = [("主任甲", "chair")] + [(f"委员{x}", "member") for x in "乙丙丁戊己"]
 CANDIDATES = ["甲公司", "乙公司", "丙公司", "丁公司"]

@@ -13,10 +13,11 @@ from typing import Any
 
 from flask import Flask
 
+from ballot.devtools.demo import demo_meeting
+from ballot.services.runtime import Runtime
+from ballot.services.setup import Invitation
 from ballot.storage.files import write_private
 from ballot.web import create_app
-from ballot.web.runtime import Runtime
-from ballot.web.setup import Invitation, demo_meeting
 
 ROLE_NAMES = {
     "office": "会务组 office",

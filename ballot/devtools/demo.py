@@ -4,6 +4,11 @@ Five scrutineers hold the key (any three decrypt); the members check in; the awa
 a tie at the cut-off that a re-vote settles; the nominee round follows; the record is exported
 for `ballot verify`. Votes are generated to reach chosen totals (seeded), then cast exactly as
 a member's device would: blind credential, anonymous registration, encrypted ballot.
+
+`prepare_meeting` (and `demo_meeting`, for `ballot serve --demo`) sets a meeting up for the web
+app with the ceremony held here in one process, so this machine saw every share while it ran:
+right for the demo and for trying the system, never for a real meeting (docs/threat-model.md),
+where each scrutineer deals on their own machine (`ballot.services.setup.plan_meeting`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,9 +34,11 @@ from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import VoterDevice, decryption_shares
-from ballot.services import counting, meetings, record, voting
+from ballot.services import accounts, counting, meetings, record, setup, voting
+from ballot.services.runtime import Runtime
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions, upgrade
+from ballot.storage.files import write_private
 from ballot.tally.report import outcome_text
 
 SECRET_NOTE = "demo only: a real server keeps this secret in keys/"
@@ -334,3 +341,71 @@ def simulate(
     say("")
     say(outcome_text(final))
     return {"complete": final.complete, "result": final.result(), "record": exported}
+
+
+# --- a meeting for the web app, its ceremony held here ----------------------------------------
+
+
+def prepare_meeting(
+    rt: Runtime,
+    committee_name: str,
+    roster: list[tuple[str, str]],
+    title: str,
+    slate: dict[str, Any],
+    k: int,
+    n: int,
+    shares_folder: Path,
+    issuer_bits: int = 3072,
+    scrypt: keystore.ScryptParams | None = None,
+) -> tuple[int, list[setup.Invitation]]:
+    """Everything up to an open meeting with nobody checked in, the ceremony held here; returns
+    the meeting's id and the invitations to hand out (codes are not stored anywhere else)."""
+    committee = meetings.create_committee(rt.db, committee_name, roster, datetime.now(UTC))
+    names = [f"监票人 {i}" for i in range(1, n + 1)]
+    meeting, public_id, people = setup.meeting_with_logins(rt, committee, title, slate, names)
+    params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
+    messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
+    voting.record_ceremony(
+        rt.db, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
+    )
+    sealed: dict[str, tuple[Path, str]] = {}
+    for share in shares:
+        words = setup.passphrase()
+        path = shares_folder / f"scrutineer-{share.index}.json"
+        text = keystore.seal_share(share, words, rt.rng, **({"scrypt": scrypt} if scrypt else {}))
+        write_private(path, text)
+        sealed[names[share.index - 1]] = (path, words)
+    office = setup.Invitation(
+        "office", "会务组", accounts.create_account(rt.db, "office", "会务组")[1]
+    )
+    invitations = [office] + [
+        replace(x, share_file=sealed[x.name][0], passphrase=sealed[x.name][1])
+        if x.role == "scrutineer"
+        else x
+        for x in people
+    ]
+    setup.open_with_fresh_keys(rt, meeting, public_id, issuer_bits)
+    return meeting, invitations
+
+
+def demo_meeting(rt: Runtime, shares_folder: Path) -> tuple[int, list[setup.Invitation]]:
+    """The demo committee: 15 members (the first chairs), 5 scrutineers of whom any 3 decrypt,
+    and a Jiaxing slate of 8 candidates (5 award places, then 2 nominee places)."""
+    roster = [(SURNAMES[i] + f"委员{i + 1}", "chair" if i == 0 else "member") for i in range(15)]
+    slate = {
+        "profile": "jiaxing-2020",
+        "candidates": NAMES[:8],
+        "others": [],
+        "rules": {"tiers": [{"id": "award", "places": 5}, {"id": "nominee", "places": 2}]},
+    }
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return prepare_meeting(
+        rt,
+        f"嘉兴市市长质量奖评委会（演示 {stamp}）",
+        roster,
+        "质量奖评审会议（演示）",
+        slate,
+        3,
+        5,
+        shares_folder,
+    )

@@ -15,10 +15,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from ballot.services.errors import ServiceError
+from ballot.services.runtime import Runtime, server_secret
 from ballot.storage.engine import make_engine, sessions, upgrade
 from ballot.web import i18n
 from ballot.web.auth import current_account
-from ballot.web.runtime import Runtime, server_secret
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

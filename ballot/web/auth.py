@@ -10,8 +10,8 @@ from typing import Any, TypeVar, cast
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from ballot.services import accounts
+from ballot.services.runtime import Runtime
 from ballot.storage import models as m
-from ballot.web.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 

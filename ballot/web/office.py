@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ballot.services import accounts, overview
 from ballot.services.errors import ServiceError
+from ballot.services.setup import plan_meeting
 from ballot.storage import models as m
 from ballot.web.auth import login_required, runtime
-from ballot.web.setup import plan_meeting
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from ballot.protocol.context import ceremony_id
 from ballot.services import counting, overview, voting
 from ballot.services.errors import ServiceError
+from ballot.services.setup import open_when_dealt
 from ballot.storage import models as m
 from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, runtime
-from ballot.web.setup import open_when_dealt
 
 bp = Blueprint("scrutineer", __name__, url_prefix="/scrutineer")
 

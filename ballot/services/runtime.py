@@ -1,5 +1,6 @@
-"""What every request of the web app shares: the database, the server's secret and its keys
-folder, and the committee signing key of each meeting (sealed at rest in that folder)."""
+"""What every request and command shares, and the server's key custody: the database, the
+server's secret and its keys folder, and the committee signing key of each meeting (sealed at
+rest in that folder under the server secret)."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def server_secret(keys: Path) -> str:
 
 def client_hashes() -> dict[str, str]:
     """SHA-256 of each browser file that handles keys or votes, as published in the record."""
-    folder = resources.files("ballot.web").joinpath("static", "js")
+    folder = resources.files("ballot").joinpath("web", "static", "js")  # without importing Flask
     return {
         name: hashlib.sha256(folder.joinpath(name).read_bytes()).hexdigest()
         for name in CLIENT_FILES

@@ -1,32 +1,24 @@
-"""Preparing a meeting for the web app on this server: the committee and its roster, the
-slate, the scrutineers' key ceremony (held here in one process, each share sealed at once in
-its own passphrase-protected file), the meeting's keys, and everyone's access code.
+"""Setting a meeting up on this server: the committee and its roster, the meeting on its
+slate, the scrutineers, everyone's access code, and — once every scrutineer has dealt on their
+own machine (`ballot ceremony` or the scrutineer page) — the opening with fresh keys.
 
-`prepare_meeting` holds the ceremony in one process, so this machine saw every share while it
-ran: right for the demo and for trying the system, not for a real meeting
-(docs/threat-model.md). `plan_meeting` is the real one: the office sets the meeting up and
-each scrutineer runs their side of the ceremony on their own machine (`ballot ceremony`)."""
+(The demo's one-process ceremony, which sees every share, is `ballot.devtools.demo`.)"""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from ballot.crypto import blind_rsa, ceremony, keystore
-from ballot.crypto.codec import commitment_message_json
-from ballot.crypto.group import production_group
-from ballot.devtools.demo import NAMES, SURNAMES, local_ceremony
-from ballot.protocol.context import ceremony_id
+from ballot.crypto import blind_rsa
 from ballot.services import accounts, meetings, voting
 from ballot.services.errors import ServiceError
+from ballot.services.runtime import Runtime, client_hashes
 from ballot.storage import models as m
-from ballot.storage.files import write_private
-from ballot.web.runtime import Runtime, client_hashes
 
 WORDS = [
     "apple",
@@ -71,7 +63,7 @@ def passphrase() -> str:
     return "-".join(secrets.choice(WORDS) for _ in range(5))
 
 
-def _meeting_with_logins(
+def meeting_with_logins(
     rt: Runtime, committee: int, title: str, slate: dict[str, Any], scrutineers: list[str]
 ) -> tuple[int, str, list[Invitation]]:
     """The meeting on its slate, its scrutineers, and a login for every committee member who
@@ -110,7 +102,7 @@ def _meeting_with_logins(
     return meeting, public_id, invitations
 
 
-def _open(rt: Runtime, meeting: int, public_id: str, issuer_bits: int) -> None:
+def open_with_fresh_keys(rt: Runtime, meeting: int, public_id: str, issuer_bits: int) -> None:
     """Open voting with fresh keys: the issuer key (sealed in the database) and the committee
     signing key (sealed in keys/), and the browser files' hashes in the record."""
     voting.open_meeting(
@@ -121,69 +113,6 @@ def _open(rt: Runtime, meeting: int, public_id: str, issuer_bits: int) -> None:
         rt.rng,
         rt.new_committee_key(public_id),
         client_hashes(),
-    )
-
-
-def prepare_meeting(
-    rt: Runtime,
-    committee_name: str,
-    roster: list[tuple[str, str]],
-    title: str,
-    slate: dict[str, Any],
-    k: int,
-    n: int,
-    shares_folder: Path,
-    issuer_bits: int = 3072,
-    scrypt: keystore.ScryptParams | None = None,
-) -> tuple[int, list[Invitation]]:
-    """Everything up to an open meeting with nobody checked in, the ceremony held here; returns
-    the meeting's id and the invitations to hand out (codes are not stored anywhere else)."""
-    committee = meetings.create_committee(rt.db, committee_name, roster, datetime.now(UTC))
-    names = [f"监票人 {i}" for i in range(1, n + 1)]
-    meeting, public_id, people = _meeting_with_logins(rt, committee, title, slate, names)
-    params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
-    messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
-    voting.record_ceremony(
-        rt.db, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
-    )
-    sealed: dict[str, tuple[Path, str]] = {}
-    for share in shares:
-        words = passphrase()
-        path = shares_folder / f"scrutineer-{share.index}.json"
-        text = keystore.seal_share(share, words, rt.rng, **({"scrypt": scrypt} if scrypt else {}))
-        write_private(path, text)
-        sealed[names[share.index - 1]] = (path, words)
-    office = Invitation("office", "会务组", accounts.create_account(rt.db, "office", "会务组")[1])
-    invitations = [office] + [
-        replace(x, share_file=sealed[x.name][0], passphrase=sealed[x.name][1])
-        if x.role == "scrutineer"
-        else x
-        for x in people
-    ]
-    _open(rt, meeting, public_id, issuer_bits)
-    return meeting, invitations
-
-
-def demo_meeting(rt: Runtime, shares_folder: Path) -> tuple[int, list[Invitation]]:
-    """The demo committee: 15 members (the first chairs), 5 scrutineers of whom any 3 decrypt,
-    and a Jiaxing slate of 8 candidates (5 award places, then 2 nominee places)."""
-    roster = [(SURNAMES[i] + f"委员{i + 1}", "chair" if i == 0 else "member") for i in range(15)]
-    slate = {
-        "profile": "jiaxing-2020",
-        "candidates": NAMES[:8],
-        "others": [],
-        "rules": {"tiers": [{"id": "award", "places": 5}, {"id": "nominee", "places": 2}]},
-    }
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return prepare_meeting(
-        rt,
-        f"嘉兴市市长质量奖评委会（演示 {stamp}）",
-        roster,
-        "质量奖评审会议（演示）",
-        slate,
-        3,
-        5,
-        shares_folder,
     )
 
 
@@ -219,7 +148,7 @@ def plan_meeting(
     else:
         committee = existing
     names = [x.strip() for x in scrutineer_names]
-    meeting, _, invitations = _meeting_with_logins(rt, committee, title, slate, names)
+    meeting, _, invitations = meeting_with_logins(rt, committee, title, slate, names)
     voting.start_ceremony(rt.db, meeting, k, n)
     return meeting, invitations
 
@@ -251,7 +180,7 @@ def open_when_dealt(rt: Runtime, meeting_id: int, issuer_bits: int = 3072) -> bo
             if err.code != "no-ceremony":  # another request completed it a moment ago
                 raise
     try:
-        _open(rt, meeting_id, public_id, issuer_bits)
+        open_with_fresh_keys(rt, meeting_id, public_id, issuer_bits)
     except ServiceError as err:
         if err.code != "not-ready":  # another request opened it a moment ago
             raise
