@@ -1,0 +1,102 @@
+"""`ballot verify`: check a published record offline, trusting nothing in it.
+
+Every check is named (`report.CHECKS`), runs to the end even after a failure, and reports the
+items that failed. A check that could not run (because what it needs is missing or broken) is
+reported as FAIL, never as passing. One module per group of checks; `Evidence` carries what
+earlier checks established to later ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ballot.verify import (
+    attendance,
+    ballots,
+    ceremony,
+    credentials,
+    decryption,
+    procedure,
+    structure,
+)
+from ballot.verify.evidence import Evidence, Progress
+from ballot.verify.report import CHECKS, Check, summary
+
+STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
+    ("record-format", structure.check_format),
+    ("hash-chain", structure.check_chain),
+    ("signatures", structure.check_signatures),
+    ("manifest", structure.check_manifest),
+    ("ceremony", ceremony.check_ceremony),
+    ("attendance-quorum", attendance.check_attendance),
+    ("credentials", credentials.check_credentials),
+    ("ballots", ballots.check_ballots),
+    ("aggregates", ballots.check_aggregates),
+    ("decryption", decryption.check_decryption),
+    ("procedure", procedure.check_procedure),
+]
+
+
+class Verifier:
+    """Runs every check on one record, in order."""
+
+    def __init__(
+        self, record: Any, progress: Progress | None = None, workers: int | None = None
+    ) -> None:
+        self.evidence = Evidence(record, progress, workers)
+        self.checks = {name: Check(name, en, zh) for name, en, zh in CHECKS}
+
+    def run(self) -> list[Check]:
+        v = self.evidence
+        for name, step in STEPS:
+            check = self.checks[name]
+            v.progress(name, 0, 1)
+            try:
+                step(v, check)
+                check.ran = True
+            except Exception as err:  # a broken record must not crash the report
+                check.fail(f"could not complete: {err}")
+                check.ran = True
+        return list(self.checks.values())
+
+
+def find_tracker(record: Mapping[str, Any], tracker_hex: str) -> list[dict[str, Any]]:
+    """The ballot events whose tracker is `tracker_hex` (a member's own check)."""
+    return [
+        dict(e)
+        for e in record.get("events", [])
+        if isinstance(e, Mapping)
+        and e.get("kind") == "ballot"
+        and e.get("body", {}).get("tracker") == tracker_hex
+    ]
+
+
+def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The browser files the record says members' pages ran (SHA-256 in `meeting-opened`),
+    each compared with the same file of this installed version: an auditor who trusts this
+    version's source learns whether the server served exactly it."""
+    import hashlib
+    from importlib import resources
+
+    opened: Any = next(
+        (
+            e.get("body", {})
+            for e in record.get("events", [])
+            if isinstance(e, Mapping) and e.get("kind") == "meeting-opened"
+        ),
+        {},
+    )
+    client = opened.get("client") if isinstance(opened, Mapping) else None
+    if not isinstance(client, Mapping):
+        return []
+    folder = resources.files("ballot").joinpath("web", "static", "js")
+    out = []
+    for name, digest in sorted(client.items()):
+        path = folder.joinpath(str(name))
+        mine = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        out.append({"file": name, "sha256": digest, "same_as_installed": mine == digest})
+    return out
+
+
+__all__ = ["CHECKS", "Check", "Evidence", "Verifier", "client_files", "find_tracker", "summary"]

@@ -1,0 +1,114 @@
+"""The award rules re-run: every round opened as the rules ask, every decision and the result
+(motions against their own rule)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ballot.tally.engine import tally
+from ballot.tally.errors import TallyError
+from ballot.tally.model import Counts, Meeting
+from ballot.tally.motion import motion_result
+from ballot.tally.report import ballot as next_json
+from ballot.tally.report import outcome as outcome_json
+from ballot.verify.evidence import Evidence
+from ballot.verify.report import Check
+
+
+def _check_motion(v: Evidence, c: Check, number: int, r: dict[str, Any]) -> None:
+    opened = r["opened"]
+    if len(opened.get("candidates", [])) != 1 or opened.get("max_approvals") != 1:
+        c.fail(f"round {number}: a motion is on exactly one candidate, one mark per ballot")
+    if opened["candidates"][0] not in [x.name for x in v.slate + v.others]:
+        c.fail(f"round {number}: the motion names someone not on the slate")
+    closed, decision = r.get("round-closed"), r.get("motion-decision")
+    if closed is None or closed["void"] or number not in v.counts:
+        return
+    if decision is None:
+        c.fail(f"round {number}: a counted motion without its decision")
+        return
+    expected = motion_result(
+        v.rules,
+        opened["candidates"][0],
+        v.counts[number],
+        closed["ballots"],
+        closed["present"],
+        len(v.roster),
+    )
+    if {k: decision.get(k) for k in expected} != expected:
+        c.fail(
+            f"round {number}: the motion's recorded decision differs from the rules' "
+            f"({decision.get('passed')!r} vs {expected['passed']!r})"
+        )
+
+
+def check_procedure(v: Evidence, c: Check) -> None:
+    rounds = v.rounds()
+    members = len(v.roster)
+    counted: list[Counts] = []
+    final = None
+    for number in sorted(rounds):
+        r = rounds[number]
+        opened = r["opened"]
+        c.items += 1
+        if opened.get("kind") == "motion":
+            _check_motion(v, c, number, r)
+            continue
+        meeting = Meeting(
+            members,
+            v.present_at.get(r["opened_at"], -1),
+            tuple(v.slate),
+            tuple(v.others),
+        )
+        try:
+            before = tally(v.rules, meeting, counted)
+        except TallyError as err:
+            c.fail(f"round {number}: {err.text.en}")
+            continue
+        expected = None if before.next is None else next_json(before.next, before.next_threshold)
+        actual = {
+            k: opened.get(k)
+            for k in ("tier", "kind", "candidates", "places", "max_approvals", "threshold")
+        }
+        if expected is None or {k: expected[k] for k in actual} != actual:
+            c.fail(f"round {number}: opened as {actual}; the rules ask for {expected}")
+        closed = r.get("round-closed")
+        if closed is None or closed["void"] or number not in v.counts:
+            continue
+        cn = v.counts[number]
+        counted.append(
+            Counts(
+                approve=cn["approve"],
+                oppose=cn["oppose"],
+                abstain=cn["abstain"],
+                ballots=cn["ballots"],
+                present=closed["present"],
+            )
+        )
+        try:
+            after = outcome_json(tally(v.rules, meeting, counted))
+        except TallyError as err:
+            c.fail(f"round {number}: {err.text.en}")
+            continue
+        decision = r.get("decision")
+        if decision is None:
+            c.fail(f"round {number}: counted but no decision recorded")
+            continue
+        for key, value in (
+            ("decision", after["rounds"][-1]),
+            ("next", after["next"]),
+            ("complete", after["complete"]),
+            ("result", after["result"]),
+        ):
+            if decision.get(key) != value:
+                c.fail(
+                    f"round {number}: the recorded {key} differs from the rules' "
+                    f"({decision.get(key)!r} vs {value!r})"
+                )
+        final = after
+    closed_meeting = v.of("meeting-closed")
+    if closed_meeting:
+        if final is None or not final["complete"]:
+            c.fail("the meeting was closed before the procedure was complete")
+        elif closed_meeting[0]["body"]["result"] != final["result"]:
+            c.fail("the published result differs from the rules' result")

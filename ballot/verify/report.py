@@ -1,0 +1,56 @@
+"""The verifier's named checks and its report: each check PASS or FAIL with what failed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+CHECKS = [
+    ("record-format", "the file is a ballot record", "文件为投票记录"),
+    ("hash-chain", "every event follows the one before it", "事件哈希链完整"),
+    ("signatures", "the committee key signed every checkpoint and the close", "评委会签名有效"),
+    ("manifest", "roster, slate and rules are usable", "名单、候选与规则可用"),
+    ("ceremony", "scrutineers' proofs and the joint key", "监票人密钥仪式与联合公钥"),
+    ("attendance-quorum", "attendance and quorum at every open and close", "到会人数与法定人数"),
+    ("credentials", "blind-signed credentials, once each, no more than issued", "匿名凭证"),
+    ("ballots", "every ballot's proofs, signature and credential", "每张选票的证明、签名与凭证"),
+    ("aggregates", "each round's totals are the product of its ballots", "各轮密文合计"),
+    ("decryption", "decryption shares and the counts they give", "解密份额与计票结果"),
+    (
+        "procedure",
+        "the award rules re-run give every round, decision and result",
+        "按评审规则重算的每一轮、每个决定与结果",
+    ),
+]
+
+
+@dataclass
+class Check:
+    name: str
+    en: str
+    zh: str
+    items: int = 0
+    failures: list[str] = field(default_factory=list)
+    ran: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.ran and not self.failures
+
+    def fail(self, message: str) -> None:
+        self.failures.append(message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.name,
+            "title": {"en": self.en, "zh": self.zh},
+            "result": "PASS" if self.passed else "FAIL",
+            "items": self.items,
+            "failures": self.failures if self.ran else ["the check could not run"],
+        }
+
+
+def summary(checks: Iterable[Check]) -> dict[str, Any]:
+    items = [c.as_dict() for c in checks]
+    return {"ok": all(i["result"] == "PASS" for i in items), "checks": items}
