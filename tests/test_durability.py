@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ballot.crypto import blind_rsa
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import open_round_view
-from ballot.services import meetings, voting
+from ballot.services import ceremonies, meetings, voting
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
 from tests.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
@@ -49,7 +49,7 @@ def test_a_returned_tracker_survives_the_process_being_killed(
         mt = s.get(m.Meeting, meeting)
         assert mt is not None
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
+    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
     voting.open_meeting(db, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
     for member in members[:4]:
         meetings.set_present(db, meeting, member, True)

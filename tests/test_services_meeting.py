@@ -20,7 +20,7 @@ from ballot.devtools.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import decryption_shares
-from ballot.services import counting, meetings, record, voting
+from ballot.services import ceremonies, counting, meetings, record, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
 
@@ -117,7 +117,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
     messages, shares, committee = run_ceremony(public_id)
-    voting.record_ceremony(db, meeting, 2, 3, messages, RNG)
+    ceremonies.record_ceremony(db, meeting, 2, 3, messages, RNG)
     voting.open_meeting(db, meeting, issuer, SECRET, RNG, committee_public)
     for member in members[:4]:
         meetings.set_present(db, meeting, member, True)

@@ -20,7 +20,7 @@ from ballot.devtools.demo import open_round_view
 from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
-from ballot.services import meetings, record, voting
+from ballot.services import ceremonies, meetings, record, voting
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
 
@@ -49,7 +49,7 @@ def setup_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tup
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
     voting.open_meeting(db, meeting, issuer, SECRET, RNG)
     return meeting, members
 
@@ -294,11 +294,11 @@ def test_out_of_order_and_malformed_steps_are_refused(
     forged[1] = {**forged[1], "coefficients": forged[1]["coefficients"][::-1]}
     before = snapshot(db)
     with pytest.raises(ServiceError):
-        voting.record_ceremony(db, meeting, 2, 3, forged, RNG)
-    refused("malformed-ballot", voting.record_ceremony, db, meeting, 2, 3, [{"x": 1}], RNG)
+        ceremonies.record_ceremony(db, meeting, 2, 3, forged, RNG)
+    refused("malformed-ballot", ceremonies.record_ceremony, db, meeting, 2, 3, [{"x": 1}], RNG)
     assert snapshot(db) == before
-    voting.record_ceremony(db, meeting, 2, 3, messages, RNG)
-    refused("ceremony-done", voting.record_ceremony, db, meeting, 2, 3, messages, RNG)
+    ceremonies.record_ceremony(db, meeting, 2, 3, messages, RNG)
+    refused("ceremony-done", ceremonies.record_ceremony, db, meeting, 2, 3, messages, RNG)
     key = keystore.new_committee_key(RNG)
 
     def sign(message: bytes) -> bytes:
@@ -352,7 +352,7 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    voting.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
     voting.open_meeting(db, meeting, issuer, SECRET, RNG, keystore.committee_public_key(key))
     for member in members[:4]:
         meetings.set_present(db, meeting, member, True)
@@ -415,44 +415,48 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
     meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
-    refused("no-ceremony", voting.publish_commitments, db, meeting, {})
-    voting.start_ceremony(db, meeting, 2, 3)
-    refused("ceremony-done", voting.start_ceremony, db, meeting, 2, 3)
+    refused("no-ceremony", ceremonies.publish_commitments, db, meeting, {})
+    ceremonies.start_ceremony(db, meeting, 2, 3)
+    refused("ceremony-done", ceremonies.start_ceremony, db, meeting, 2, 3)
     group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 2, 3)
     begun = [ceremony.begin(group, params, i, RNG) for i in (1, 2, 3)]
     for _, message in begun[:2]:
-        voting.publish_commitments(db, meeting, commitment_message_json(message))
+        ceremonies.publish_commitments(db, meeting, commitment_message_json(message))
     refused(
         "already-published",
-        voting.publish_commitments,
+        ceremonies.publish_commitments,
         db,
         meeting,
         commitment_message_json(begun[0][1]),
     )
-    refused("commitments-missing", voting.publish_shares, db, meeting, 1, [])
-    voting.publish_commitments(db, meeting, commitment_message_json(begun[2][1]))
-    published = [commitment_message_from_json(x) for x in voting.commitments(db, meeting)]
+    refused("commitments-missing", ceremonies.publish_shares, db, meeting, 1, [])
+    ceremonies.publish_commitments(db, meeting, commitment_message_json(begun[2][1]))
+    published = [commitment_message_from_json(x) for x in ceremonies.commitments(db, meeting)]
     for dealing, _ in begun:
         dealt = ceremony.deal(group, params, dealing, published, RNG)
         if dealing.index == 1:
             refused(
                 "malformed",
-                voting.publish_shares,
+                ceremonies.publish_shares,
                 db,
                 meeting,
                 1,
                 [encrypted_share_json(x) for x in dealt[:2]],
             )
-        voting.publish_shares(db, meeting, dealing.index, [encrypted_share_json(x) for x in dealt])
+        ceremonies.publish_shares(
+            db, meeting, dealing.index, [encrypted_share_json(x) for x in dealt]
+        )
         if dealing.index == 1:
-            refused("shares-missing", voting.complete_ceremony, db, meeting, RNG)
+            refused("shares-missing", ceremonies.complete_ceremony, db, meeting, RNG)
     keys = set()
     for dealing, _ in begun:
-        mine = [encrypted_share_from_json(x) for x in voting.shares_for(db, meeting, dealing.index)]
+        mine = [
+            encrypted_share_from_json(x) for x in ceremonies.shares_for(db, meeting, dealing.index)
+        ]
         _, committee_key = ceremony.finish(group, params, dealing, published, mine, RNG)
         keys.add(format(int(committee_key.joint_key), "x"))
-    assert keys == {voting.complete_ceremony(db, meeting, RNG)}
+    assert keys == {ceremonies.complete_ceremony(db, meeting, RNG)}
     with db() as s:
         kinds = [e["kind"] for e in record.events(s, meeting)]
     assert kinds == ["meeting-created", "ceremony-started", "ceremony"]

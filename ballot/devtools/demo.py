@@ -34,7 +34,7 @@ from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import VoterDevice, decryption_shares
-from ballot.services import accounts, counting, meetings, record, setup, voting
+from ballot.services import accounts, ceremonies, counting, meetings, record, setup, voting
 from ballot.services.runtime import Runtime
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions, upgrade
@@ -218,7 +218,7 @@ def simulate(
     group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 3, 5)
     messages, shares, committee_key = local_ceremony(group, params, sysrng)
-    voting.record_ceremony(
+    ceremonies.record_ceremony(
         db, meeting, 3, 5, [commitment_message_json(x) for x in messages], sysrng
     )
     signing = keystore.new_committee_key(sysrng)
@@ -365,7 +365,7 @@ def prepare_meeting(
     meeting, public_id, people = setup.meeting_with_logins(rt, committee, title, slate, names)
     params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
     messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
-    voting.record_ceremony(
+    ceremonies.record_ceremony(
         rt.db, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
     )
     sealed: dict[str, tuple[Path, str]] = {}

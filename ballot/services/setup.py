@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ballot.crypto import blind_rsa
-from ballot.services import accounts, meetings, voting
+from ballot.services import accounts, ceremonies, meetings, voting
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime, client_hashes
 from ballot.storage import models as m
@@ -149,7 +149,7 @@ def plan_meeting(
         committee = existing
     names = [x.strip() for x in scrutineer_names]
     meeting, _, invitations = meeting_with_logins(rt, committee, title, slate, names)
-    voting.start_ceremony(rt.db, meeting, k, n)
+    ceremonies.start_ceremony(rt.db, meeting, k, n)
     return meeting, invitations
 
 
@@ -175,7 +175,7 @@ def open_when_dealt(rt: Runtime, meeting_id: int, issuer_bits: int = 3072) -> bo
         if not n or dealt != n * n:
             return False
         try:
-            voting.complete_ceremony(rt.db, meeting_id, rt.rng)
+            ceremonies.complete_ceremony(rt.db, meeting_id, rt.rng)
         except ServiceError as err:
             if err.code != "no-ceremony":  # another request completed it a moment ago
                 raise

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import select
 
 from ballot.protocol.context import ceremony_id
-from ballot.services import counting, overview, voting
+from ballot.services import ceremonies, counting, overview
 from ballot.services.errors import ServiceError
 from ballot.services.setup import open_when_dealt
 from ballot.storage import models as m
@@ -128,9 +128,9 @@ def _ceremony_state() -> dict[str, Any]:
         "k": params.get("k"),
         "n": params.get("n"),
         "index": account.scrutineer_index,
-        "messages": voting.commitments(rt.db, meeting_id),
+        "messages": ceremonies.commitments(rt.db, meeting_id),
         "dealt": dealt,
-        "shares": voting.shares_for(rt.db, meeting_id, account.scrutineer_index or 0),
+        "shares": ceremonies.shares_for(rt.db, meeting_id, account.scrutineer_index or 0),
     }
 
 
@@ -153,7 +153,7 @@ def ceremony_commitments() -> Any:
             f"the message must be sent by scrutineer {account.scrutineer_index} (this login)",
             f"消息须由本登录的监票人 {account.scrutineer_index} 发出",
         )
-    voting.publish_commitments(runtime().db, account.meeting_id or 0, message)
+    ceremonies.publish_commitments(runtime().db, account.meeting_id or 0, message)
     return jsonify({"published": True})
 
 
@@ -166,6 +166,6 @@ def ceremony_shares() -> Any:
     account = current_account()
     assert account is not None
     rt = runtime()
-    voting.publish_shares(rt.db, account.meeting_id or 0, account.scrutineer_index or 0, dealt)
+    ceremonies.publish_shares(rt.db, account.meeting_id or 0, account.scrutineer_index or 0, dealt)
     opened = open_when_dealt(rt, account.meeting_id or 0)
     return jsonify({"published": True, "meeting_opened": opened})
