@@ -17,6 +17,7 @@ from ballot.crypto import blind_rsa
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import open_round_view
 from ballot.services import ceremonies, meetings, voting
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
 from tests.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
@@ -43,23 +44,33 @@ def test_a_returned_tracker_survives_the_process_being_killed(
     database_url: str, tmp_path: Path
 ) -> None:
     db = sessions(make_engine(database_url))
-    committee = meetings.create_committee(db, "c", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(session, "c", meetings.parse_roster(ROSTER), NOW)
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "t", SLATE, NOW)
     with db() as s:
         mt = s.get(m.Meeting, meeting)
         assert mt is not None
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
-    voting.open_meeting(db, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
+    with transaction(db) as session:
+        voting.open_meeting(session, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
-    voting.open_round(db, meeting)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
-    reg = device.finish_issuance(
-        voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
-    )
-    voting.register_credential(db, meeting, 1, **reg)
+    with transaction(db) as session:
+        reg = device.finish_issuance(
+            voting.issue_credential(
+                session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
+            )
+        )
+    with transaction(db) as session:
+        voting.register_credential(session, meeting, 1, **reg)
     ballot, pub, sig, expected = device.vote(
         view.key, view.context, ["approve", "abstain", "abstain"]
     )

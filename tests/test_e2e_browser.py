@@ -22,6 +22,7 @@ import pytest
 from ballot.devtools.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
 from ballot.devtools.browser_bench import CHROMIUM_ARGS
 from ballot.services.setup import Invitation
+from ballot.services.unit import transaction
 from tests.web_meeting import make_web_meeting, running_server
 
 CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
@@ -317,7 +318,8 @@ def test_ballot_vote_casts_from_the_command_line(
     with db() as s:
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
     for name in ["主任甲", *MEMBERS[:3]]:
-        meetings.set_present(db, meeting, ids[name], True)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, ids[name], True)
 
     def vote(name: str, choices: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -328,7 +330,8 @@ def test_ballot_vote_casts_from_the_command_line(
 
     none_open = vote("委员乙", "a,a,x,x")
     assert none_open.returncode == 1 and "no round is open" in none_open.stderr
-    voting.open_round(db, meeting)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
     bad = vote("委员乙", "a,a,x")
     assert (
         bad.returncode == 1
@@ -371,10 +374,11 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
     rt = app.extensions["ballot"]
     slate = {"profile": "jiaxing-2020", "candidates": ["甲公司", "乙公司", "丙公司"], "others": [],
              "rules": {"tiers": [{"id": "award", "places": 1}, {"id": "nominee", "places": 1}]}}  # fmt: skip
-    meeting, invitations = plan_meeting(
-        rt, "仪式评委会", "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n", "仪式会议", slate, 2,
-        ["王监票", "李监票", "赵监票"],
-    )  # fmt: skip
+    with transaction(rt.db) as session:
+        meeting, _, invitations = plan_meeting(
+            session, "仪式评委会", "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n", "仪式会议",
+            slate, 2, ["王监票", "李监票", "赵监票"],
+        )  # fmt: skip
     rt.engine.dispose()
     codes = {x.name: x.code for x in invitations}
     problems: list[str] = []

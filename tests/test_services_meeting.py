@@ -22,6 +22,7 @@ from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import decryption_shares
 from ballot.services import ceremonies, counting, meetings, record, voting
 from ballot.services.errors import ServiceError
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -61,7 +62,8 @@ def count_round(
     sign: Any,
     scrutineers: tuple[int, ...] = (1, 3),
 ) -> dict[str, Any] | None:
-    closed = counting.close_round(db, meeting, number, sign)
+    with transaction(db) as session:
+        closed = counting.close_round(session, meeting, number, sign)
     assert not closed["void"]
     with db() as s:
         mt = s.get(m.Meeting, meeting)
@@ -75,7 +77,10 @@ def count_round(
         body = decryption_shares(
             public_id, number, record_hex, closed["aggregates"], committee, shares[index - 1], RNG
         )
-        decided = counting.submit_decryption_shares(db, meeting, number, index, body, sign, RNG)
+        with transaction(db) as session:
+            decided = counting.submit_decryption_shares(
+                session, meeting, number, index, body, sign, RNG
+            )
     return decided
 
 
@@ -111,24 +116,33 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     def sign(message: bytes) -> bytes:
         return keystore.sign(committee_private, message)
 
-    committee_id = meetings.create_committee(db, "Jiaxing", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee_id, "2026", SLATE, NOW)
+    with transaction(db) as session:
+        committee_id = meetings.create_committee(
+            session, "Jiaxing", meetings.parse_roster(ROSTER), NOW
+        )
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee_id, "2026", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
     messages, shares, committee = run_ceremony(public_id)
-    ceremonies.record_ceremony(db, meeting, 2, 3, messages, RNG)
-    voting.open_meeting(db, meeting, issuer, SECRET, RNG, committee_public)
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, messages, RNG)
+    with transaction(db) as session:
+        voting.open_meeting(session, meeting, issuer, SECRET, RNG, committee_public)
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
     AP, OP, AB = "approve", "oppose", "abstain"
 
     # award, 2 places: A, B and C tie at 3 (≥ 1/2 of 5 members) → re-vote among all three
-    assert voting.open_round(db, meeting) == 1
+    with transaction(db) as session:
+        assert voting.open_round(session, meeting) == 1
     with pytest.raises(ServiceError) as err:  # a member not checked in gets no credential
         cast_round(db, meeting, 1, {members[4]: [AP, AB, AB]})
     assert err.value.code == "not-present"
-    meetings.set_present(db, meeting, members[4], True)
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, members[4], True)
     cast_round(
         db,
         meeting,
@@ -141,8 +155,8 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
             members[4]: [AB, AP, AP],
         },
     )
-    with pytest.raises(ServiceError):
-        counting.submit_decryption_shares(db, meeting, 1, 1, [], sign, RNG)  # still open
+    with pytest.raises(ServiceError), transaction(db) as session:
+        counting.submit_decryption_shares(session, meeting, 1, 1, [], sign, RNG)  # still open
     decided = count_round(db, meeting, 1, shares, committee, sign)
     assert decided is not None
     r1 = decided["rounds"][0]
@@ -151,7 +165,8 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     assert r1["counts"]["C"] == {"approve": 3, "oppose": 0, "abstain": 2}
     assert r1["selected"] == [] and r1["revote"] == {"candidates": ["A", "B", "C"], "places": 2}
     # the re-vote among A, B and C for 2 places: A and B
-    assert voting.open_round(db, meeting) == 2
+    with transaction(db) as session:
+        assert voting.open_round(session, meeting) == 2
     cast_round(
         db,
         meeting,
@@ -175,7 +190,8 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         "outside_cap": [],
     }
     # nominee: C reaches 3; a scrutineer sending twice is refused
-    assert voting.open_round(db, meeting) == 3
+    with transaction(db) as session:
+        assert voting.open_round(session, meeting) == 3
     cast_round(db, meeting, 3, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     decided = count_round(db, meeting, 3, shares, committee, sign, scrutineers=(1,))
     assert decided is None  # 1 of the 2 needed
@@ -189,23 +205,47 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
             aggregates = (rnd.counts or {})["aggregates"]
             record_hex = rnd.record
         again = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[0], RNG)
-        counting.submit_decryption_shares(db, meeting, 3, 1, again, sign, RNG)
+        with transaction(db) as session:
+            counting.submit_decryption_shares(session, meeting, 3, 1, again, sign, RNG)
     assert err.value.code == "already-submitted"
     other = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[2], RNG)
-    decided = counting.submit_decryption_shares(db, meeting, 3, 3, other, sign, RNG)
+    with transaction(db) as session:
+        decided = counting.submit_decryption_shares(session, meeting, 3, 3, other, sign, RNG)
     assert decided is not None and decided["complete"]
     assert decided["result"] == {"award": ["A", "B"], "nominee": ["C"]}
-    with pytest.raises(ServiceError) as err:
-        voting.open_round(db, meeting)
+    with pytest.raises(ServiceError) as err, transaction(db) as session:
+        voting.open_round(session, meeting)
     assert err.value.code == "meeting-not-open"
 
     # after publication an objection against A is reviewed: a motion, 3 of 5 say yes (≥ 1/2)
-    with pytest.raises(ServiceError) as err:
-        voting.open_motion(db, meeting, "Nobody")
+    with pytest.raises(ServiceError) as err, transaction(db) as session:
+        voting.open_motion(session, meeting, "Nobody")
     assert err.value.code == "unknown-candidate"
-    assert voting.open_motion(db, meeting, "A") == 4
+    with transaction(db) as session:
+        assert voting.open_motion(session, meeting, "A") == 4
     cast_round(db, meeting, 4, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     motion = count_round(db, meeting, 4, shares, committee, sign)
     assert motion is not None and motion["passed"] and motion["yes"] == 3
     assert motion["needed"] == 3 and "passed" in motion["reason"]["en"]
     return meeting, committee_public, public_id
+
+
+def test_a_refused_meeting_leaves_nothing_behind(db: sessionmaker[Session]) -> None:
+    """The office's meeting is one unit of work: a slate refused after the committee and its
+    roster were made stores none of it (no committee, member, login or event)."""
+    from ballot.services import setup
+
+    bad = dict(SLATE, profile="no-such-profile")
+    with pytest.raises(ServiceError) as err, transaction(db) as session:
+        setup.plan_meeting(session, "新评委会", ROSTER, "会议", bad, 2, ["甲", "乙", "丙"])
+    assert err.value.code == "invalid-rules" and "no-such-profile" in err.value.text.en
+    with db() as s:
+        for table in (m.Committee, m.Member, m.Meeting, m.Account, m.Scrutineer, m.Event):
+            assert s.scalars(select(table)).first() is None, table.__tablename__
+    with transaction(db) as session:
+        meeting, title, invitations = setup.plan_meeting(
+            session, "新评委会", ROSTER, "会议", SLATE, 2, ["甲", "乙", "丙"]
+        )
+    assert title == "会议" and len(invitations) == 5 + 3
+    with db() as s:
+        assert s.get(m.Meeting, meeting).status == "ceremony"  # type: ignore[union-attr]

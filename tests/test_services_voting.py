@@ -22,6 +22,7 @@ from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
 from ballot.services import ceremonies, meetings, record, voting
 from ballot.services.errors import ServiceError
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -44,19 +45,31 @@ def ceremony_messages(public_id: str) -> list[dict[str, Any]]:
 
 
 def setup_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, list[int]]:
-    committee = meetings.create_committee(db, "嘉兴市评委会", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee, "2026 年度", SLATE, NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(
+            session, "嘉兴市评委会", meetings.parse_roster(ROSTER), NOW
+        )
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "2026 年度", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
-    voting.open_meeting(db, meeting, issuer, SECRET, RNG)
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    with transaction(db) as session:
+        voting.open_meeting(session, meeting, issuer, SECRET, RNG)
     return meeting, members
 
 
 def refused(code: str, fn: Any, *args: Any) -> ServiceError:
+    """`fn(*args)` is refused with `code`; a service that takes a session gets one in a
+    transaction on the database given first (`cast_ballot` takes the database itself)."""
     with pytest.raises(ServiceError) as err:
-        fn(*args)
+        if fn is voting.cast_ballot or fn is meetings.slate_from_scores:
+            fn(*args)
+        else:
+            with transaction(args[0]) as session:
+                fn(session, *args[1:])
     assert err.value.code == code, err.value
     assert err.value.text.en and err.value.text.zh
     return err.value
@@ -75,11 +88,20 @@ def vote(
 ) -> tuple[str, VoterDevice]:
     view = open_round_view(db, meeting, number)
     device = view.device(RNG)
-    sig = voting.issue_credential(db, meeting, number, member, device.blinded_hex, SECRET, RNG)
+    with transaction(db) as session:
+        sig = voting.issue_credential(
+            session, meeting, number, member, device.blinded_hex, SECRET, RNG
+        )
     reg = device.finish_issuance(sig)
-    voting.register_credential(
-        db, meeting, number, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
-    )
+    with transaction(db) as session:
+        voting.register_credential(
+            session,
+            meeting,
+            number,
+            reg["public_key_hex"],
+            reg["prepared_hex"],
+            reg["signature_hex"],
+        )
     ballot, pub, signature, track = device.vote(view.key, view.context, choices)
     assert voting.cast_ballot(db, meeting, number, ballot, pub, signature, RNG) == track
     return track, device
@@ -90,11 +112,14 @@ def test_a_round_from_quorum_to_stored_ballots(
 ) -> None:
     meeting, members = setup_meeting(db, issuer)
     for member in members[:3]:
-        meetings.set_present(db, meeting, member, True)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
     err = refused("no-quorum", voting.open_round, db, meeting)
     assert "3 of 5" in err.text.en and "需 4 人" in err.text.zh
-    assert meetings.set_present(db, meeting, members[3], True) == 4
-    assert voting.open_round(db, meeting) == 1
+    with transaction(db) as session:
+        assert meetings.set_present(session, meeting, members[3], True) == 4
+    with transaction(db) as session:
+        assert voting.open_round(session, meeting) == 1
     refused("round-open", voting.open_round, db, meeting)
     trackers = [
         vote(db, meeting, 1, member, choices)[0]
@@ -128,8 +153,10 @@ def test_bad_input_is_refused_and_changes_nothing(
 ) -> None:
     meeting, members = setup_meeting(db, issuer)
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
-    voting.open_round(db, meeting)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
     track, device = vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
     before = snapshot(db)
     refused("already-present", meetings.set_present, db, meeting, members[0], True)
@@ -170,9 +197,12 @@ def test_bad_input_is_refused_and_changes_nothing(
         RNG,
     )
     refused("malformed", voting.issue_credential, db, meeting, 1, members[1], "zz", SECRET, RNG)
-    reg = device.finish_issuance(
-        voting.issue_credential(db, meeting, 1, members[1], device.blinded_hex, SECRET, RNG)
-    )
+    with transaction(db) as session:
+        reg = device.finish_issuance(
+            voting.issue_credential(
+                session, meeting, 1, members[1], device.blinded_hex, SECRET, RNG
+            )
+        )
     before = snapshot(db)
     refused(
         "credential-registered",
@@ -206,12 +236,16 @@ def test_bad_input_is_refused_and_changes_nothing(
         "00" * 256,
     )
     second = view.device(RNG)
-    reg2 = second.finish_issuance(
-        voting.issue_credential(db, meeting, 1, members[2], second.blinded_hex, SECRET, RNG)
-    )
-    voting.register_credential(
-        db, meeting, 1, reg2["public_key_hex"], reg2["prepared_hex"], reg2["signature_hex"]
-    )
+    with transaction(db) as session:
+        reg2 = second.finish_issuance(
+            voting.issue_credential(
+                session, meeting, 1, members[2], second.blinded_hex, SECRET, RNG
+            )
+        )
+    with transaction(db) as session:
+        voting.register_credential(
+            session, meeting, 1, reg2["public_key_hex"], reg2["prepared_hex"], reg2["signature_hex"]
+        )
     before = snapshot(db)
     good, pub3, sig3, track3 = second.vote(
         view.key, view.context, ["abstain", "approve", "abstain"]
@@ -241,16 +275,22 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
 
     meeting, members = setup_meeting(db, issuer)
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
-    voting.open_round(db, meeting)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
-    reg = device.finish_issuance(
-        voting.issue_credential(db, meeting, 1, members[0], device.blinded_hex, SECRET, RNG)
-    )
-    voting.register_credential(
-        db, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
-    )
+    with transaction(db) as session:
+        reg = device.finish_issuance(
+            voting.issue_credential(
+                session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
+            )
+        )
+    with transaction(db) as session:
+        voting.register_credential(
+            session, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
+        )
     ballots = [
         device.vote(view.key, view.context, ["approve", "abstain", "abstain"]) for _ in range(5)
     ]
@@ -282,8 +322,10 @@ def test_out_of_order_and_malformed_steps_are_refused(
     from ballot.crypto import keystore
     from ballot.services import counting
 
-    committee = meetings.create_committee(db, "c2", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(session, "c2", meetings.parse_roster(ROSTER), NOW)
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "t", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
@@ -293,26 +335,38 @@ def test_out_of_order_and_malformed_steps_are_refused(
     forged = [dict(x) for x in messages]
     forged[1] = {**forged[1], "coefficients": forged[1]["coefficients"][::-1]}
     before = snapshot(db)
-    with pytest.raises(ServiceError):
-        ceremonies.record_ceremony(db, meeting, 2, 3, forged, RNG)
+    with pytest.raises(ServiceError), transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, forged, RNG)
     refused("malformed-ballot", ceremonies.record_ceremony, db, meeting, 2, 3, [{"x": 1}], RNG)
     assert snapshot(db) == before
-    ceremonies.record_ceremony(db, meeting, 2, 3, messages, RNG)
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, messages, RNG)
     refused("ceremony-done", ceremonies.record_ceremony, db, meeting, 2, 3, messages, RNG)
     key = keystore.new_committee_key(RNG)
 
     def sign(message: bytes) -> bytes:
         return keystore.sign(key, message)
 
-    voting.open_meeting(db, meeting, issuer, SECRET, RNG)
+    with transaction(db) as session:
+        voting.open_meeting(session, meeting, issuer, SECRET, RNG)
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
-    voting.open_round(db, meeting)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
     refused("round-open", counting.submit_decryption_shares, db, meeting, 1, 1, [], sign, RNG)
     refused("unknown-round", counting.close_round, db, meeting, 2, sign)
     vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
-    counting.close_round(db, meeting, 1, sign)
+    with transaction(db) as session:
+        counting.close_round(session, meeting, 1, sign)
     refused("round-closed", counting.close_round, db, meeting, 1, sign)
+    # no round, nor a motion, opens while one waits for the scrutineers' shares (the console
+    # shows the same reason beside its disabled button)
+    err = refused("round-waiting", voting.open_round, db, meeting)
+    assert "Round 1" in err.text.en and "第 1 轮" in err.text.zh
+    refused("round-waiting", voting.open_motion, db, meeting, SLATE["candidates"][0])
+    with transaction(db) as session:
+        assert voting.opening_refusal(session, meeting).code == "round-waiting"  # type: ignore[union-attr]
     device = open_round_view(db, meeting, 1).device(RNG)
     before = snapshot(db)
     refused(
@@ -347,17 +401,26 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
     from ballot.services import counting
 
     key = keystore.new_committee_key(RNG)
-    committee = meetings.create_committee(db, "c3", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(session, "c3", meetings.parse_roster(ROSTER), NOW)
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "t", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
-    ceremonies.record_ceremony(db, meeting, 2, 3, ceremony_messages(public_id), RNG)
-    voting.open_meeting(db, meeting, issuer, SECRET, RNG, keystore.committee_public_key(key))
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, ceremony_messages(public_id), RNG)
+    with transaction(db) as session:
+        voting.open_meeting(
+            session, meeting, issuer, SECRET, RNG, keystore.committee_public_key(key)
+        )
     for member in members[:4]:
-        meetings.set_present(db, meeting, member, True)
-    voting.open_round(db, meeting)
-    counting.close_round(db, meeting, 1, lambda msg: keystore.sign(key, msg))
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
+    with transaction(db) as session:
+        counting.close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
     with db() as s:
         rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
         assert rnd is not None and rnd.status == "counted"
@@ -386,12 +449,14 @@ def test_a_slate_from_the_score_sheet(db: sessionmaker[Session]) -> None:
     refused("invalid-rules", meetings.slate_from_scores, "jiangyin-draft", sheet)
     slate = meetings.slate_from_scores("jiangyin-draft", sheet, {"document": "1/5", "site": "4/5"})
     assert slate["candidates"][0] == "渝江汽车"
-    committee = meetings.create_committee(db, "c4", meetings.parse_roster(ROSTER), NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(session, "c4", meetings.parse_roster(ROSTER), NOW)
     chongqing = {
         **meetings.slate_from_scores("chongqing-2015", sheet),
         "rules": {"threshold": {"fraction": "1/2", "inclusive": False, "base": "members"}},
     }
-    assert meetings.create_meeting(db, committee, "t", chongqing, NOW) > 0
+    with transaction(db) as session:
+        assert meetings.create_meeting(session, committee, "t", chongqing, NOW) > 0
     refused(
         "invalid-rules",
         meetings.create_meeting,
@@ -411,18 +476,22 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
     )
     from ballot.protocol.context import ceremony_id
 
-    committee = meetings.create_committee(db, "c5", meetings.parse_roster(ROSTER), NOW)
-    meeting = meetings.create_meeting(db, committee, "t", SLATE, NOW)
+    with transaction(db) as session:
+        committee = meetings.create_committee(session, "c5", meetings.parse_roster(ROSTER), NOW)
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "t", SLATE, NOW)
     with db() as s:
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
     refused("no-ceremony", ceremonies.publish_commitments, db, meeting, {})
-    ceremonies.start_ceremony(db, meeting, 2, 3)
+    with transaction(db) as session:
+        ceremonies.start_ceremony(session, meeting, 2, 3)
     refused("ceremony-done", ceremonies.start_ceremony, db, meeting, 2, 3)
     group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 2, 3)
     begun = [ceremony.begin(group, params, i, RNG) for i in (1, 2, 3)]
     for _, message in begun[:2]:
-        ceremonies.publish_commitments(db, meeting, commitment_message_json(message))
+        with transaction(db) as session:
+            ceremonies.publish_commitments(session, meeting, commitment_message_json(message))
     refused(
         "already-published",
         ceremonies.publish_commitments,
@@ -431,8 +500,12 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
         commitment_message_json(begun[0][1]),
     )
     refused("commitments-missing", ceremonies.publish_shares, db, meeting, 1, [])
-    ceremonies.publish_commitments(db, meeting, commitment_message_json(begun[2][1]))
-    published = [commitment_message_from_json(x) for x in ceremonies.commitments(db, meeting)]
+    with transaction(db) as session:
+        ceremonies.publish_commitments(session, meeting, commitment_message_json(begun[2][1]))
+    with transaction(db) as session:
+        published = [
+            commitment_message_from_json(x) for x in ceremonies.commitments(session, meeting)
+        ]
     for dealing, _ in begun:
         dealt = ceremony.deal(group, params, dealing, published, RNG)
         if dealing.index == 1:
@@ -444,19 +517,23 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
                 1,
                 [encrypted_share_json(x) for x in dealt[:2]],
             )
-        ceremonies.publish_shares(
-            db, meeting, dealing.index, [encrypted_share_json(x) for x in dealt]
-        )
+        with transaction(db) as session:
+            ceremonies.publish_shares(
+                session, meeting, dealing.index, [encrypted_share_json(x) for x in dealt]
+            )
         if dealing.index == 1:
             refused("shares-missing", ceremonies.complete_ceremony, db, meeting, RNG)
     keys = set()
     for dealing, _ in begun:
-        mine = [
-            encrypted_share_from_json(x) for x in ceremonies.shares_for(db, meeting, dealing.index)
-        ]
+        with transaction(db) as session:
+            mine = [
+                encrypted_share_from_json(x)
+                for x in ceremonies.shares_for(session, meeting, dealing.index)
+            ]
         _, committee_key = ceremony.finish(group, params, dealing, published, mine, RNG)
         keys.add(format(int(committee_key.joint_key), "x"))
-    assert keys == {ceremonies.complete_ceremony(db, meeting, RNG)}
+    with transaction(db) as session:
+        assert keys == {ceremonies.complete_ceremony(session, meeting, RNG)}
     with db() as s:
         kinds = [e["kind"] for e in record.events(s, meeting)]
     assert kinds == ["meeting-created", "ceremony-started", "ceremony"]

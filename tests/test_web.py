@@ -21,6 +21,7 @@ from ballot.protocol.device import VoterDevice
 from ballot.services import accounts
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.web_meeting import make_web_meeting, scrutineer_shares
 
@@ -325,7 +326,8 @@ def test_wrong_codes_are_rate_limited_per_client(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
     upgrade(engine)
     db = sessions(engine)
-    _, code = accounts.create_account(db, "office", "会务组")
+    with transaction(db) as session:
+        _, code = accounts.create_account(session, "office", "会务组")
     for _ in range(accounts.FAILURES_ALLOWED):
         with pytest.raises(accounts.ServiceError) as e:
             accounts.authenticate(db, "AAAA-BBBB-CCCC-DDDD", "10.0.0.1")
@@ -334,11 +336,13 @@ def test_wrong_codes_are_rate_limited_per_client(tmp_path: Path) -> None:
         accounts.authenticate(db, code, "10.0.0.1")
     assert e.value.code == "too-many-attempts" and "15" in e.value.text.en
     assert accounts.authenticate(db, code.lower().replace("-", " "), "10.0.0.2").role == "office"
-    new = accounts.reissue_code(db, 1)
+    with transaction(db) as session:
+        _, new = accounts.reissue_code(session, 1)
     with pytest.raises(accounts.ServiceError):
         accounts.authenticate(db, code, "10.0.0.3")
     login_ = accounts.authenticate(db, new, "10.0.0.3")
-    assert accounts.account_for(db, login_.account_id, login_.version - 1) is None
+    with transaction(db) as session:
+        assert accounts.account_for(session, login_.account_id, login_.version - 1) is None
     with db() as s:
         assert all(code.split("-")[1] not in a.code_hash for a in s.scalars(select(m.Account)))
     engine.dispose()

@@ -17,6 +17,7 @@ from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
 from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 from tests.web_meeting import running_server, scrutineer_shares
@@ -142,8 +143,10 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             assert keys == {(meeting.joint_key or "")[:16]}
             ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
-            meetings.set_present(rt.db, meeting_id, ids[name], True)
-        voting.open_round(rt.db, meeting_id)
+            with transaction(rt.db) as session:
+                meetings.set_present(session, meeting_id, ids[name], True)
+        with transaction(rt.db) as session:
+            voting.open_round(session, meeting_id)
         marks = {"委员乙": "a,o,x", "委员丙": "a,x,o", "委员丁": "o,a,x", "主任甲": "a,x,x"}
         for name, choices in marks.items():
             voter = HttpVoter(base)
@@ -156,7 +159,8 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             voter.issue(prepared)
             voter.register(prepared)
             voter.cast(prepared)
-        closed = counting.close_round(rt.db, meeting_id, 1, rt.signer(meeting_id))
+        with transaction(rt.db) as session:
+            closed = counting.close_round(session, meeting_id, 1, rt.signer(session, meeting_id))
         assert not closed["void"]
         for i, name in ((1, "王监票"), (3, "赵监票")):
             body = scrutineer_shares(

@@ -34,6 +34,7 @@ from ballot.devtools.demo import prepare_meeting
 from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 from tests.web_meeting import FAST_SCRYPT, scrutineer_shares
@@ -114,8 +115,10 @@ def meeting(database_url: str, tmp_path: Path) -> Meeting:
                 )
             }
         for name in MEMBERS:
-            meetings.set_present(rt.db, meeting_id, ids[name], True)
-        number = voting.open_round(rt.db, meeting_id)
+            with transaction(rt.db) as session:
+                meetings.set_present(session, meeting_id, ids[name], True)
+        with transaction(rt.db) as session:
+            number = voting.open_round(session, meeting_id)
         assert number == 1
         with rt.db() as s:
             rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting_id))
@@ -252,7 +255,10 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
             stored = set(s.scalars(select(m.Ballot.tracker).where(m.Ballot.round_id == rnd.id)))
         assert stored == trackers
 
-        closed = counting.close_round(rt.db, meeting.meeting_id, 1, rt.signer(meeting.meeting_id))
+        with transaction(rt.db) as session:
+            closed = counting.close_round(
+                session, meeting.meeting_id, 1, rt.signer(session, meeting.meeting_id)
+            )
         assert not closed["void"], closed["reason"]
         assert (closed["issued"], closed["credentials"], closed["ballots"]) == (VOTERS,) * 3
         decided: dict[str, Any] | None = None
@@ -262,15 +268,16 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
             body = scrutineer_shares(
                 rt.db, meeting.meeting_id, 1, invitation.share_file, invitation.passphrase
             )
-            decided = counting.submit_decryption_shares(
-                rt.db,
-                meeting.meeting_id,
-                1,
-                index,
-                body,
-                rt.signer(meeting.meeting_id),
-                SystemRandom(),
-            )
+            with transaction(rt.db) as session:
+                decided = counting.submit_decryption_shares(
+                    session,
+                    meeting.meeting_id,
+                    1,
+                    index,
+                    body,
+                    rt.signer(session, meeting.meeting_id),
+                    SystemRandom(),
+                )
         assert decided is not None  # the second scrutineer's shares decrypted the totals
         with rt.db() as s:
             rnd = s.scalar(

@@ -24,6 +24,7 @@ from ballot.protocol.device import decryption_shares
 from ballot.services import counting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 
@@ -108,7 +109,8 @@ def scrutineer_shares(
         assert meeting is not None and rnd is not None and rnd.counts is not None
         public_id, record_hex, aggregates = meeting.public_id, rnd.record, rnd.counts["aggregates"]
     share = keystore.open_share(share_file.read_text(encoding="utf-8"), passphrase)
-    committee = counting.committee_key(db, meeting_id, SystemRandom())
+    with transaction(db) as session:
+        committee = counting.committee_key(session, meeting_id, SystemRandom())
     return decryption_shares(
         public_id, number, record_hex, aggregates, committee, share, SystemRandom()
     )

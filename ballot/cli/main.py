@@ -354,11 +354,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_office(args: argparse.Namespace) -> int:
     from ballot.services import accounts
-    from ballot.storage.engine import make_engine, sessions, upgrade
+    from ballot.services.unit import open_database, transaction
 
-    engine = make_engine(args.database_url)
-    upgrade(engine)
-    _, code = accounts.create_account(sessions(engine), "office", args.name)
+    engine, db = open_database(args.database_url)
+    with transaction(db) as session:
+        _, code = accounts.create_account(session, "office", args.name)
     engine.dispose()
     print(f"office login for {args.name} | 会务组登录: {code}")
     print("shown this once; only its hash is stored | 仅显示这一次，服务器只保存其哈希")

@@ -23,9 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import BallotContext
 from ballot.crypto.codec import commitment_message_json
@@ -36,8 +33,7 @@ from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import VoterDevice, decryption_shares
 from ballot.services import accounts, ceremonies, counting, meetings, record, setup, voting
 from ballot.services.runtime import Runtime
-from ballot.storage import models as m
-from ballot.storage.engine import make_engine, sessions, upgrade
+from ballot.services.unit import Db, open_database, reading, transaction
 from ballot.storage.files import write_private
 from ballot.tally.report import outcome_text
 
@@ -124,27 +120,22 @@ class OpenRound:
         return VoterDevice(self.issuer_public, self.public_id, self.round_id, rng)
 
 
-def open_round_view(db: sessionmaker[Session], meeting_id: int, number: int) -> OpenRound:
-    with db() as s:
-        mt = s.get(m.Meeting, meeting_id)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting_id, m.Round.number == number)
-        )
-        if mt is None or rnd is None:
-            raise ValueError(f"no round {number} in meeting {meeting_id}")
-        return OpenRound(
-            meeting_id,
-            number,
-            mt.public_id,
-            voting.round_id(mt, number),
-            mt.issuer_public or {},
-            voting.ballot_context(mt, rnd),
-            voting.election_key(mt),
-        )
+def open_round_view(db: Db, meeting_id: int, number: int) -> OpenRound:
+    with reading(db) as s:
+        info = voting.ballot_round(s, meeting_id, number)
+    return OpenRound(
+        meeting_id,
+        number,
+        info.public_id,
+        info.round_id,
+        info.issuer_public,
+        info.context(),
+        info.election_key(),
+    )
 
 
 def cast_as_member(
-    db: sessionmaker[Session],
+    db: Db,
     view: OpenRound,
     member_id: int,
     choices: list[str],
@@ -154,10 +145,14 @@ def cast_as_member(
     """One member's whole turn, as the device and the server do it: blind issuance, anonymous
     registration, encryption with proofs, signature, cast. Returns the tracker."""
     device = view.device(rng)
-    blind = voting.issue_credential(
-        db, view.meeting_id, view.number, member_id, device.blinded_hex, server_secret, rng
-    )
-    voting.register_credential(db, view.meeting_id, view.number, **device.finish_issuance(blind))
+    with transaction(db) as session:
+        blind = voting.issue_credential(
+            session, view.meeting_id, view.number, member_id, device.blinded_hex, server_secret, rng
+        )
+    with transaction(db) as session:
+        voting.register_credential(
+            session, view.meeting_id, view.number, **device.finish_issuance(blind)
+        )
     ballot, pub, sig, track = device.vote(view.key, view.context, choices)
     voting.cast_ballot(db, view.meeting_id, view.number, ballot, pub, sig, rng)
     return track
@@ -196,52 +191,53 @@ def simulate(
         "rules": {"tiers": tiers},
     }
     folder = Path(tempfile.mkdtemp(prefix="ballot-demo-"))
-    engine = make_engine(database_url or f"sqlite:///{folder / 'demo.sqlite3'}")
-    upgrade(engine)
-    db = sessions(engine)
+    engine, db = open_database(database_url or f"sqlite:///{folder / 'demo.sqlite3'}")
     now = datetime.now(UTC)
     roster = [
         (SURNAMES[i % len(SURNAMES)] + f"委员{i + 1}", "chair" if i == 0 else "member")
         for i in range(members)
     ]
-    committee = meetings.create_committee(db, f"嘉兴市市长质量奖评委会（演示 {seed}）", roster, now)
-    meeting = meetings.create_meeting(db, committee, "质量奖评审会议（演示）", slate, now)
-    with db() as s:
-        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
-        member_ids = list(
-            s.scalars(
-                select(m.Member.id).where(m.Member.committee_id == committee).order_by(m.Member.id)
-            )
+    with transaction(db) as session:
+        committee = meetings.create_committee(
+            session, f"嘉兴市市长质量奖评委会（演示 {seed}）", roster, now
         )
+    with transaction(db) as session:
+        meeting = meetings.create_meeting(session, committee, "质量奖评审会议（演示）", slate, now)
+    with reading(db) as s:
+        public_id = meetings.public_id(s, meeting)
+        member_ids = meetings.member_ids(s, committee)
 
     say("key ceremony: 5 scrutineers, any 3 decrypt | 密钥仪式：5 名监票人，任意 3 名可解密")
     group = production_group()
     params = ceremony.CeremonyParams(ceremony_id(public_id), 3, 5)
     messages, shares, committee_key = local_ceremony(group, params, sysrng)
-    ceremonies.record_ceremony(
-        db, meeting, 3, 5, [commitment_message_json(x) for x in messages], sysrng
-    )
+    with transaction(db) as session:
+        ceremonies.record_ceremony(
+            session, meeting, 3, 5, [commitment_message_json(x) for x in messages], sysrng
+        )
     signing = keystore.new_committee_key(sysrng)
     secret = f"{SECRET_NOTE} {rng.random()}"
-    voting.open_meeting(
-        db,
-        meeting,
-        blind_rsa.generate_issuer_key(3072),
-        secret,
-        sysrng,
-        keystore.committee_public_key(signing),
-    )
+    with transaction(db) as session:
+        voting.open_meeting(
+            session,
+            meeting,
+            blind_rsa.generate_issuer_key(3072),
+            secret,
+            sysrng,
+            keystore.committee_public_key(signing),
+        )
 
     def sign(message: bytes) -> bytes:
         return keystore.sign(signing, message)
 
     for member in member_ids[:present]:
-        meetings.set_present(db, meeting, member, True)
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
     say(f"attendance: {present} of {members} present | 应到 {members} 人，实到 {present} 人")
 
     voters = member_ids[:present]
-    with db() as s:
-        outcome = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+    with reading(db) as s:
+        outcome = meetings.outcome(s, meeting)
     if not outcome.quorum.met:
         say(outcome.quorum.reason.en + " | " + outcome.quorum.reason.zh)
         return {"complete": False}
@@ -284,12 +280,13 @@ def simulate(
 
     decided: dict[str, Any] | None = None
     while True:
-        with db() as s:
-            outcome = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+        with reading(db) as s:
+            outcome = meetings.outcome(s, meeting)
         if outcome.next is None:
             break
         nxt = outcome.next
-        number = voting.open_round(db, meeting)
+        with transaction(db) as session:
+            number = voting.open_round(session, meeting)
         kind = "re-vote | 再投票" if nxt.kind == "revote" else "ballot | 投票"
         say(
             f"round {number}: {nxt.tier} {kind}, {len(nxt.candidates)} candidates for "
@@ -301,13 +298,9 @@ def simulate(
         for member, choices in zip(voters, papers, strict=True):
             cast_as_member(db, view, member, choices, secret, sysrng)
         started = time.perf_counter()
-        closed = counting.close_round(db, meeting, number, sign)
-        with db() as s:
-            rnd = s.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
-            )
-            assert rnd is not None
-            record_hex = rnd.record
+        with transaction(db) as session:
+            closed = counting.close_round(session, meeting, number, sign)
+        record_hex = view.context.record.hex()
         for index in sorted(rng.sample(range(1, 6), 3)):
             body = decryption_shares(
                 public_id,
@@ -318,10 +311,13 @@ def simulate(
                 shares[index - 1],
                 sysrng,
             )
-            decided = (
-                counting.submit_decryption_shares(db, meeting, number, index, body, sign, sysrng)
-                or decided
-            )
+            with transaction(db) as session:
+                decided = (
+                    counting.submit_decryption_shares(
+                        session, meeting, number, index, body, sign, sysrng
+                    )
+                    or decided
+                )
         if timings is not None:  # close → published counts, the 3 scrutineers' shares included
             timings.append(
                 {
@@ -332,9 +328,9 @@ def simulate(
                 }
             )
         say(f"  {closed['ballots']} ballots cast and counted | 收回选票 {closed['ballots']} 张")
-    with db() as s:
+    with reading(db) as s:
         exported = record.export(s, meeting)
-        final = meetings.procedure(s, s.get(m.Meeting, meeting))  # type: ignore[arg-type]
+        final = meetings.outcome(s, meeting)
     engine.dispose()
     if out is not None:
         out.write_text(json.dumps(exported, ensure_ascii=False) + "\n", "utf-8")
@@ -358,33 +354,35 @@ def prepare_meeting(
     issuer_bits: int = 3072,
     scrypt: keystore.ScryptParams | None = None,
 ) -> tuple[int, list[setup.Invitation]]:
-    """Everything up to an open meeting with nobody checked in, the ceremony held here; returns
-    the meeting's id and the invitations to hand out (codes are not stored anywhere else)."""
-    committee = meetings.create_committee(rt.db, committee_name, roster, datetime.now(UTC))
+    """Everything up to an open meeting with nobody checked in, the ceremony held here, in one
+    transaction; returns the meeting's id and the invitations to hand out (codes are not
+    stored anywhere else)."""
     names = [f"监票人 {i}" for i in range(1, n + 1)]
-    meeting, public_id, people = setup.meeting_with_logins(rt, committee, title, slate, names)
-    params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
-    messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
-    ceremonies.record_ceremony(
-        rt.db, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
-    )
     sealed: dict[str, tuple[Path, str]] = {}
-    for share in shares:
-        words = setup.passphrase()
-        path = shares_folder / f"scrutineer-{share.index}.json"
-        text = keystore.seal_share(share, words, rt.rng, **({"scrypt": scrypt} if scrypt else {}))
-        write_private(path, text)
-        sealed[names[share.index - 1]] = (path, words)
-    office = setup.Invitation(
-        "office", "会务组", accounts.create_account(rt.db, "office", "会务组")[1]
-    )
-    invitations = [office] + [
+    with transaction(rt.db) as session:
+        committee = meetings.create_committee(session, committee_name, roster, datetime.now(UTC))
+        meeting, public_id, people = setup.meeting_with_logins(
+            session, committee, title, slate, names
+        )
+        params = ceremony.CeremonyParams(ceremony_id(public_id), k, n)
+        messages, shares, _ = local_ceremony(production_group(), params, rt.rng)
+        ceremonies.record_ceremony(
+            session, meeting, k, n, [commitment_message_json(x) for x in messages], rt.rng
+        )
+        for share in shares:
+            words = setup.passphrase()
+            path = shares_folder / f"scrutineer-{share.index}.json"
+            sealing = {"scrypt": scrypt} if scrypt else {}
+            write_private(path, keystore.seal_share(share, words, rt.rng, **sealing))
+            sealed[names[share.index - 1]] = (path, words)
+        _, office_code = accounts.create_account(session, "office", "会务组")
+        setup.open_with_fresh_keys(session, rt, meeting, public_id, issuer_bits)
+    invitations = [setup.Invitation("office", "会务组", office_code)] + [
         replace(x, share_file=sealed[x.name][0], passphrase=sealed[x.name][1])
         if x.role == "scrutineer"
         else x
         for x in people
     ]
-    setup.open_with_fresh_keys(rt, meeting, public_id, issuer_bits)
     return meeting, invitations
 
 

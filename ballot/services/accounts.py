@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ballot.services.errors import ServiceError
+from ballot.services.unit import Db
 from ballot.storage import models as m
-
-Db = sessionmaker[Session]
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
 ROLES = ("office", "chair", "member", "scrutineer")
@@ -30,6 +29,33 @@ ROLES = ("office", "chair", "member", "scrutineer")
 FAILURES_ALLOWED = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is signed in, as the shells see it (never the code or its hash)."""
+
+    id: int
+    role: str
+    name: str
+    handle: str
+    committee_id: int | None
+    member_id: int | None
+    meeting_id: int | None
+    scrutineer_index: int | None
+
+    @staticmethod
+    def of(row: m.Account) -> Account:
+        return Account(
+            row.id,
+            row.role,
+            row.name,
+            row.handle,
+            row.committee_id,
+            row.member_id,
+            row.meeting_id,
+            row.scrutineer_index,
+        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +109,7 @@ def _new_code(session: Session) -> tuple[str, str, str]:
 
 
 def create_account(
-    db: Db,
+    session: Session,
     role: str,
     name: str,
     *,
@@ -95,35 +121,39 @@ def create_account(
     """A new account and its access code (returned once, never stored)."""
     if role not in ROLES:
         raise ServiceError("bad-role", f"unknown role {role!r}", f"未知角色 {role!r}")
-    with db.begin() as session:
-        handle, hashed, code = _new_code(session)
-        account = m.Account(
-            handle=handle,
-            code_hash=hashed,
-            role=role,
-            name=name,
-            committee_id=committee_id,
-            member_id=member_id,
-            meeting_id=meeting_id,
-            scrutineer_index=scrutineer_index,
-            version=1,
-            created_at=datetime.now(UTC),
-        )
-        session.add(account)
-        session.flush()
-        return account.id, code
+    handle, hashed, code = _new_code(session)
+    account = m.Account(
+        handle=handle,
+        code_hash=hashed,
+        role=role,
+        name=name,
+        committee_id=committee_id,
+        member_id=member_id,
+        meeting_id=meeting_id,
+        scrutineer_index=scrutineer_index,
+        version=1,
+        created_at=datetime.now(UTC),
+    )
+    session.add(account)
+    session.flush()
+    return account.id, code
 
 
-def reissue_code(db: Db, account_id: int) -> str:
-    """A new code for a lost or shared one; sessions made with the old code end."""
-    with db.begin() as session:
-        account = session.get(m.Account, account_id, with_for_update=True)
-        if account is None:
-            raise ServiceError("unknown-account", "no such account", "没有此账户")
-        handle, hashed, code = _new_code(session)
-        account.handle, account.code_hash = handle, hashed
-        account.version += 1
-        return code
+def reissue_code(session: Session, account_id: int) -> tuple[str, str]:
+    """A new code for a lost or shared one; sessions made with the old code end. Returns
+    (whose, the new code)."""
+    account = session.get(m.Account, account_id, with_for_update=True)
+    if account is None:
+        raise ServiceError("unknown-account", "no such account", "没有此账户")
+    handle, hashed, code = _new_code(session)
+    account.handle, account.code_hash = handle, hashed
+    account.version += 1
+    return account.name, code
+
+
+def list_accounts(session: Session) -> list[Account]:
+    """Every login on this server (what the office manages), oldest first."""
+    return [Account.of(a) for a in session.scalars(select(m.Account).order_by(m.Account.id))]
 
 
 def _too_many(session: Session, client: str, now: datetime) -> int:
@@ -174,11 +204,9 @@ def authenticate(db: Db, code: str, client: str) -> Login:
     )
 
 
-def account_for(db: Db, account_id: int, version: int) -> m.Account | None:
+def account_for(session: Session, account_id: int, version: int) -> Account | None:
     """The account a session names, if its code has not been replaced since."""
-    with db() as session:
-        account = session.get(m.Account, account_id)
-        if account is None or account.version != version:
-            return None
-        session.expunge(account)
-        return account
+    account = session.get(m.Account, account_id)
+    if account is None or account.version != version:
+        return None
+    return Account.of(account)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ballot.crypto import ceremony
 from ballot.crypto.codec import (
@@ -27,29 +27,26 @@ from ballot.services.errors import ServiceError
 from ballot.services.queries import add_once, count_rows
 from ballot.storage import models as m
 
-Db = sessionmaker[Session]
-
 
 def _crypto(err: CryptoError) -> ServiceError:
     return ServiceError(err.code, err.text.en, err.text.zh)
 
 
-def start_ceremony(db: Db, meeting_id: int, k: int, n: int) -> None:
+def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
     """Name the ceremony's threshold: any k of the n scrutineers will decrypt."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        if meeting.status != "setup":
-            raise ServiceError(
-                "ceremony-done",
-                "this meeting's key ceremony has started already",
-                "本会议的密钥仪式已开始",
-            )
-        try:
-            ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
-        except CryptoError as err:
-            raise _crypto(err) from None
-        meeting.status = "ceremony"
-        record.append(session, meeting.id, "ceremony-started", {"k": k, "n": n})
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status != "setup":
+        raise ServiceError(
+            "ceremony-done",
+            "this meeting's key ceremony has started already",
+            "本会议的密钥仪式已开始",
+        )
+    try:
+        ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
+    except CryptoError as err:
+        raise _crypto(err) from None
+    meeting.status = "ceremony"
+    record.append(session, meeting.id, "ceremony-started", {"k": k, "n": n})
 
 
 def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyParams:
@@ -62,132 +59,124 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
     return ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), body["k"], body["n"])
 
 
-def publish_commitments(db: Db, meeting_id: int, message: Any) -> None:
+def publish_commitments(session: Session, meeting_id: int, message: Any) -> None:
     """A scrutineer publishes its coefficient commitments and transport key (checked at once)."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        params = _ceremony_params(session, meeting)
-        try:
-            parsed = commitment_message_from_json(message)
-            params.check_index(parsed.sender, "scrutineer", "监票人")
-        except CryptoError as err:
-            raise _crypto(err) from None
-        if len(parsed.coefficients) != params.k:
-            raise ServiceError(
-                "malformed",
-                f"{params.k} coefficient commitments are needed",
-                f"须有 {params.k} 个系数承诺",
-            )
-        add_once(
-            session,
-            [
-                m.CeremonyMessage(
-                    meeting_id=meeting.id,
-                    sender=parsed.sender,
-                    body=commitment_message_json(parsed),
-                )
-            ],
-            ServiceError(
-                "already-published",
-                f"scrutineer {parsed.sender} has published already",
-                f"监票人 {parsed.sender} 已发布",
-            ),
+    meeting = record.lock_meeting(session, meeting_id)
+    params = _ceremony_params(session, meeting)
+    try:
+        parsed = commitment_message_from_json(message)
+        params.check_index(parsed.sender, "scrutineer", "监票人")
+    except CryptoError as err:
+        raise _crypto(err) from None
+    if len(parsed.coefficients) != params.k:
+        raise ServiceError(
+            "malformed",
+            f"{params.k} coefficient commitments are needed",
+            f"须有 {params.k} 个系数承诺",
         )
+    add_once(
+        session,
+        [
+            m.CeremonyMessage(
+                meeting_id=meeting.id,
+                sender=parsed.sender,
+                body=commitment_message_json(parsed),
+            )
+        ],
+        ServiceError(
+            "already-published",
+            f"scrutineer {parsed.sender} has published already",
+            f"监票人 {parsed.sender} 已发布",
+        ),
+    )
 
 
-def commitments(db: Db, meeting_id: int) -> list[dict[str, Any]]:
+def commitments(session: Session, meeting_id: int) -> list[dict[str, Any]]:
     """Every published commitment message, in scrutineer order (what each scrutineer checks
     before dealing its shares)."""
-    with db() as session:
-        rows = session.scalars(
-            select(m.CeremonyMessage)
-            .where(m.CeremonyMessage.meeting_id == meeting_id)
-            .order_by(m.CeremonyMessage.sender)
-        ).all()
-        return [r.body for r in rows]
+    rows = session.scalars(
+        select(m.CeremonyMessage)
+        .where(m.CeremonyMessage.meeting_id == meeting_id)
+        .order_by(m.CeremonyMessage.sender)
+    ).all()
+    return [r.body for r in rows]
 
 
-def publish_shares(db: Db, meeting_id: int, sender: int, shares: Sequence[Any]) -> None:
+def publish_shares(session: Session, meeting_id: int, sender: int, shares: Sequence[Any]) -> None:
     """Scrutineer `sender`'s encrypted shares, one for each scrutineer (the server relays them
     and cannot read them)."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        params = _ceremony_params(session, meeting)
-        published = count_rows(
-            session, m.CeremonyMessage, m.CeremonyMessage.meeting_id == meeting.id
+    meeting = record.lock_meeting(session, meeting_id)
+    params = _ceremony_params(session, meeting)
+    published = count_rows(session, m.CeremonyMessage, m.CeremonyMessage.meeting_id == meeting.id)
+    if published < params.n:
+        raise ServiceError(
+            "commitments-missing",
+            f"{published} of {params.n} scrutineers "
+            "have published their commitments: deal shares after all have",
+            f"{params.n} 名监票人中仅 {published} 名已发布承诺：请全部发布后再分发份额",
         )
-        if published < params.n:
-            raise ServiceError(
-                "commitments-missing",
-                f"{published} of {params.n} scrutineers "
-                "have published their commitments: deal shares after all have",
-                f"{params.n} 名监票人中仅 {published} 名已发布承诺：请全部发布后再分发份额",
-            )
-        try:
-            parsed = [encrypted_share_from_json(x) for x in shares]
-        except CryptoError as err:
-            raise _crypto(err) from None
-        if sorted(x.recipient for x in parsed) != list(range(1, params.n + 1)) or any(
-            x.sender != sender for x in parsed
-        ):
-            raise ServiceError(
-                "malformed",
-                f"one share from scrutineer {sender} to each of the "
-                f"{params.n} scrutineers is needed",
-                f"须有监票人 {sender} 给每名监票人的一份份额",
-            )
-        rows = [
-            m.CeremonyShare(
-                meeting_id=meeting.id,
-                sender=x.sender,
-                recipient=x.recipient,
-                body=encrypted_share_json(x),
-            )
-            for x in parsed
-        ]
-        add_once(
-            session,
-            rows,
-            ServiceError(
-                "already-published",
-                f"scrutineer {sender} has dealt already",
-                f"监票人 {sender} 已分发份额",
-            ),
+    try:
+        parsed = [encrypted_share_from_json(x) for x in shares]
+    except CryptoError as err:
+        raise _crypto(err) from None
+    if sorted(x.recipient for x in parsed) != list(range(1, params.n + 1)) or any(
+        x.sender != sender for x in parsed
+    ):
+        raise ServiceError(
+            "malformed",
+            f"one share from scrutineer {sender} to each of the {params.n} scrutineers is needed",
+            f"须有监票人 {sender} 给每名监票人的一份份额",
         )
+    rows = [
+        m.CeremonyShare(
+            meeting_id=meeting.id,
+            sender=x.sender,
+            recipient=x.recipient,
+            body=encrypted_share_json(x),
+        )
+        for x in parsed
+    ]
+    add_once(
+        session,
+        rows,
+        ServiceError(
+            "already-published",
+            f"scrutineer {sender} has dealt already",
+            f"监票人 {sender} 已分发份额",
+        ),
+    )
 
 
-def shares_for(db: Db, meeting_id: int, recipient: int) -> list[dict[str, Any]]:
+def shares_for(session: Session, meeting_id: int, recipient: int) -> list[dict[str, Any]]:
     """The encrypted shares addressed to one scrutineer."""
-    with db() as session:
-        rows = session.scalars(
-            select(m.CeremonyShare)
-            .where(m.CeremonyShare.meeting_id == meeting_id, m.CeremonyShare.recipient == recipient)
-            .order_by(m.CeremonyShare.sender)
-        ).all()
-        return [r.body for r in rows]
+    rows = session.scalars(
+        select(m.CeremonyShare)
+        .where(m.CeremonyShare.meeting_id == meeting_id, m.CeremonyShare.recipient == recipient)
+        .order_by(m.CeremonyShare.sender)
+    ).all()
+    return [r.body for r in rows]
 
 
-def complete_ceremony(db: Db, meeting_id: int, rng: RandomSource) -> str:
+def complete_ceremony(session: Session, meeting_id: int, rng: RandomSource) -> str:
     """Once every commitment and every share is published: check the transcript and take the
     joint key (returned, hex)."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        params = _ceremony_params(session, meeting)
-        count = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting.id)
-        if count < params.n * params.n:
-            raise ServiceError(
-                "shares-missing",
-                f"{count} of {params.n * params.n} shares are published",
-                f"{params.n * params.n} 份份额中仅 {count} 份已发布",
-            )
-        rows = session.scalars(
-            select(m.CeremonyMessage)
-            .where(m.CeremonyMessage.meeting_id == meeting.id)
-            .order_by(m.CeremonyMessage.sender)
-        ).all()
-        return _record_transcript(
-            session, meeting, params, [commitment_message_from_json(r.body) for r in rows], rng
+    meeting = record.lock_meeting(session, meeting_id)
+    params = _ceremony_params(session, meeting)
+    count = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting.id)
+    if count < params.n * params.n:
+        raise ServiceError(
+            "shares-missing",
+            f"{count} of {params.n * params.n} shares are published",
+            f"{params.n * params.n} 份份额中仅 {count} 份已发布",
         )
+    rows = session.scalars(
+        select(m.CeremonyMessage)
+        .where(m.CeremonyMessage.meeting_id == meeting.id)
+        .order_by(m.CeremonyMessage.sender)
+    ).all()
+    return _record_transcript(
+        session, meeting, params, [commitment_message_from_json(r.body) for r in rows], rng
+    )
 
 
 def _record_transcript(
@@ -220,26 +209,58 @@ def _record_transcript(
 
 
 def record_ceremony(
-    db: Db, meeting_id: int, k: int, n: int, messages: Sequence[Any], rng: RandomSource
+    session: Session, meeting_id: int, k: int, n: int, messages: Sequence[Any], rng: RandomSource
 ) -> str:
     """Record a ceremony held elsewhere (its public transcript at once); returns the joint key."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        if meeting.status != "setup":
-            raise ServiceError(
-                "ceremony-done",
-                "this meeting's key ceremony is already recorded",
-                "本会议的密钥仪式已记录",
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status != "setup":
+        raise ServiceError(
+            "ceremony-done",
+            "this meeting's key ceremony is already recorded",
+            "本会议的密钥仪式已记录",
+        )
+    try:
+        params = ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
+        parsed = [commitment_message_from_json(x) for x in messages]
+    except CryptoError as err:
+        raise _crypto(err) from None
+    for msg in parsed:
+        session.add(
+            m.CeremonyMessage(
+                meeting_id=meeting.id, sender=msg.sender, body=commitment_message_json(msg)
             )
-        try:
-            params = ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
-            parsed = [commitment_message_from_json(x) for x in messages]
-        except CryptoError as err:
-            raise _crypto(err) from None
-        for msg in parsed:
-            session.add(
-                m.CeremonyMessage(
-                    meeting_id=meeting.id, sender=msg.sender, body=commitment_message_json(msg)
-                )
+        )
+    return _record_transcript(session, meeting, params, parsed, rng)
+
+
+def ceremony_state(session: Session, meeting_id: int, index: int) -> dict[str, Any]:
+    """What scrutineer `index`'s side of the ceremony needs (their page and `ballot
+    ceremony`): the threshold, everyone's commitments, who has dealt, the shares addressed to
+    them."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+    started = session.scalars(
+        select(m.Event.body).where(
+            m.Event.meeting_id == meeting_id, m.Event.kind == "ceremony-started"
+        )
+    ).first()
+    dealt = sorted(
+        set(
+            session.scalars(
+                select(m.CeremonyShare.sender).where(m.CeremonyShare.meeting_id == meeting_id)
             )
-        return _record_transcript(session, meeting, params, parsed, rng)
+        )
+    )
+    params = json.loads(started) if started else {}
+    return {
+        "meeting": meeting.public_id,
+        "status": meeting.status,
+        "ceremonyId": context.ceremony_id(meeting.public_id),
+        "k": params.get("k"),
+        "n": params.get("n"),
+        "index": index,
+        "messages": commitments(session, meeting_id),
+        "dealt": dealt,
+        "shares": shares_for(session, meeting_id, index),
+    }

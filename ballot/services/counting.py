@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ballot.crypto import ceremony, decryption
 from ballot.crypto.codec import (
@@ -38,7 +38,6 @@ from ballot.storage import models as m
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
 
-Db = sessionmaker[Session]
 Signer = Callable[[bytes], bytes]
 
 
@@ -77,97 +76,96 @@ def _count(session: Session, table: Any, rnd: m.Round) -> int:
     return count_rows(session, table, table.round_id == rnd.id)
 
 
-def close_round(db: Db, meeting_id: int, number: int, sign: Signer) -> dict[str, Any]:
+def close_round(session: Session, meeting_id: int, number: int, sign: Signer) -> dict[str, Any]:
     """Close an open round; returns what the round-closed event says."""
     group = production_group()
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        rnd = _round(session, meeting, number, "open")
-        present, members = present_count(session, meeting), members_count(session, meeting)
-        quorum = rules_of(meeting).quorum.get()
-        issued = _count(session, m.Issuance, rnd)
-        registered = _count(session, m.Credential, rnd)
-        ballots = session.scalars(
-            select(m.Ballot).where(m.Ballot.round_id == rnd.id).order_by(m.Ballot.tracker)
-        ).all()
-        reason = None
-        if quorum is not None and not quorum.met(present, members):
-            reason = (
-                f"quorum not met at close: {present} of {members} present, "
-                f"{quorum.needed(members)} needed"
-            )
-        elif not len(ballots) <= registered <= issued:
-            reason = (
-                f"{len(ballots)} ballots, {registered} credentials and {issued} issued: "
-                f"ballots may never exceed credentials or credentials those issued"
-            )
-        credentials = session.scalars(
-            select(m.Credential)
-            .where(m.Credential.round_id == rnd.id)
-            .order_by(m.Credential.public_key)
-        ).all()
-        by_id = {c.id: c for c in credentials}
+    meeting = record.lock_meeting(session, meeting_id)
+    rnd = _round(session, meeting, number, "open")
+    present, members = present_count(session, meeting), members_count(session, meeting)
+    quorum = rules_of(meeting).quorum.get()
+    issued = _count(session, m.Issuance, rnd)
+    registered = _count(session, m.Credential, rnd)
+    ballots = session.scalars(
+        select(m.Ballot).where(m.Ballot.round_id == rnd.id).order_by(m.Ballot.tracker)
+    ).all()
+    reason = None
+    if quorum is not None and not quorum.met(present, members):
+        reason = (
+            f"quorum not met at close: {present} of {members} present, "
+            f"{quorum.needed(members)} needed"
+        )
+    elif not len(ballots) <= registered <= issued:
+        reason = (
+            f"{len(ballots)} ballots, {registered} credentials and {issued} issued: "
+            f"ballots may never exceed credentials or credentials those issued"
+        )
+    credentials = session.scalars(
+        select(m.Credential)
+        .where(m.Credential.round_id == rnd.id)
+        .order_by(m.Credential.public_key)
+    ).all()
+    by_id = {c.id: c for c in credentials}
+    record.append(
+        session,
+        meeting.id,
+        "credentials",
+        {
+            "round": number,
+            "credentials": [
+                {"public_key": c.public_key, "prepared": c.prepared, "signature": c.signature}
+                for c in credentials
+            ],
+        },
+    )
+    for b in ballots:
         record.append(
             session,
             meeting.id,
-            "credentials",
+            "ballot",
             {
                 "round": number,
-                "credentials": [
-                    {"public_key": c.public_key, "prepared": c.prepared, "signature": c.signature}
-                    for c in credentials
-                ],
+                "tracker": b.tracker,
+                "credential_key": by_id[b.credential_id].public_key,
+                "ballot": b.body,
+                "signature": b.signature,
             },
         )
-        for b in ballots:
-            record.append(
-                session,
-                meeting.id,
-                "ballot",
-                {
-                    "round": number,
-                    "tracker": b.tracker,
-                    "credential_key": by_id[b.credential_id].public_key,
-                    "ballot": b.body,
-                    "signature": b.signature,
-                },
-            )
-        aggregates: list[dict[str, list[str]]] = []
-        if reason is None:
-            parsed = [ballot_from_json(b.body) for b in ballots]
-            for i in range(len(rnd.candidates)):
-                totals = {}
-                for option in OPTIONS:
-                    ct = add(group, (getattr(p.selections[i], option) for p in parsed))
-                    totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
-                aggregates.append(totals)
-        rnd.present_at_close = present
-        rnd.status = "void" if reason else "closed"
-        rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
-        body = {
-            "round": number,
-            "members": members,
-            "present": present,
-            "issued": issued,
-            "credentials": registered,
-            "ballots": len(ballots),
-            "void": reason is not None,
-            "reason": reason,
-            "aggregates": aggregates,
-        }
-        record.append(session, meeting.id, "round-closed", body)
-        checkpoint(session, meeting, sign)
-        if reason is None and not ballots:  # nothing to decrypt: every count is 0
-            zero = {n: 0 for n in rnd.candidates}
-            _decide(
-                session,
-                meeting,
-                rnd,
-                {"approve": dict(zero), "oppose": dict(zero), "abstain": dict(zero)},
-                [],
-                sign,
-            )
-        return body
+    aggregates: list[dict[str, list[str]]] = []
+    if reason is None:
+        parsed = [ballot_from_json(b.body) for b in ballots]
+        for i in range(len(rnd.candidates)):
+            totals = {}
+            for option in OPTIONS:
+                ct = add(group, (getattr(p.selections[i], option) for p in parsed))
+                totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
+            aggregates.append(totals)
+    rnd.present_at_close = present
+    rnd.status = "void" if reason else "closed"
+    rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
+    body = {
+        "round": number,
+        "members": members,
+        "present": present,
+        "issued": issued,
+        "credentials": registered,
+        "ballots": len(ballots),
+        "void": reason is not None,
+        "reason": reason,
+        "aggregates": aggregates,
+    }
+    record.append(session, meeting.id, "round-closed", body)
+    checkpoint(session, meeting, sign)
+    if reason is None and not ballots:  # nothing to decrypt: every count is 0
+        zero = {n: 0 for n in rnd.candidates}
+        _decide(
+            session,
+            meeting,
+            rnd,
+            {"approve": dict(zero), "oppose": dict(zero), "abstain": dict(zero)},
+            [],
+            sign,
+        )
+    return body
 
 
 _committees: dict[tuple[int, str], ceremony.CommitteeKey] = {}
@@ -201,18 +199,17 @@ def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> cerem
     return committee
 
 
-def committee_key(db: Db, meeting_id: int, rng: RandomSource) -> ceremony.CommitteeKey:
+def committee_key(session: Session, meeting_id: int, rng: RandomSource) -> ceremony.CommitteeKey:
     """The meeting's ceremony public keys, checked against its joint key: what a scrutineer's
     command-line client proves its decryption shares against."""
-    with db() as session:
-        meeting = session.get(m.Meeting, meeting_id)
-        if meeting is None:
-            raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
-        return _committee(session, meeting, rng)
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    return _committee(session, meeting, rng)
 
 
 def submit_decryption_shares(
-    db: Db,
+    session: Session,
     meeting_id: int,
     number: int,
     index: int,
@@ -224,89 +221,88 @@ def submit_decryption_shares(
     {"approve": share, "oppose": share} per candidate). Once k scrutineers have sent theirs,
     decrypt, count, run the engine and return its decision (else None)."""
     group = production_group()
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        rnd = _round(session, meeting, number, "closed")
-        try:
-            committee = _committee(session, meeting, rng)
-            committee.params.check_index(index, "scrutineer", "监票人")
-        except CryptoError as err:
-            raise ServiceError(err.code, err.text.en, err.text.zh) from None
-        aggregates = (rnd.counts or {}).get("aggregates", [])
-        if not isinstance(shares, list) or len(shares) != len(aggregates):
-            raise ServiceError(
-                "malformed",
-                f"one pair of shares per candidate is needed ({len(aggregates)})",
-                f"每个候选组织须有一对份额（{len(aggregates)}）",
-            )
-        parsed: list[dict[str, decryption.DecryptionShare]] = []
-        items = []
-        try:
-            for i, (pair, total) in enumerate(zip(shares, aggregates, strict=True)):
-                if not isinstance(pair, dict) or set(pair) != set(OPTIONS):
-                    raise ServiceError(
-                        "malformed",
-                        "each entry holds an approve and an oppose share",
-                        "每项须含同意与不同意两份份额",
-                    )
-                entry = {}
-                for option in OPTIONS:
-                    share = decryption_share_from_json(pair[option])
-                    if share.index != index:
-                        raise ServiceError(
-                            "malformed", "a share names another scrutineer", "份额署名的监票人不符"
-                        )
-                    ct = Ciphertext(*(group.backend.mpz(int(x, 16)) for x in total[option]))
-                    items.append((ct, share, share_context(meeting, rnd, option, i)))
-                    entry[option] = share
-                parsed.append(entry)
-            # the totals were computed here from validated ballots: no need to re-check them
-            decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
-        except CryptoError as err:
-            raise ServiceError(err.code, err.text.en, err.text.zh) from None
-        body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
-        add_once(
-            session,
-            [m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})],
-            ServiceError(
-                "already-submitted",
-                f"scrutineer {index} has already sent shares for round {number}",
-                f"监票人 {index} 已提交第 {number} 轮份额",
-            ),
+    meeting = record.lock_meeting(session, meeting_id)
+    rnd = _round(session, meeting, number, "closed")
+    try:
+        committee = _committee(session, meeting, rng)
+        committee.params.check_index(index, "scrutineer", "监票人")
+    except CryptoError as err:
+        raise ServiceError(err.code, err.text.en, err.text.zh) from None
+    aggregates = (rnd.counts or {}).get("aggregates", [])
+    if not isinstance(shares, list) or len(shares) != len(aggregates):
+        raise ServiceError(
+            "malformed",
+            f"one pair of shares per candidate is needed ({len(aggregates)})",
+            f"每个候选组织须有一对份额（{len(aggregates)}）",
         )
-        record.append(
-            session,
-            meeting.id,
-            "decryption-shares",
-            {"round": number, "scrutineer": index, "shares": body},
-        )
-        rows = session.scalars(
-            select(m.DecryptionShareRow)
-            .where(m.DecryptionShareRow.round_id == rnd.id)
-            .order_by(m.DecryptionShareRow.scrutineer_index)
-        ).all()
-        if len(rows) < committee.params.k:
-            return None
-        used = rows[: committee.params.k]
-        ballots = int((rnd.counts or {}).get("ballots", 0))
-        log = DiscreteLog(group, ballots)
-        counts: dict[str, dict[str, int]] = {"approve": {}, "oppose": {}, "abstain": {}}
-        for i, (name, total) in enumerate(zip(rnd.candidates, aggregates, strict=True)):
+    parsed: list[dict[str, decryption.DecryptionShare]] = []
+    items = []
+    try:
+        for i, (pair, total) in enumerate(zip(shares, aggregates, strict=True)):
+            if not isinstance(pair, dict) or set(pair) != set(OPTIONS):
+                raise ServiceError(
+                    "malformed",
+                    "each entry holds an approve and an oppose share",
+                    "每项须含同意与不同意两份份额",
+                )
+            entry = {}
             for option in OPTIONS:
-                alpha, beta = (int(x, 16) for x in total[option])
-                ct = Ciphertext(group.backend.mpz(alpha), group.backend.mpz(beta))
-                # each share was verified when it was accepted: combine them directly
-                points = [
-                    (
-                        r.scrutineer_index,
-                        group.backend.mpz(int(r.body["shares"][i][option]["value"], 16)),
+                share = decryption_share_from_json(pair[option])
+                if share.index != index:
+                    raise ServiceError(
+                        "malformed", "a share names another scrutineer", "份额署名的监票人不符"
                     )
-                    for r in used
-                ]
-                alpha_s = decryption.interpolate(group, points)
-                counts[option][name] = log(ct.beta * group.inv(alpha_s) % group.p)
-            counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
-        return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
+                ct = Ciphertext(*(group.backend.mpz(int(x, 16)) for x in total[option]))
+                items.append((ct, share, share_context(meeting, rnd, option, i)))
+                entry[option] = share
+            parsed.append(entry)
+        # the totals were computed here from validated ballots: no need to re-check them
+        decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
+    except CryptoError as err:
+        raise ServiceError(err.code, err.text.en, err.text.zh) from None
+    body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
+    add_once(
+        session,
+        [m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})],
+        ServiceError(
+            "already-submitted",
+            f"scrutineer {index} has already sent shares for round {number}",
+            f"监票人 {index} 已提交第 {number} 轮份额",
+        ),
+    )
+    record.append(
+        session,
+        meeting.id,
+        "decryption-shares",
+        {"round": number, "scrutineer": index, "shares": body},
+    )
+    rows = session.scalars(
+        select(m.DecryptionShareRow)
+        .where(m.DecryptionShareRow.round_id == rnd.id)
+        .order_by(m.DecryptionShareRow.scrutineer_index)
+    ).all()
+    if len(rows) < committee.params.k:
+        return None
+    used = rows[: committee.params.k]
+    ballots = int((rnd.counts or {}).get("ballots", 0))
+    log = DiscreteLog(group, ballots)
+    counts: dict[str, dict[str, int]] = {"approve": {}, "oppose": {}, "abstain": {}}
+    for i, (name, total) in enumerate(zip(rnd.candidates, aggregates, strict=True)):
+        for option in OPTIONS:
+            alpha, beta = (int(x, 16) for x in total[option])
+            ct = Ciphertext(group.backend.mpz(alpha), group.backend.mpz(beta))
+            # each share was verified when it was accepted: combine them directly
+            points = [
+                (
+                    r.scrutineer_index,
+                    group.backend.mpz(int(r.body["shares"][i][option]["value"], 16)),
+                )
+                for r in used
+            ]
+            alpha_s = decryption.interpolate(group, points)
+            counts[option][name] = log(ct.beta * group.inv(alpha_s) % group.p)
+        counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
+    return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
 
 
 def _decide(

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ballot.services import record
 from ballot.services.errors import ServiceError
@@ -94,16 +94,9 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
 
 
 def create_committee(
-    db: sessionmaker[Session], name: str, roster: list[tuple[str, str]], now: datetime
+    session: Session, name: str, roster: list[tuple[str, str]], now: datetime
 ) -> int:
     """A committee with its roster; returns its id."""
-    with db.begin() as session:
-        return _create_committee(session, name, roster, now).id
-
-
-def _create_committee(
-    session: Session, name: str, roster: list[tuple[str, str]], now: datetime
-) -> m.Committee:
     if not name.strip() or len(name) > 200:
         raise ServiceError("bad-committee", "a committee needs a name", "评委会须有名称")
     if session.scalar(select(m.Committee).where(m.Committee.name == name)) is not None:
@@ -117,24 +110,12 @@ def _create_committee(
     session.flush()
     session.add_all(m.Member(committee_id=committee.id, name=n, role=r) for n, r in roster)
     session.flush()
-    return committee
+    return committee.id
 
 
 def create_meeting(
-    db: sessionmaker[Session],
-    committee_id: int,
-    title: str,
-    slate: dict[str, Any],
-    now: datetime,
-) -> int:
-    """A meeting on a slate (see `_create_meeting`); returns its id."""
-    with db.begin() as session:
-        return _create_meeting(session, committee_id, title, slate, now).id
-
-
-def _create_meeting(
     session: Session, committee_id: int, title: str, slate: dict[str, Any], now: datetime
-) -> m.Meeting:
+) -> int:
     """A meeting on a slate: {"profile", "candidates", "others"?, "rules"?} as `ballot replay`
     reads them; the rules are checked now, so no meeting starts with rules the engine refuses."""
     committee = session.get(m.Committee, committee_id)
@@ -203,6 +184,27 @@ def _create_meeting(
             "others": [c.name for c in others],
         },
     )
+    return meeting.id
+
+
+def public_id(session: Session, meeting_id: int) -> str:
+    """The meeting's id in the protocol and the record."""
+    return _meeting_row(session, meeting_id).public_id
+
+
+def member_ids(session: Session, committee_id: int) -> list[int]:
+    """The committee's members in roster order."""
+    return list(
+        session.scalars(
+            select(m.Member.id).where(m.Member.committee_id == committee_id).order_by(m.Member.id)
+        )
+    )
+
+
+def _meeting_row(session: Session, meeting_id: int) -> m.Meeting:
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
     return meeting
 
 
@@ -265,6 +267,11 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
         raise _refuse_tally(err) from None
 
 
+def outcome(session: Session, meeting_id: int) -> Outcome:
+    """The engine's decisions so far and the ballot it needs next, for meeting `meeting_id`."""
+    return procedure(session, _meeting_row(session, meeting_id))
+
+
 # --- attendance ------------------------------------------------------------------------------
 
 
@@ -277,13 +284,8 @@ def _member(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
     return member
 
 
-def set_present(db: sessionmaker[Session], meeting_id: int, member_id: int, present: bool) -> int:
+def set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
     """Check a member in (present=True) or out; returns the number present now."""
-    with db.begin() as session:
-        return _set_present(session, meeting_id, member_id, present)
-
-
-def _set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == "closed":
         raise ServiceError("meeting-closed", "the meeting is closed", "会议已结束")

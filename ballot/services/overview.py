@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from ballot.protocol.context import ceremony_id
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure
 from ballot.services.queries import count_rows
 from ballot.storage import models as m
 from ballot.tally.report import outcome as outcome_json
-
-Db = sessionmaker[Session]
 
 TIER_NAMES = {
     "award": ("质量奖", "award"),
@@ -84,169 +83,212 @@ class MeetingView:
         return next((r for r in self.rounds if r.status == "closed"), None)
 
 
-def meeting_by_public_id(db: Db, public_id: str) -> int:
-    with db() as session:
-        found = session.scalar(select(m.Meeting.id).where(m.Meeting.public_id == public_id))
+def meeting_by_public_id(session: Session, public_id: str) -> int:
+    found = session.scalar(select(m.Meeting.id).where(m.Meeting.public_id == public_id))
     if found is None:
         raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
     return found
 
 
-def meeting_view(db: Db, meeting_id: int) -> MeetingView:
-    with db() as session:
-        meeting = session.get(m.Meeting, meeting_id)
-        if meeting is None:
-            raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
-        committee = session.get(m.Committee, meeting.committee_id)
-        present_ids = set(
-            session.scalars(
-                select(m.Attendance.member_id).where(
-                    m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True)
-                )
+def meeting_view(session: Session, meeting_id: int) -> MeetingView:
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+    committee = session.get(m.Committee, meeting.committee_id)
+    present_ids = set(
+        session.scalars(
+            select(m.Attendance.member_id).where(
+                m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True)
             )
         )
-        members = [
-            {"id": x.id, "name": x.name, "role": x.role, "present": x.id in present_ids}
-            for x in session.scalars(
-                select(m.Member)
-                .where(m.Member.committee_id == meeting.committee_id)
-                .order_by(m.Member.id)
-            )
-        ]
-        outcome = outcome_json(procedure(session, meeting))
-        decisions = {d["round"]: d for d in outcome["rounds"]}
-        events = record.events(
-            session,
-            meeting.id,
-            ("decryption-shares", "decision", "motion-decision", "round-closed", "ceremony"),
+    )
+    members = [
+        {"id": x.id, "name": x.name, "role": x.role, "present": x.id in present_ids}
+        for x in session.scalars(
+            select(m.Member)
+            .where(m.Member.committee_id == meeting.committee_id)
+            .order_by(m.Member.id)
         )
-        signoffs: dict[int, list[dict[str, Any]]] = {}
-        decided: dict[int, dict[str, Any]] = {}
-        void: dict[int, str] = {}
-        ceremony_event: dict[str, Any] = {}
-        for e in events:
-            body = e["body"]
-            if e["kind"] == "decryption-shares":
-                signoffs.setdefault(body["round"], []).append(
-                    {"scrutineer": body["scrutineer"], "event": e["seq"], "hash": e["hash"]}
-                )
-            elif e["kind"] == "decision":
-                decided[body["round"]] = body["decision"]
-            elif e["kind"] == "motion-decision":
-                decided[body["round"]] = body
-            elif e["kind"] == "round-closed" and body.get("void"):
-                void[body["round"]] = body.get("reason") or ""
-            elif e["kind"] == "ceremony":
-                ceremony_event = body
-        scrutineers = {
-            s.index: s.name
-            for s in session.scalars(
-                select(m.Scrutineer).where(m.Scrutineer.meeting_id == meeting.id)
+    ]
+    outcome = outcome_json(procedure(session, meeting))
+    decisions = {d["round"]: d for d in outcome["rounds"]}
+    events = record.events(
+        session,
+        meeting.id,
+        ("decryption-shares", "decision", "motion-decision", "round-closed", "ceremony"),
+    )
+    signoffs: dict[int, list[dict[str, Any]]] = {}
+    decided: dict[int, dict[str, Any]] = {}
+    void: dict[int, str] = {}
+    ceremony_event: dict[str, Any] = {}
+    for e in events:
+        body = e["body"]
+        if e["kind"] == "decryption-shares":
+            signoffs.setdefault(body["round"], []).append(
+                {"scrutineer": body["scrutineer"], "event": e["seq"], "hash": e["hash"]}
             )
-        }
-        rounds = []
-        for r in session.scalars(
-            select(m.Round).where(m.Round.meeting_id == meeting.id).order_by(m.Round.number)
-        ):
-            c = r.counts or {}
-            counts = None
-            if r.status == "counted":
-                counts = {
-                    name: {
-                        o: int(c.get(o, {}).get(name, 0)) for o in ("approve", "oppose", "abstain")
-                    }
-                    for name in r.candidates
-                }
-            ballots = count_rows(session, m.Ballot, m.Ballot.round_id == r.id)
-            rounds.append(
-                RoundView(
-                    number=r.number,
-                    tier=r.tier,
-                    kind=r.kind,
-                    candidates=list(r.candidates),
-                    places=r.places,
-                    max_approvals=r.max_approvals,
-                    threshold=r.threshold,
-                    status=r.status,
-                    present_at_open=r.present_at_open,
-                    present_at_close=r.present_at_close,
-                    issued=count_rows(session, m.Issuance, m.Issuance.round_id == r.id),
-                    registered=count_rows(session, m.Credential, m.Credential.round_id == r.id),
-                    returned=int(c.get("ballots", ballots)),
-                    scrutineers_sent=sorted(
-                        session.scalars(
-                            select(m.DecryptionShareRow.scrutineer_index).where(
-                                m.DecryptionShareRow.round_id == r.id
-                            )
+        elif e["kind"] == "decision":
+            decided[body["round"]] = body["decision"]
+        elif e["kind"] == "motion-decision":
+            decided[body["round"]] = body
+        elif e["kind"] == "round-closed" and body.get("void"):
+            void[body["round"]] = body.get("reason") or ""
+        elif e["kind"] == "ceremony":
+            ceremony_event = body
+    scrutineers = {
+        s.index: s.name
+        for s in session.scalars(select(m.Scrutineer).where(m.Scrutineer.meeting_id == meeting.id))
+    }
+    rounds = []
+    for r in session.scalars(
+        select(m.Round).where(m.Round.meeting_id == meeting.id).order_by(m.Round.number)
+    ):
+        c = r.counts or {}
+        counts = None
+        if r.status == "counted":
+            counts = {
+                name: {o: int(c.get(o, {}).get(name, 0)) for o in ("approve", "oppose", "abstain")}
+                for name in r.candidates
+            }
+        ballots = count_rows(session, m.Ballot, m.Ballot.round_id == r.id)
+        rounds.append(
+            RoundView(
+                number=r.number,
+                tier=r.tier,
+                kind=r.kind,
+                candidates=list(r.candidates),
+                places=r.places,
+                max_approvals=r.max_approvals,
+                threshold=r.threshold,
+                status=r.status,
+                present_at_open=r.present_at_open,
+                present_at_close=r.present_at_close,
+                issued=count_rows(session, m.Issuance, m.Issuance.round_id == r.id),
+                registered=count_rows(session, m.Credential, m.Credential.round_id == r.id),
+                returned=int(c.get("ballots", ballots)),
+                scrutineers_sent=sorted(
+                    session.scalars(
+                        select(m.DecryptionShareRow.scrutineer_index).where(
+                            m.DecryptionShareRow.round_id == r.id
                         )
-                    ),
-                    counts=counts,
-                    decision=decided.get(r.number) or decisions.get(r.number),
-                    void_reason=void.get(r.number),
-                    signoff=signoffs.get(r.number, []),
-                )
+                    )
+                ),
+                counts=counts,
+                decision=decided.get(r.number) or decisions.get(r.number),
+                void_reason=void.get(r.number),
+                signoff=signoffs.get(r.number, []),
             )
-        seq, head = record.head(session, meeting.id)
-        return MeetingView(
-            id=meeting.id,
-            public_id=meeting.public_id,
-            title=meeting.title,
-            committee=committee.name if committee else "",
-            status=meeting.status,
-            members=members,
-            member_count=members_count(session, meeting),
-            present=present_count(session, meeting),
-            quorum=outcome["quorum"] | {"met": outcome["quorum_met"]},
-            rounds=rounds,
-            next=outcome["next"],
-            complete=outcome["complete"],
-            result=outcome["result"],
-            tiers=outcome["tiers"],
-            head=head,
-            events=seq + 1 if head else 0,
-            k=ceremony_event.get("k"),
-            n=ceremony_event.get("n"),
-            scrutineers=scrutineers,
         )
+    seq, head = record.head(session, meeting.id)
+    return MeetingView(
+        id=meeting.id,
+        public_id=meeting.public_id,
+        title=meeting.title,
+        committee=committee.name if committee else "",
+        status=meeting.status,
+        members=members,
+        member_count=members_count(session, meeting),
+        present=present_count(session, meeting),
+        quorum=outcome["quorum"] | {"met": outcome["quorum_met"]},
+        rounds=rounds,
+        next=outcome["next"],
+        complete=outcome["complete"],
+        result=outcome["result"],
+        tiers=outcome["tiers"],
+        head=head,
+        events=seq + 1 if head else 0,
+        k=ceremony_event.get("k"),
+        n=ceremony_event.get("n"),
+        scrutineers=scrutineers,
+    )
 
 
-def current_meeting(db: Db, committee_id: int) -> int | None:
+def current_meeting(session: Session, committee_id: int) -> int | None:
     """The committee's meeting a member's or chair's pages are about: the newest one."""
-    with db() as session:
-        return session.scalar(
-            select(m.Meeting.id)
-            .where(m.Meeting.committee_id == committee_id)
-            .order_by(m.Meeting.id.desc())
-            .limit(1)
-        )
+    return session.scalar(
+        select(m.Meeting.id)
+        .where(m.Meeting.committee_id == committee_id)
+        .order_by(m.Meeting.id.desc())
+        .limit(1)
+    )
 
 
-def all_meetings(db: Db) -> list[dict[str, Any]]:
-    with db() as session:
-        return [
-            {"id": x.id, "public_id": x.public_id, "title": x.title, "status": x.status}
-            for x in session.scalars(select(m.Meeting).order_by(m.Meeting.id.desc()))
-        ]
+def all_meetings(session: Session) -> list[dict[str, Any]]:
+    return [
+        {"id": x.id, "public_id": x.public_id, "title": x.title, "status": x.status}
+        for x in session.scalars(select(m.Meeting).order_by(m.Meeting.id.desc()))
+    ]
 
 
-def find_tracker(db: Db, meeting_id: int, tracker_hex: str) -> dict[str, Any] | None:
+def find_tracker(session: Session, meeting_id: int, tracker_hex: str) -> dict[str, Any] | None:
     """Where a ballot with this tracker is: received (round still open) or published in the
     record (with the event's position and hash)."""
-    with db() as session:
-        row = session.scalar(select(m.Ballot).where(m.Ballot.tracker == tracker_hex))
-        if row is None:
-            return None
-        rnd = session.get(m.Round, row.round_id)
-        if rnd is None or rnd.meeting_id != meeting_id:
-            return None
-        if rnd.status == "open":
-            return {"round": rnd.number, "published": False}
-        for e in record.events(session, meeting_id, ("ballot",)):
-            if e["body"].get("tracker") == tracker_hex:
-                return {
-                    "round": rnd.number,
-                    "published": True,
-                    "event": e["seq"],
-                    "hash": e["hash"],
-                }
+    row = session.scalar(select(m.Ballot).where(m.Ballot.tracker == tracker_hex))
+    if row is None:
+        return None
+    rnd = session.get(m.Round, row.round_id)
+    if rnd is None or rnd.meeting_id != meeting_id:
+        return None
+    if rnd.status == "open":
         return {"round": rnd.number, "published": False}
+    for e in record.events(session, meeting_id, ("ballot",)):
+        if e["body"].get("tracker") == tracker_hex:
+            return {
+                "round": rnd.number,
+                "published": True,
+                "event": e["seq"],
+                "hash": e["hash"],
+            }
+    return {"round": rnd.number, "published": False}
+
+
+def committee_meeting(session: Session, meeting_id: int, committee_id: int | None) -> int:
+    """A meeting the chair of `committee_id` may run: only their own committee's."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+    if meeting.committee_id != committee_id:
+        raise ServiceError(
+            "forbidden",
+            "this meeting is another committee's: log in with your own committee's code",
+            "此会议属于其他评委会：请用本评委会的访问码登录",
+        )
+    return meeting_id
+
+
+def scrutineer_rounds(session: Session, meeting_id: int, index: int) -> dict[str, Any]:
+    """What scrutineer `index`'s page needs at the meeting: every round, who has sent shares,
+    and for each closed round the record's hash and the encrypted totals to decrypt (never a
+    single ballot)."""
+    view = meeting_view(session, meeting_id)
+    closed = {
+        r.number: r
+        for r in session.scalars(
+            select(m.Round).where(m.Round.meeting_id == view.id, m.Round.status == "closed")
+        )
+    }
+    rounds = []
+    for r in view.rounds:
+        entry: dict[str, Any] = {
+            "number": r.number,
+            "status": r.status,
+            "sent": r.scrutineers_sent,
+            "mine": index in r.scrutineers_sent,
+        }
+        if r.number in closed:
+            entry["record"] = closed[r.number].record
+            entry["aggregates"] = (closed[r.number].counts or {}).get("aggregates", [])
+        rounds.append(entry)
+    return {
+        "meeting": view.public_id,
+        "status": view.status,
+        "title": view.title,
+        "ceremony": {
+            "ceremonyId": ceremony_id(view.public_id),
+            "k": view.k,
+            "n": view.n,
+            "index": index,
+        },
+        "scrutineers": view.scrutineers,
+        "rounds": rounds,
+    }

@@ -56,17 +56,16 @@ class Runtime:
         write_private(self.committee_key_path(public_id, public), sealed)
         return public
 
-    def signer(self, meeting_id: int) -> Callable[[bytes], bytes]:
+    def signer(self, session: Session, meeting_id: int) -> Callable[[bytes], bytes]:
         """Signs the meeting's checkpoints with the committee key its record published."""
         if meeting_id not in self._signing:
-            with self.db() as session:
-                meeting = session.get(m.Meeting, meeting_id)
-                public_id = meeting.public_id if meeting else ""
-                opened = session.scalars(
-                    select(m.Event.body).where(
-                        m.Event.meeting_id == meeting_id, m.Event.kind == "meeting-opened"
-                    )
-                ).first()
+            meeting = session.get(m.Meeting, meeting_id)
+            public_id = meeting.public_id if meeting else ""
+            opened = session.scalars(
+                select(m.Event.body).where(
+                    m.Event.meeting_id == meeting_id, m.Event.kind == "meeting-opened"
+                )
+            ).first()
             public = bytes.fromhex(json.loads(opened)["committee_key"]) if opened else b""
             path = self.committee_key_path(public_id, public)
             if not path.exists():

@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ballot.crypto import blind_rsa
-from ballot.services import accounts, ceremonies, meetings, voting
+from ballot.services import accounts, ceremonies, meetings, record, voting
 from ballot.services.errors import ServiceError
+from ballot.services.queries import count_rows
 from ballot.services.runtime import Runtime, client_hashes
 from ballot.storage import models as m
 
@@ -64,49 +66,54 @@ def passphrase() -> str:
 
 
 def meeting_with_logins(
-    rt: Runtime, committee: int, title: str, slate: dict[str, Any], scrutineers: list[str]
+    session: Session,
+    committee: int,
+    title: str,
+    slate: dict[str, Any],
+    scrutineers: list[str],
 ) -> tuple[int, str, list[Invitation]]:
     """The meeting on its slate, its scrutineers, and a login for every committee member who
     has none yet and for each scrutineer: (meeting id, public id, the invitations)."""
-    meeting = meetings.create_meeting(rt.db, committee, title, slate, datetime.now(UTC))
-    with rt.db.begin() as s:
-        row = s.get(m.Meeting, meeting)
-        assert row is not None
-        public_id = row.public_id
-        for i, name in enumerate(scrutineers, start=1):
-            s.add(m.Scrutineer(meeting_id=meeting, index=i, name=name))
-        people = [
-            (x.id, x.name, x.role)
-            for x in s.scalars(
-                select(m.Member)
-                .where(m.Member.committee_id == committee)
-                .where(
-                    ~m.Member.id.in_(
-                        select(m.Account.member_id).where(m.Account.member_id.is_not(None))
-                    )
+    meeting = meetings.create_meeting(session, committee, title, slate, datetime.now(UTC))
+    row = session.get(m.Meeting, meeting)
+    assert row is not None
+    public_id = row.public_id
+    for i, name in enumerate(scrutineers, start=1):
+        session.add(m.Scrutineer(meeting_id=meeting, index=i, name=name))
+    people = [
+        (x.id, x.name, x.role)
+        for x in session.scalars(
+            select(m.Member)
+            .where(m.Member.committee_id == committee)
+            .where(
+                ~m.Member.id.in_(
+                    select(m.Account.member_id).where(m.Account.member_id.is_not(None))
                 )
-                .order_by(m.Member.id)
             )
-        ]
+            .order_by(m.Member.id)
+        )
+    ]
     invitations = []
     for member_id, name, role in people:
         _, code = accounts.create_account(
-            rt.db, role, name, committee_id=committee, member_id=member_id
+            session, role, name, committee_id=committee, member_id=member_id
         )
         invitations.append(Invitation(role, name, code))
     for i, name in enumerate(scrutineers, start=1):
         _, code = accounts.create_account(
-            rt.db, "scrutineer", name, meeting_id=meeting, scrutineer_index=i
+            session, "scrutineer", name, meeting_id=meeting, scrutineer_index=i
         )
         invitations.append(Invitation("scrutineer", name, code))
     return meeting, public_id, invitations
 
 
-def open_with_fresh_keys(rt: Runtime, meeting: int, public_id: str, issuer_bits: int) -> None:
+def open_with_fresh_keys(
+    session: Session, rt: Runtime, meeting: int, public_id: str, issuer_bits: int
+) -> None:
     """Open voting with fresh keys: the issuer key (sealed in the database) and the committee
     signing key (sealed in keys/), and the browser files' hashes in the record."""
     voting.open_meeting(
-        rt.db,
+        session,
         meeting,
         blind_rsa.generate_issuer_key(issuer_bits),
         rt.server_secret,
@@ -117,19 +124,20 @@ def open_with_fresh_keys(rt: Runtime, meeting: int, public_id: str, issuer_bits:
 
 
 def plan_meeting(
-    rt: Runtime,
+    session: Session,
     committee_name: str,
     roster_text: str,
     title: str,
     slate: dict[str, Any],
     k: int,
     scrutineer_names: list[str],
-) -> tuple[int, list[Invitation]]:
-    """A real meeting, set up by the office: the committee (new, from its roster, or an
-    existing one of that name, whose members keep their codes), the meeting on its slate, the
-    scrutineers, and the key ceremony started — each scrutineer then runs their side on their
-    own machine (`ballot ceremony`); the meeting opens by itself when the last one has dealt.
-    Returns the meeting and the codes of everyone who has none yet (shown once)."""
+) -> tuple[int, str, list[Invitation]]:
+    """A real meeting, set up by the office, in one transaction: the committee (new, from its
+    roster, or an existing one of that name, whose members keep their codes), the meeting on
+    its slate, the scrutineers, their logins, and the key ceremony started — each scrutineer
+    then runs their side on their own machine (`ballot ceremony`); the meeting opens by itself
+    when the last one has dealt. Returns the meeting, its title and the codes of everyone who
+    has none yet (shown once). A refusal at any step stores nothing."""
     now = datetime.now(UTC)
     n = len(scrutineer_names)
     if not 1 <= k <= n or n > 100 or any(not x.strip() or len(x) > 200 for x in scrutineer_names):
@@ -139,50 +147,33 @@ def plan_meeting(
             f"(now {n} named, threshold {k})",
             f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
         )
-    with rt.db() as s:
-        existing = s.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
+    existing = session.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
     if existing is None:
         committee = meetings.create_committee(
-            rt.db, committee_name, meetings.parse_roster(roster_text), now
+            session, committee_name, meetings.parse_roster(roster_text), now
         )
     else:
         committee = existing
     names = [x.strip() for x in scrutineer_names]
-    meeting, _, invitations = meeting_with_logins(rt, committee, title, slate, names)
-    ceremonies.start_ceremony(rt.db, meeting, k, n)
-    return meeting, invitations
+    meeting, _, invitations = meeting_with_logins(session, committee, title, slate, names)
+    ceremonies.start_ceremony(session, meeting, k, n)
+    return meeting, title, invitations
 
 
-def open_when_dealt(rt: Runtime, meeting_id: int, issuer_bits: int = 3072) -> bool:
+def open_when_dealt(
+    session: Session, rt: Runtime, meeting_id: int, issuer_bits: int = 3072
+) -> bool:
     """After a scrutineer has dealt: once every share is published, check the transcript, take
-    the joint key and open the meeting with fresh keys. True when it opened."""
-    with rt.db() as s:
-        row = s.get(m.Meeting, meeting_id)
-        if row is None or row.status not in ("ceremony", "ready"):
-            return False
-        public_id, status = row.public_id, row.status
-        dealt = s.scalar(
-            select(func.count())
-            .select_from(m.CeremonyShare)
-            .where(m.CeremonyShare.meeting_id == meeting_id)
-        )
-        n = s.scalar(
-            select(func.count())
-            .select_from(m.Scrutineer)
-            .where(m.Scrutineer.meeting_id == meeting_id)
-        )
-    if status == "ceremony":  # ("ready": completed, but opening failed: open it now)
+    the joint key and open the meeting with fresh keys, all in one transaction under the
+    meeting's lock (a concurrent request waits, then finds it open). True when it opened."""
+    row = record.lock_meeting(session, meeting_id)
+    if row.status == "ceremony":
+        dealt = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting_id)
+        n = count_rows(session, m.Scrutineer, m.Scrutineer.meeting_id == meeting_id)
         if not n or dealt != n * n:
             return False
-        try:
-            ceremonies.complete_ceremony(rt.db, meeting_id, rt.rng)
-        except ServiceError as err:
-            if err.code != "no-ceremony":  # another request completed it a moment ago
-                raise
-    try:
-        open_with_fresh_keys(rt, meeting_id, public_id, issuer_bits)
-    except ServiceError as err:
-        if err.code != "not-ready":  # another request opened it a moment ago
-            raise
+        ceremonies.complete_ceremony(session, meeting_id, rt.rng)
+    if row.status != "ready":  # ("ready": completed before, but opening failed: open it now)
         return False
+    open_with_fresh_keys(session, rt, meeting_id, row.public_id, issuer_bits)
     return True

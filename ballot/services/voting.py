@@ -1,18 +1,20 @@
-"""From the key ceremony to stored ballots: the steps a meeting takes while members vote.
+"""From the opening to stored ballots: the steps a meeting takes while members vote.
 
-Each public function runs in its own transaction (`db` is a session factory) and returns only
-after it has committed, so a tracker handed to a member is already durable. Checks come first;
-a refusal changes nothing.
+Each public function works in the caller's transaction (`session`, see `services.unit`) and
+checks first, so a refusal changes nothing once the caller rolls back. `cast_ballot` alone
+takes the session factory and commits before it returns, so a tracker handed to a member is
+already durable.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ballot.crypto import blind_rsa, keystore
 from ballot.crypto.ballot import (
@@ -30,14 +32,14 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context
-from ballot.services import record
+from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
 from ballot.services.queries import add_once, count_rows
+from ballot.services.unit import Db
 from ballot.storage import models as m
 from ballot.tally.model import Outcome
 
-Db = sessionmaker[Session]
 ISSUER_PURPOSE = "issuer-key"
 MAX_BALLOT_JSON = 2_000_000
 _issuer_cache: dict[str, blind_rsa.IssuerKey] = {}
@@ -56,7 +58,7 @@ def round_id(meeting: m.Meeting, number: int) -> str:
 
 
 def open_meeting(
-    db: Db,
+    session: Session,
     meeting_id: int,
     issuer: blind_rsa.IssuerKey,
     server_secret: str,
@@ -68,31 +70,30 @@ def open_meeting(
     Ed25519 public key that will sign the record's checkpoints, and open voting. `client`
     names the SHA-256 of each browser file that will handle keys and votes, so that auditors
     can compare what members ran with the published source."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        if meeting.status != "ready":
-            raise ServiceError(
-                "not-ready",
-                "record the key ceremony before opening the meeting",
-                "请先完成密钥仪式再开会",
-            )
-        numbers = "|".join(format(x, "x") for x in (issuer.p, issuer.q, issuer.e, issuer.d))
-        meeting.issuer_private_sealed = keystore.seal(
-            numbers.encode(), server_secret, ISSUER_PURPOSE, rng
-        ).to_json()
-        meeting.issuer_public = blind_rsa.encode_public_key(issuer.public)
-        meeting.status = "open"
-        record.append(
-            session,
-            meeting.id,
-            "meeting-opened",
-            {
-                "group": production_group().name,
-                "issuer_key": meeting.issuer_public,
-                "committee_key": committee_public_key.hex(),
-                **({"client": dict(client)} if client else {}),
-            },
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status != "ready":
+        raise ServiceError(
+            "not-ready",
+            "record the key ceremony before opening the meeting",
+            "请先完成密钥仪式再开会",
         )
+    numbers = "|".join(format(x, "x") for x in (issuer.p, issuer.q, issuer.e, issuer.d))
+    meeting.issuer_private_sealed = keystore.seal(
+        numbers.encode(), server_secret, ISSUER_PURPOSE, rng
+    ).to_json()
+    meeting.issuer_public = blind_rsa.encode_public_key(issuer.public)
+    meeting.status = "open"
+    record.append(
+        session,
+        meeting.id,
+        "meeting-opened",
+        {
+            "group": production_group().name,
+            "issuer_key": meeting.issuer_public,
+            "committee_key": committee_public_key.hex(),
+            **({"client": dict(client)} if client else {}),
+        },
+    )
 
 
 def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
@@ -108,27 +109,69 @@ def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
 # --- rounds ----------------------------------------------------------------------------------
 
 
-def _start_round(session: Session, meeting: m.Meeting, allowed: tuple[str, ...]) -> Outcome:
-    """What opening any round requires: the meeting open (or, for a motion, closed), no other
-    round open, and a quorum (refused with the numbers). Returns the engine's view."""
+def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError | None:
+    """Why no round (or, with `motion`, no motion) can be opened now, or None."""
+    allowed = ("open", "closed") if motion else ("open",)
     if meeting.status not in allowed:
-        raise ServiceError(
-            "meeting-not-open", "the meeting is not open for voting", "会议未开始投票"
+        if meeting.status == "closed":
+            return ServiceError(
+                "meeting-not-open",
+                "Every tier is decided; the meeting is closed.",
+                "各奖项均已确定，会议结束。",
+            )
+        return ServiceError(
+            "meeting-not-open",
+            "The key ceremony is not finished: each scrutineer runs ballot ceremony on their "
+            "own computer; the meeting opens by itself when all have.",
+            "密钥仪式尚未完成：监票人须在各自电脑上运行 ballot ceremony，全部完成后会议自动开始。",
         )
-    if (
-        session.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+    pending = session.scalars(
+        select(m.Round)
+        .where(m.Round.meeting_id == meeting.id, m.Round.status.in_(("open", "closed")))
+        .order_by(m.Round.number)
+    ).first()
+    if pending is not None and pending.status == "open":
+        return ServiceError(
+            "round-open",
+            f"Round {pending.number} is open: close it first.",
+            f"第 {pending.number} 轮正在投票：请先结束该轮。",
         )
-        is not None
-    ):
-        raise ServiceError(
-            "round-open", "a round is open: close it first", "有轮次正在进行：请先结束该轮"
+    if pending is not None:
+        return ServiceError(
+            "round-waiting",
+            f"Round {pending.number} is waiting for the scrutineers to decrypt.",
+            f"第 {pending.number} 轮等待监票人解密。",
         )
     outcome = procedure(session, meeting)
     if not outcome.quorum.met:
         q = outcome.quorum.reason
-        raise ServiceError("no-quorum", q.en, q.zh)
-    return outcome
+        return ServiceError("no-quorum", q.en, q.zh)
+    if not motion and outcome.next is None:
+        return ServiceError(
+            "procedure-complete",
+            "Every tier is decided; the meeting is closed.",
+            "各奖项均已确定，会议结束。",
+        )
+    return None
+
+
+def opening_refusal(session: Session, meeting_id: int) -> ServiceError | None:
+    """Why the chair cannot open the next round now, or None: the same reasons, in the same
+    words, as `open_round` refuses with (the console shows it beside its disabled button)."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    return _refusal(session, meeting, motion=False)
+
+
+def _start_round(session: Session, meeting: m.Meeting, motion: bool) -> Outcome:
+    """What opening any round requires: the meeting open (or, for a motion, closed), no other
+    round open or waiting to be decrypted, a ballot the procedure asks for (not for a motion)
+    and a quorum (refused with the numbers). Returns the engine's view."""
+    refusal = _refusal(session, meeting, motion)
+    if refusal is not None:
+        raise refusal
+    return procedure(session, meeting)
 
 
 def _add_round(
@@ -181,58 +224,50 @@ def _add_round(
     return number
 
 
-def open_round(db: Db, meeting_id: int) -> int:
-    """Open the ballot the procedure asks for next; refused without a quorum (with the
-    numbers), while another round is open, or when the procedure is complete."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        outcome = _start_round(session, meeting, ("open",))
-        nxt = outcome.next
-        if nxt is None:
-            raise ServiceError(
-                "procedure-complete",
-                "every tier is decided: no round to open",
-                "各奖项均已确定：无需再投票",
-            )
-        return _add_round(
-            session,
-            meeting,
-            outcome,
-            nxt.tier,
-            nxt.kind,
-            list(nxt.candidates),
-            nxt.places,
-            nxt.max_approvals,
-            outcome.next_threshold,
-        )
+def open_round(session: Session, meeting_id: int) -> int:
+    """Open the ballot the procedure asks for next; refused (`opening_refusal`) without a
+    quorum (with the numbers), while another round is open or waits to be decrypted, or when
+    the procedure is complete."""
+    meeting = record.lock_meeting(session, meeting_id)
+    outcome = _start_round(session, meeting, motion=False)
+    nxt = outcome.next
+    assert nxt is not None  # refused by _start_round otherwise
+    return _add_round(
+        session,
+        meeting,
+        outcome,
+        nxt.tier,
+        nxt.kind,
+        list(nxt.candidates),
+        nxt.places,
+        nxt.max_approvals,
+        outcome.next_threshold,
+    )
 
 
-def open_motion(db: Db, meeting_id: int, candidate: str) -> int:
+def open_motion(session: Session, meeting_id: int, candidate: str) -> int:
     """A motion (复议): yes / no on one candidate, e.g. the review of an objection raised after
     publication (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members). Same ballots, same
     machinery; approve = yes, oppose = no. Needs a quorum; allowed after the meeting closed."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        known = session.scalar(
-            select(m.Candidate).where(
-                m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
-            )
+    meeting = record.lock_meeting(session, meeting_id)
+    known = session.scalar(
+        select(m.Candidate).where(
+            m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
         )
-        if known is None:
-            raise ServiceError(
-                "unknown-candidate",
-                f"{candidate!r} is not on this meeting's slate",
-                f"{candidate!r} 不在本次会议名单中",
-            )
-        outcome = _start_round(session, meeting, ("open", "closed"))
-        rule = rules_of(meeting).threshold.get()
-        base = {"members": outcome.quorum.members, "present": outcome.quorum.present}
-        needed = (
-            None
-            if rule is None or rule.base not in base
-            else rule.proportion.needed(base[rule.base])
+    )
+    if known is None:
+        raise ServiceError(
+            "unknown-candidate",
+            f"{candidate!r} is not on this meeting's slate",
+            f"{candidate!r} 不在本次会议名单中",
         )
-        return _add_round(session, meeting, outcome, "motion", "motion", [candidate], 1, 1, needed)
+    outcome = _start_round(session, meeting, motion=True)
+    rule = rules_of(meeting).threshold.get()
+    base = {"members": outcome.quorum.members, "present": outcome.quorum.present}
+    needed = (
+        None if rule is None or rule.base not in base else rule.proportion.needed(base[rule.base])
+    )
+    return _add_round(session, meeting, outcome, "motion", "motion", [candidate], 1, 1, needed)
 
 
 def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
@@ -266,7 +301,7 @@ def _hex_bytes(
 
 
 def issue_credential(
-    db: Db,
+    session: Session,
     meeting_id: int,
     number: int,
     member_id: int,
@@ -275,105 +310,225 @@ def issue_credential(
     rng: RandomSource,
 ) -> str:
     """Blind-sign one credential for a member present in this round, once (发出选票)."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        rnd = _open_round(session, meeting, number)
-        member = session.get(m.Member, member_id)
-        if member is None or member.committee_id != meeting.committee_id:
-            raise ServiceError(
-                "not-a-member",
-                "this person is not a member of the committee",
-                "此人不是本评委会委员",
-            )
-        present = session.scalar(
-            select(m.Attendance.present).where(
-                m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
-            )
+    meeting = record.lock_meeting(session, meeting_id)
+    rnd = _open_round(session, meeting, number)
+    member = session.get(m.Member, member_id)
+    if member is None or member.committee_id != meeting.committee_id:
+        raise ServiceError(
+            "not-a-member",
+            "this person is not a member of the committee",
+            "此人不是本评委会委员",
         )
-        if not present:
-            raise ServiceError(
-                "not-present",
-                f"{member.name} is not checked in: check in first",
-                f"{member.name} 未签到：请先签到",
-            )
-        issuer = _issuer(meeting, server_secret)
-        blinded = _hex_bytes(
-            blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
+    present = session.scalar(
+        select(m.Attendance.present).where(
+            m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
         )
-        # one credential per member per round: the database decides, even for racing requests;
-        # if signing then fails, the transaction rolls the issuance back
-        add_once(
-            session,
-            [m.Issuance(round_id=rnd.id, member_id=member.id)],
-            ServiceError(
-                "already-issued",
-                f"{member.name} already has a credential for round {number}",
-                f"{member.name} 已领取第 {number} 轮凭证",
-            ),
+    )
+    if not present:
+        raise ServiceError(
+            "not-present",
+            f"{member.name} is not checked in: check in first",
+            f"{member.name} 未签到：请先签到",
         )
-        try:
-            signature = blind_rsa.blind_sign(issuer, blinded, rng)
-        except CryptoError as err:
-            raise _crypto(err) from None
-        record.append(
-            session, meeting.id, "credential-issued", {"round": number, "member": member.name}
-        )
-        return signature.hex()
+    issuer = _issuer(meeting, server_secret)
+    blinded = _hex_bytes(
+        blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
+    )
+    # one credential per member per round: the database decides, even for racing requests;
+    # if signing then fails, the transaction rolls the issuance back
+    add_once(
+        session,
+        [m.Issuance(round_id=rnd.id, member_id=member.id)],
+        ServiceError(
+            "already-issued",
+            f"{member.name} already has a credential for round {number}",
+            f"{member.name} 已领取第 {number} 轮凭证",
+        ),
+    )
+    try:
+        signature = blind_rsa.blind_sign(issuer, blinded, rng)
+    except CryptoError as err:
+        raise _crypto(err) from None
+    record.append(
+        session, meeting.id, "credential-issued", {"round": number, "member": member.name}
+    )
+    return signature.hex()
 
 
 def register_credential(
-    db: Db, meeting_id: int, number: int, public_key_hex: str, prepared_hex: str, signature_hex: str
+    session: Session,
+    meeting_id: int,
+    number: int,
+    public_key_hex: str,
+    prepared_hex: str,
+    signature_hex: str,
 ) -> None:
     """Register an anonymous credential (a fresh request without a session: nothing here
     names the member). Published at the round's close, sorted, not in arrival order."""
-    with db.begin() as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        rnd = _open_round(session, meeting, number)
-        public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
-        prepared = _hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
-        signature = _hex_bytes(signature_hex, "the credential signature", "凭证签名", most=1024)
-        try:
-            expected = credential_message(meeting.public_id, round_id(meeting, number), public_key)
-        except CryptoError as err:
-            raise _crypto(err) from None
-        if prepared[blind_rsa.PREFIX_LEN :] != expected:
-            raise ServiceError(
-                "bad-credential",
-                "the credential is not for this meeting, round and key",
-                "该凭证不属于本会议、本轮次或此公钥",
-            )
-        issuer = blind_rsa.decode_public_key(meeting.issuer_public or {})
-        if not blind_rsa.verify(issuer, prepared, signature):
-            raise ServiceError(
-                "bad-credential",
-                "the credential is not signed by this meeting's issuer key",
-                "该凭证未经本会议签发密钥签名",
-            )
-        issued = count_rows(session, m.Issuance, m.Issuance.round_id == rnd.id)
-        registered = count_rows(session, m.Credential, m.Credential.round_id == rnd.id)
-        if registered >= issued:
-            raise ServiceError(
-                "too-many-credentials",
-                f"{issued} credentials were issued and {registered} are registered: no more can be",
-                f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
-            )
-        add_once(
-            session,
-            [
-                m.Credential(
-                    round_id=rnd.id,
-                    public_key=public_key.hex(),
-                    prepared=prepared.hex(),
-                    signature=signature.hex(),
-                )
-            ],
-            ServiceError(
-                "credential-registered", "this credential is already registered", "该凭证已登记"
-            ),
+    meeting = record.lock_meeting(session, meeting_id)
+    rnd = _open_round(session, meeting, number)
+    public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
+    prepared = _hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
+    signature = _hex_bytes(signature_hex, "the credential signature", "凭证签名", most=1024)
+    try:
+        expected = credential_message(meeting.public_id, round_id(meeting, number), public_key)
+    except CryptoError as err:
+        raise _crypto(err) from None
+    if prepared[blind_rsa.PREFIX_LEN :] != expected:
+        raise ServiceError(
+            "bad-credential",
+            "the credential is not for this meeting, round and key",
+            "该凭证不属于本会议、本轮次或此公钥",
         )
+    issuer = blind_rsa.decode_public_key(meeting.issuer_public or {})
+    if not blind_rsa.verify(issuer, prepared, signature):
+        raise ServiceError(
+            "bad-credential",
+            "the credential is not signed by this meeting's issuer key",
+            "该凭证未经本会议签发密钥签名",
+        )
+    issued = count_rows(session, m.Issuance, m.Issuance.round_id == rnd.id)
+    registered = count_rows(session, m.Credential, m.Credential.round_id == rnd.id)
+    if registered >= issued:
+        raise ServiceError(
+            "too-many-credentials",
+            f"{issued} credentials were issued and {registered} are registered: no more can be",
+            f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
+        )
+    add_once(
+        session,
+        [
+            m.Credential(
+                round_id=rnd.id,
+                public_key=public_key.hex(),
+                prepared=prepared.hex(),
+                signature=signature.hex(),
+            )
+        ],
+        ServiceError(
+            "credential-registered", "this credential is already registered", "该凭证已登记"
+        ),
+    )
 
 
 # --- casting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotRound:
+    """What a member's device needs to vote in a round: its ids, the candidates in ballot
+    order, the approval limit, the record's hash the proofs are bound to and the keys."""
+
+    meeting_id: int
+    public_id: str
+    number: int
+    round_id: str
+    tier: str
+    kind: str
+    candidates: list[str]
+    places: int
+    max_approvals: int
+    record: str
+    joint_key: str
+    issuer_public: dict[str, Any]
+
+    def context(self) -> BallotContext:
+        return context.ballot_context(
+            self.public_id, self.number, self.record, self.candidates, self.max_approvals
+        )
+
+    def election_key(self) -> PublicKey:
+        group = production_group()
+        return PublicKey(group, group.backend.mpz(int(self.joint_key or "0", 16)))
+
+    def for_page(self) -> dict[str, Any]:
+        """The round as the ballot page's module reads it."""
+        return {
+            "meeting": self.public_id,
+            "number": self.number,
+            "roundId": self.round_id,
+            "tier": self.tier,
+            "kind": self.kind,
+            "candidates": list(self.candidates),
+            "k": self.max_approvals,
+            "places": self.places,
+            "record": self.record,
+            "key": self.joint_key,
+            "issuer": self.issuer_public,
+        }
+
+
+def _ballot_round(meeting: m.Meeting, rnd: m.Round) -> BallotRound:
+    return BallotRound(
+        meeting.id,
+        meeting.public_id,
+        rnd.number,
+        round_id(meeting, rnd.number),
+        rnd.tier,
+        rnd.kind,
+        list(rnd.candidates),
+        rnd.places,
+        rnd.max_approvals,
+        rnd.record,
+        meeting.joint_key or "",
+        dict(meeting.issuer_public or {}),
+    )
+
+
+def ballot_round(session: Session, meeting_id: int, number: int) -> BallotRound:
+    """Round `number` of a meeting, as a member's device needs it."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+    rnd = session.scalar(
+        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
+    )
+    if rnd is None:
+        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+    return _ballot_round(meeting, rnd)
+
+
+def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]:
+    """What a member's ballot page shows: their committee's current meeting, whether they are
+    checked in, and its open round (with whether their credential was issued)."""
+    meeting_id = overview.current_meeting(session, committee_id)
+    state: dict[str, Any] = {"meeting": None, "round": None}
+    meeting = session.get(m.Meeting, meeting_id or 0)
+    if meeting is None:
+        return state
+    state["meeting"] = {"public_id": meeting.public_id, "title": meeting.title}
+    present = session.scalar(
+        select(m.Attendance.present).where(
+            m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member_id
+        )
+    )
+    state["present"] = bool(present)
+    rnd = session.scalar(
+        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+    )
+    if rnd is None:
+        return state
+    issued = session.scalar(
+        select(m.Issuance.id).where(
+            m.Issuance.round_id == rnd.id, m.Issuance.member_id == member_id
+        )
+    )
+    state["issued"] = issued is not None
+    state["round"] = _ballot_round(meeting, rnd).for_page()
+    return state
+
+
+def member_meeting(session: Session, committee_id: int, public_id: object) -> int:
+    """The meeting a member asks for a credential in: it must be their committee's current
+    one (a page left open on an old meeting is told to reload)."""
+    meeting = session.get(m.Meeting, overview.current_meeting(session, committee_id) or 0)
+    if meeting is None or meeting.public_id != public_id:
+        raise ServiceError(
+            "unknown-meeting",
+            "this ballot is not for your committee's current meeting: reload the page",
+            "此选票不属于您所在评委会的当前会议：请刷新页面",
+        )
+    return meeting.id
 
 
 def ballot_context(meeting: m.Meeting, rnd: m.Round) -> BallotContext:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime, server_secret
-from ballot.storage.engine import make_engine, sessions, upgrade
+from ballot.services.unit import open_database
 from ballot.web import i18n
 from ballot.web.auth import current_account
 
@@ -55,9 +55,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     keys = Path(settings.pop("KEYS", None) or os.environ.get("BALLOT_KEYS") or "keys").resolve()
     keys.mkdir(parents=True, exist_ok=True)
     secret = server_secret(keys)
-    engine = make_engine(settings.pop("DATABASE_URL", None))
-    upgrade(engine)
-    app.extensions["ballot"] = Runtime(engine, sessions(engine), keys, secret)
+    engine, db = open_database(settings.pop("DATABASE_URL", None))
+    app.extensions["ballot"] = Runtime(engine, db, keys, secret)
     app.config.update(
         SECRET_KEY=hashlib.sha256(b"ballot/v1/flask-session\x00" + secret.encode()).digest(),
         SESSION_COOKIE_NAME="ballot_session",

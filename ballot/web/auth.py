@@ -4,6 +4,7 @@ the meeting-level checks (same committee, same meeting) are made where the meeti
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -11,7 +12,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from ballot.services import accounts
 from ballot.services.runtime import Runtime
-from ballot.storage import models as m
+from ballot.services.unit import Session, reading, transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,14 +21,26 @@ def runtime() -> Runtime:
     return cast(Runtime, current_app.extensions["ballot"])
 
 
-def current_account() -> m.Account | None:
+def work() -> AbstractContextManager[Session]:
+    """The request's unit of work: what a view changes is committed together at the end of
+    the block, or not at all if it raises."""
+    return transaction(runtime().db)
+
+
+def look() -> AbstractContextManager[Session]:
+    """A read-only session for a view that only shows."""
+    return reading(runtime().db)
+
+
+def current_account() -> accounts.Account | None:
     if "account" not in g:
         found = None
         aid, version = session.get("account"), session.get("version")
         if isinstance(aid, int) and isinstance(version, int):
-            found = accounts.account_for(runtime().db, aid, version)
+            with look() as s:
+                found = accounts.account_for(s, aid, version)
         g.account = found
-    return cast("m.Account | None", g.account)
+    return cast("accounts.Account | None", g.account)
 
 
 def login_required(*roles: str) -> Callable[[F], F]:

@@ -7,41 +7,24 @@ import json
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
-from ballot.services import accounts, overview
+from ballot.services import accounts, overview, setup
 from ballot.services.errors import ServiceError
-from ballot.services.setup import plan_meeting
-from ballot.storage import models as m
-from ballot.web.auth import login_required, runtime
+from ballot.web.auth import login_required, look, work
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-def _accounts() -> list[dict[str, object]]:
-    with runtime().db() as s:
-        return [
-            {
-                "id": a.id,
-                "role": a.role,
-                "name": a.name,
-                "handle": a.handle,
-                "meeting_id": a.meeting_id,
-                "scrutineer_index": a.scrutineer_index,
-            }
-            for a in s.scalars(select(m.Account).order_by(m.Account.id))
-        ]
+def _page(new_code: dict[str, str] | None) -> str:
+    with look() as s:
+        meetings, logins = overview.all_meetings(s), accounts.list_accounts(s)
+    return render_template("office.html", meetings=meetings, accounts=logins, new_code=new_code)
 
 
 @bp.get("/")
 @login_required("office")
 def home() -> str:
-    return render_template(
-        "office.html",
-        meetings=overview.all_meetings(runtime().db),
-        accounts=_accounts(),
-        new_code=None,
-    )
+    return _page(None)
 
 
 @bp.post("/code")
@@ -50,16 +33,9 @@ def new_code() -> str:
     raw = request.form.get("account", "")
     if not raw.isdigit():
         raise ServiceError("malformed", "choose whose code to replace", "请选择要更换访问码的人")
-    code = accounts.reissue_code(runtime().db, int(raw))
-    with runtime().db() as s:
-        account = s.get(m.Account, int(raw))
-        name = account.name if account else ""
-    return render_template(
-        "office.html",
-        meetings=overview.all_meetings(runtime().db),
-        accounts=_accounts(),
-        new_code={"name": name, "code": code},
-    )
+    with work() as s:
+        name, code = accounts.reissue_code(s, int(raw))
+    return _page({"name": name, "code": code})
 
 
 SAMPLE_SLATE = {
@@ -111,20 +87,18 @@ def new_meeting() -> Any:
                 "解密门限须为整数",
             )
         names = [x.strip() for x in form["scrutineers"].splitlines() if x.strip()]
-        meeting, invitations = plan_meeting(
-            runtime(),
-            form["committee"].strip(),
-            form["roster"],
-            form["title"].strip(),
-            slate,
-            int(form["k"]),
-            names,
-        )
+        with work() as s:  # the whole meeting, or nothing of it
+            _, title, invitations = setup.plan_meeting(
+                s,
+                form["committee"].strip(),
+                form["roster"],
+                form["title"].strip(),
+                slate,
+                int(form["k"]),
+                names,
+            )
     except ServiceError as err:
         return render_template("office_new.html", form=form, error=err.text), 400
-    with runtime().db() as s:
-        row = s.get(m.Meeting, meeting)
-        title = row.title if row else ""
     return render_template(
         "codes.html", title=title, invitations=invitations, base=request.host_url.rstrip("/")
     )

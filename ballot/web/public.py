@@ -23,7 +23,7 @@ from ballot.protocol.chain import canonical_json
 from ballot.services import accounts, overview
 from ballot.services import record as record_service
 from ballot.services.errors import ServiceError
-from ballot.web.auth import client_address, current_account, runtime
+from ballot.web.auth import client_address, current_account, look, runtime
 from ballot.web.i18n import LANGS
 
 bp = Blueprint("public", __name__)
@@ -38,7 +38,9 @@ HOME_OF_ROLE = {
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html", meetings=overview.all_meetings(runtime().db))
+    with look() as s:
+        meetings = overview.all_meetings(s)
+    return render_template("home.html", meetings=meetings)
 
 
 @bp.get("/login")
@@ -50,6 +52,7 @@ def login() -> str:
 def login_post() -> Any:
     code = request.form.get("code", "")
     try:
+        # logging in owns its transactions: a wrong code is counted although it is refused
         found = accounts.authenticate(runtime().db, code[:64], client_address())
     except ServiceError as err:
         status = 429 if err.code == "too-many-attempts" else 401
@@ -82,8 +85,8 @@ def choose_language(code: str) -> BaseResponse:
 
 
 def _view(public_id: str) -> overview.MeetingView:
-    db = runtime().db
-    return overview.meeting_view(db, overview.meeting_by_public_id(db, public_id))
+    with look() as s:
+        return overview.meeting_view(s, overview.meeting_by_public_id(s, public_id))
 
 
 @bp.get("/m/<public_id>/")
@@ -144,7 +147,8 @@ def tracker(public_id: str) -> str:
     error = None
     if typed:
         if TRACKER.match(typed):
-            found = overview.find_tracker(runtime().db, view.id, typed)
+            with look() as s:
+                found = overview.find_tracker(s, view.id, typed)
         else:
             error = True
     return render_template(
@@ -154,10 +158,8 @@ def tracker(public_id: str) -> str:
 
 @bp.get("/m/<public_id>/record.json")
 def record_download(public_id: str) -> Response:
-    db = runtime().db
-    meeting_id = overview.meeting_by_public_id(db, public_id)
-    with db() as s:
-        doc = record_service.export(s, meeting_id)
+    with look() as s:
+        doc = record_service.export(s, overview.meeting_by_public_id(s, public_id))
     response = Response(canonical_json(doc), mimetype="application/json")
     response.headers["Content-Disposition"] = "attachment; filename=ballot-record.json"
     return response

@@ -4,19 +4,14 @@ rounds wait on whom."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
-from sqlalchemy import select
 
-from ballot.protocol.context import ceremony_id
-from ballot.services import ceremonies, counting, overview
+from ballot.services import ceremonies, counting, overview, setup
 from ballot.services.errors import ServiceError
-from ballot.services.setup import open_when_dealt
-from ballot.storage import models as m
 from ballot.web import inputs
-from ballot.web.auth import current_account, login_required, runtime
+from ballot.web.auth import current_account, login_required, look, runtime, work
 
 bp = Blueprint("scrutineer", __name__, url_prefix="/scrutineer")
 
@@ -24,41 +19,11 @@ bp = Blueprint("scrutineer", __name__, url_prefix="/scrutineer")
 def _pending() -> dict[str, Any]:
     account = current_account()
     assert account is not None
-    rt = runtime()
-    view = overview.meeting_view(rt.db, account.meeting_id or 0)
-    with rt.db() as s:
-        closed = {
-            r.number: r
-            for r in s.scalars(
-                select(m.Round).where(m.Round.meeting_id == view.id, m.Round.status == "closed")
-            )
-        }
-        rounds = []
-        for r in view.rounds:
-            entry: dict[str, Any] = {
-                "number": r.number,
-                "status": r.status,
-                "sent": r.scrutineers_sent,
-                "mine": account.scrutineer_index in r.scrutineers_sent,
-            }
-            if r.number in closed:
-                entry["record"] = closed[r.number].record
-                entry["aggregates"] = (closed[r.number].counts or {}).get("aggregates", [])
-            rounds.append(entry)
-    return {
-        "meeting": view.public_id,
-        "status": view.status,
-        "base": request.host_url.rstrip("/"),
-        "title": view.title,
-        "ceremony": {
-            "ceremonyId": ceremony_id(view.public_id),
-            "k": view.k,
-            "n": view.n,
-            "index": account.scrutineer_index,
-        },
-        "scrutineers": view.scrutineers,
-        "rounds": rounds,
-    }
+    with look() as s:
+        state = overview.scrutineer_rounds(
+            s, account.meeting_id or 0, account.scrutineer_index or 0
+        )
+    return state | {"base": request.host_url.rstrip("/")}
 
 
 @bp.get("/")
@@ -83,61 +48,31 @@ def shares() -> Any:
     account = current_account()
     assert account is not None
     rt = runtime()
-    decided = counting.submit_decryption_shares(
-        rt.db,
-        account.meeting_id or 0,
-        number,
-        account.scrutineer_index or 0,
-        submitted,
-        rt.signer(account.meeting_id or 0),
-        rt.rng,
-    )
+    meeting = account.meeting_id or 0
+    with work() as s:
+        decided = counting.submit_decryption_shares(
+            s,
+            meeting,
+            number,
+            account.scrutineer_index or 0,
+            submitted,
+            rt.signer(s, meeting),
+            rt.rng,
+        )
     return jsonify({"accepted": True, "counted": decided is not None})
 
 
 # --- the key ceremony, run by each scrutineer on their own machine (`ballot ceremony`) --------
 
 
-def _ceremony_state() -> dict[str, Any]:
-    account = current_account()
-    assert account is not None
-    rt = runtime()
-    meeting_id = account.meeting_id or 0
-    with rt.db() as s:
-        meeting = s.get(m.Meeting, meeting_id)
-        if meeting is None:
-            raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
-        status, public_id = meeting.status, meeting.public_id
-        started = s.scalars(
-            select(m.Event.body).where(
-                m.Event.meeting_id == meeting_id, m.Event.kind == "ceremony-started"
-            )
-        ).first()
-        dealt = sorted(
-            set(
-                s.scalars(
-                    select(m.CeremonyShare.sender).where(m.CeremonyShare.meeting_id == meeting_id)
-                )
-            )
-        )
-    params = json.loads(started) if started else {}
-    return {
-        "meeting": public_id,
-        "status": status,
-        "ceremonyId": ceremony_id(public_id),
-        "k": params.get("k"),
-        "n": params.get("n"),
-        "index": account.scrutineer_index,
-        "messages": ceremonies.commitments(rt.db, meeting_id),
-        "dealt": dealt,
-        "shares": ceremonies.shares_for(rt.db, meeting_id, account.scrutineer_index or 0),
-    }
-
-
 @bp.get("/ceremony.json")
 @login_required("scrutineer")
 def ceremony_state() -> Any:
-    return jsonify(_ceremony_state())
+    account = current_account()
+    assert account is not None
+    with look() as s:
+        state = ceremonies.ceremony_state(s, account.meeting_id or 0, account.scrutineer_index or 0)
+    return jsonify(state)
 
 
 @bp.post("/ceremony/commitments")
@@ -153,7 +88,8 @@ def ceremony_commitments() -> Any:
             f"the message must be sent by scrutineer {account.scrutineer_index} (this login)",
             f"消息须由本登录的监票人 {account.scrutineer_index} 发出",
         )
-    ceremonies.publish_commitments(runtime().db, account.meeting_id or 0, message)
+    with work() as s:
+        ceremonies.publish_commitments(s, account.meeting_id or 0, message)
     return jsonify({"published": True})
 
 
@@ -161,11 +97,24 @@ def ceremony_commitments() -> Any:
 @login_required("scrutineer")
 def ceremony_shares() -> Any:
     """This scrutineer's encrypted shares, one per scrutineer; the meeting opens by itself when
-    the last scrutineer has dealt."""
+    the last scrutineer has dealt. The shares are stored first (their own unit of work), so a
+    failure while opening never loses them; a retried request whose shares are already stored
+    still finishes the opening before it is told so."""
     dealt = inputs.listed(inputs.json_object(), "shares")
     account = current_account()
     assert account is not None
     rt = runtime()
-    ceremonies.publish_shares(rt.db, account.meeting_id or 0, account.scrutineer_index or 0, dealt)
-    opened = open_when_dealt(rt, account.meeting_id or 0)
+    meeting = account.meeting_id or 0
+    refusal = None
+    try:
+        with work() as s:
+            ceremonies.publish_shares(s, meeting, account.scrutineer_index or 0, dealt)
+    except ServiceError as err:
+        if err.code != "already-published":
+            raise
+        refusal = err
+    with work() as s:
+        opened = setup.open_when_dealt(s, rt, meeting)
+    if refusal is not None:
+        raise refusal
     return jsonify({"published": True, "meeting_opened": opened})

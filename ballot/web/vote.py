@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
-from sqlalchemy import select
 
 from ballot.services import overview, voting
 from ballot.services.errors import ServiceError
-from ballot.storage import models as m
+from ballot.services.runtime import Runtime
 from ballot.web import inputs
-from ballot.web.auth import current_account, login_required, runtime
+from ballot.web.auth import current_account, login_required, look, runtime, work
 
 bp = Blueprint("vote", __name__, url_prefix="/vote")
 anonymous = Blueprint("anonymous", __name__, url_prefix="/vote/anon")
@@ -24,46 +23,8 @@ def _booth_state() -> dict[str, Any]:
     """The signed-in member's meeting and its open round, as the page and its module need."""
     account = current_account()
     assert account is not None and account.member_id is not None
-    rt = runtime()
-    meeting_id = overview.current_meeting(rt.db, account.committee_id or 0)
-    state: dict[str, Any] = {"meeting": None, "round": None}
-    if meeting_id is None:
-        return state
-    with rt.db() as s:
-        meeting = s.get(m.Meeting, meeting_id)
-        assert meeting is not None
-        state["meeting"] = {"public_id": meeting.public_id, "title": meeting.title}
-        present = s.scalar(
-            select(m.Attendance.present).where(
-                m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == account.member_id
-            )
-        )
-        state["present"] = bool(present)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
-        )
-        if rnd is None:
-            return state
-        issued = s.scalar(
-            select(m.Issuance.id).where(
-                m.Issuance.round_id == rnd.id, m.Issuance.member_id == account.member_id
-            )
-        )
-        state["issued"] = issued is not None
-        state["round"] = {
-            "meeting": meeting.public_id,
-            "number": rnd.number,
-            "roundId": voting.round_id(meeting, rnd.number),
-            "tier": rnd.tier,
-            "kind": rnd.kind,
-            "candidates": list(rnd.candidates),
-            "k": rnd.max_approvals,
-            "places": rnd.places,
-            "record": rnd.record,
-            "key": meeting.joint_key,
-            "issuer": meeting.issuer_public,
-        }
-    return state
+    with look() as s:
+        return voting.booth(s, account.committee_id or 0, account.member_id)
 
 
 @bp.get("/")
@@ -87,24 +48,17 @@ def issue() -> Any:
     account = current_account()
     assert account is not None and account.member_id is not None
     rt = runtime()
-    meeting_id = overview.current_meeting(rt.db, account.committee_id or 0)
-    with rt.db() as s:
-        meeting = s.get(m.Meeting, meeting_id or 0)
-        if meeting is None or meeting.public_id != body.get("meeting"):
-            raise ServiceError(
-                "unknown-meeting",
-                "this ballot is not for your committee's current meeting: reload the page",
-                "此选票不属于您所在评委会的当前会议：请刷新页面",
-            )
-    blind = voting.issue_credential(
-        rt.db,
-        meeting.id,
-        inputs.round_number(body),
-        account.member_id,
-        inputs.text(body, "blinded"),
-        rt.server_secret,
-        rt.rng,
-    )
+    with work() as s:
+        meeting = voting.member_meeting(s, account.committee_id or 0, body.get("meeting"))
+        blind = voting.issue_credential(
+            s,
+            meeting,
+            inputs.round_number(body),
+            account.member_id,
+            inputs.text(body, "blinded"),
+            rt.server_secret,
+            rt.rng,
+        )
     return jsonify({"blind_signature": blind})
 
 
@@ -118,23 +72,20 @@ def _no_cookies() -> None:
         )
 
 
-def _meeting_id(body: dict[str, Any]) -> int:
-    return overview.meeting_by_public_id(runtime().db, inputs.text(body, "meeting"))
-
-
 @anonymous.post("/register")
 def register() -> Any:
     """Register a blind-signed credential. No session, no cookie: nothing names the member."""
     _no_cookies()
     body = inputs.json_object()
-    voting.register_credential(
-        runtime().db,
-        _meeting_id(body),
-        inputs.round_number(body),
-        inputs.text(body, "public_key_hex"),
-        inputs.text(body, "prepared_hex"),
-        inputs.text(body, "signature_hex"),
-    )
+    with work() as s:
+        voting.register_credential(
+            s,
+            overview.meeting_by_public_id(s, inputs.text(body, "meeting")),
+            inputs.round_number(body),
+            inputs.text(body, "public_key_hex"),
+            inputs.text(body, "prepared_hex"),
+            inputs.text(body, "signature_hex"),
+        )
     return jsonify({"registered": True})
 
 
@@ -143,10 +94,13 @@ def cast() -> Any:
     """Cast a ballot signed by a registered credential; returns the tracker (回执)."""
     _no_cookies()
     body = inputs.json_object()
-    rt = runtime()
+    rt: Runtime = runtime()
+    with look() as s:
+        meeting = overview.meeting_by_public_id(s, inputs.text(body, "meeting"))
+    # casting owns its two short transactions (proofs are checked between them)
     track = voting.cast_ballot(
         rt.db,
-        _meeting_id(body),
+        meeting,
         inputs.round_number(body),
         body.get("ballot"),
         inputs.text(body, "public_key_hex"),

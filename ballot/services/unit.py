@@ -1,0 +1,50 @@
+"""Units of work: every service function takes the session of one transaction, and the shell
+(a web request, a command) decides where the transaction begins and ends.
+
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, member, True)
+
+commits when the block ends and rolls everything back when it raises, so a refusal changes
+nothing and a multi-step change (a meeting with its roster, slate, scrutineers and logins) is
+all stored or none of it. `reading` is for what only looks.
+
+Two services own their transactions, for reasons given where they are defined: casting a
+ballot (its proofs are checked between two short transactions, so a room's casts run in
+parallel) and logging in (a wrong code is counted even though the login is refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot.storage.engine import make_engine, sessions, upgrade
+
+Db = sessionmaker[Session]
+
+__all__ = ["Db", "Session", "open_database", "reading", "transaction"]
+
+
+def open_database(url: str | None = None) -> tuple[Engine, Db]:
+    """The database at `url` (else DATABASE_URL, else ./ballot.sqlite3), its schema brought up
+    to date; returns the engine (to dispose of) and the session factory."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine, sessions(engine)
+
+
+@contextmanager
+def transaction(db: Db) -> Iterator[Session]:
+    """One unit of work: committed at the end of the block, rolled back if it raises."""
+    with db.begin() as session:
+        yield session
+
+
+@contextmanager
+def reading(db: Db) -> Iterator[Session]:
+    """A session that only reads (nothing it does is committed)."""
+    with db() as session:
+        yield session
