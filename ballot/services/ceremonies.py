@@ -22,6 +22,7 @@ from ballot.crypto.codec import (
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.protocol import context
+from ballot.protocol.lifecycle import MeetingStatus, advance_meeting
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.queries import add_once, count_rows
@@ -35,7 +36,7 @@ def _crypto(err: CryptoError) -> ServiceError:
 def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
     """Name the ceremony's threshold: any k of the n scrutineers will decrypt."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status != "setup":
+    if meeting.status != MeetingStatus.SETUP:
         raise ServiceError(
             "ceremony-done",
             "this meeting's key ceremony has started already",
@@ -45,7 +46,7 @@ def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
         ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
     except CryptoError as err:
         raise _crypto(err) from None
-    meeting.status = "ceremony"
+    meeting.status = advance_meeting(meeting.status, MeetingStatus.CEREMONY)
     record.append(session, meeting.id, "ceremony-started", {"k": k, "n": n})
 
 
@@ -53,7 +54,7 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
     event = session.scalars(
         select(m.Event).where(m.Event.meeting_id == meeting.id, m.Event.kind == "ceremony-started")
     ).first()
-    if meeting.status != "ceremony" or event is None:
+    if meeting.status != MeetingStatus.CEREMONY or event is None:
         raise ServiceError("no-ceremony", "start the key ceremony first", "请先开始密钥仪式")
     body = json.loads(event.body)
     return ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), body["k"], body["n"])
@@ -192,7 +193,7 @@ def _record_transcript(
     except CryptoError as err:
         raise _crypto(err) from None
     meeting.joint_key = format(int(committee.joint_key), "x")
-    meeting.status = "ready"
+    meeting.status = advance_meeting(meeting.status, MeetingStatus.READY)
     record.append(
         session,
         meeting.id,
@@ -213,7 +214,7 @@ def record_ceremony(
 ) -> str:
     """Record a ceremony held elsewhere (its public transcript at once); returns the joint key."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status != "setup":
+    if meeting.status != MeetingStatus.SETUP:
         raise ServiceError(
             "ceremony-done",
             "this meeting's key ceremony is already recorded",

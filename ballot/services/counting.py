@@ -30,6 +30,7 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.protocol.chain import checkpoint_message
 from ballot.protocol.context import OPTIONS, ceremony_id, decryption_context
+from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting, advance_round
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
@@ -80,7 +81,7 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
     """Close an open round; returns what the round-closed event says."""
     group = production_group()
     meeting = record.lock_meeting(session, meeting_id)
-    rnd = _round(session, meeting, number, "open")
+    rnd = _round(session, meeting, number, RoundStatus.OPEN)
     present, members = present_count(session, meeting), members_count(session, meeting)
     quorum = rules_of(meeting).quorum.get()
     issued = _count(session, m.Issuance, rnd)
@@ -140,7 +141,7 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
                 totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
             aggregates.append(totals)
     rnd.present_at_close = present
-    rnd.status = "void" if reason else "closed"
+    rnd.status = advance_round(rnd.status, RoundStatus.VOID if reason else RoundStatus.CLOSED)
     rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
     body = {
         "round": number,
@@ -222,7 +223,7 @@ def submit_decryption_shares(
     decrypt, count, run the engine and return its decision (else None)."""
     group = production_group()
     meeting = record.lock_meeting(session, meeting_id)
-    rnd = _round(session, meeting, number, "closed")
+    rnd = _round(session, meeting, number, RoundStatus.CLOSED)
     try:
         committee = _committee(session, meeting, rng)
         committee.params.check_index(index, "scrutineer", "监票人")
@@ -316,7 +317,7 @@ def _decide(
     """Record a round's counts, let the engine decide, close the meeting when it is done."""
     ballots = int((rnd.counts or {}).get("ballots", 0))
     rnd.counts = {**(rnd.counts or {}), **counts}
-    rnd.status = "counted"
+    rnd.status = advance_round(rnd.status, RoundStatus.COUNTED)
     session.flush()
     record.append(
         session,
@@ -350,7 +351,7 @@ def _decide(
         },
     )
     if decided["complete"]:
-        meeting.status = "closed"
+        meeting.status = advance_meeting(meeting.status, MeetingStatus.CLOSED)
         record.append(
             session,
             meeting.id,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.queries import count_rows
@@ -245,7 +246,9 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
     counted = session.scalars(
         select(m.Round)
         .where(
-            m.Round.meeting_id == meeting.id, m.Round.status == "counted", m.Round.kind != "motion"
+            m.Round.meeting_id == meeting.id,
+            m.Round.status == RoundStatus.COUNTED,
+            m.Round.kind != "motion",
         )
         .order_by(m.Round.number)
     ).all()
@@ -287,7 +290,7 @@ def _member(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
 def set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
     """Check a member in (present=True) or out; returns the number present now."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status == "closed":
+    if meeting.status == MeetingStatus.CLOSED:
         raise ServiceError("meeting-closed", "the meeting is closed", "会议已结束")
     member = _member(session, meeting, member_id)
     row = session.scalar(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballot.protocol.context import ceremony_id
+from ballot.protocol.lifecycle import RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure
@@ -76,11 +77,11 @@ class MeetingView:
 
     @property
     def open_round(self) -> RoundView | None:
-        return next((r for r in self.rounds if r.status == "open"), None)
+        return next((r for r in self.rounds if r.status == RoundStatus.OPEN), None)
 
     @property
     def waiting_round(self) -> RoundView | None:
-        return next((r for r in self.rounds if r.status == "closed"), None)
+        return next((r for r in self.rounds if r.status == RoundStatus.CLOSED), None)
 
 
 def meeting_by_public_id(session: Session, public_id: str) -> int:
@@ -145,7 +146,7 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
     ):
         c = r.counts or {}
         counts = None
-        if r.status == "counted":
+        if r.status == RoundStatus.COUNTED:
             counts = {
                 name: {o: int(c.get(o, {}).get(name, 0)) for o in ("approve", "oppose", "abstain")}
                 for name in r.candidates
@@ -229,7 +230,7 @@ def find_tracker(session: Session, meeting_id: int, tracker_hex: str) -> dict[st
     rnd = session.get(m.Round, row.round_id)
     if rnd is None or rnd.meeting_id != meeting_id:
         return None
-    if rnd.status == "open":
+    if rnd.status == RoundStatus.OPEN:
         return {"round": rnd.number, "published": False}
     for e in record.events(session, meeting_id, ("ballot",)):
         if e["body"].get("tracker") == tracker_hex:
@@ -264,7 +265,9 @@ def scrutineer_rounds(session: Session, meeting_id: int, index: int) -> dict[str
     closed = {
         r.number: r
         for r in session.scalars(
-            select(m.Round).where(m.Round.meeting_id == view.id, m.Round.status == "closed")
+            select(m.Round).where(
+                m.Round.meeting_id == view.id, m.Round.status == RoundStatus.CLOSED
+            )
         )
     }
     rounds = []

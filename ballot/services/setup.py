@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballot.crypto import blind_rsa
+from ballot.protocol.lifecycle import MeetingStatus
 from ballot.services import accounts, ceremonies, meetings, record, voting
 from ballot.services.errors import ServiceError
 from ballot.services.queries import count_rows
@@ -167,13 +168,15 @@ def open_when_dealt(
     the joint key and open the meeting with fresh keys, all in one transaction under the
     meeting's lock (a concurrent request waits, then finds it open). True when it opened."""
     row = record.lock_meeting(session, meeting_id)
-    if row.status == "ceremony":
+    if row.status == MeetingStatus.CEREMONY:
         dealt = count_rows(session, m.CeremonyShare, m.CeremonyShare.meeting_id == meeting_id)
         n = count_rows(session, m.Scrutineer, m.Scrutineer.meeting_id == meeting_id)
         if not n or dealt != n * n:
             return False
         ceremonies.complete_ceremony(session, meeting_id, rt.rng)
-    if row.status != "ready":  # ("ready": completed before, but opening failed: open it now)
+    if (
+        row.status != MeetingStatus.READY
+    ):  # ("ready": completed before, but opening failed: open it now)
         return False
     open_with_fresh_keys(session, rt, meeting_id, row.public_id, issuer_bits)
     return True

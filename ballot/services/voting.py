@@ -32,6 +32,7 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context
+from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure, rules_of
@@ -71,7 +72,7 @@ def open_meeting(
     names the SHA-256 of each browser file that will handle keys and votes, so that auditors
     can compare what members ran with the published source."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status != "ready":
+    if meeting.status != MeetingStatus.READY:
         raise ServiceError(
             "not-ready",
             "record the key ceremony before opening the meeting",
@@ -82,7 +83,7 @@ def open_meeting(
         numbers.encode(), server_secret, ISSUER_PURPOSE, rng
     ).to_json()
     meeting.issuer_public = blind_rsa.encode_public_key(issuer.public)
-    meeting.status = "open"
+    meeting.status = advance_meeting(meeting.status, MeetingStatus.OPEN)
     record.append(
         session,
         meeting.id,
@@ -111,9 +112,9 @@ def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
 
 def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError | None:
     """Why no round (or, with `motion`, no motion) can be opened now, or None."""
-    allowed = ("open", "closed") if motion else ("open",)
+    allowed = (MeetingStatus.OPEN, MeetingStatus.CLOSED) if motion else (MeetingStatus.OPEN,)
     if meeting.status not in allowed:
-        if meeting.status == "closed":
+        if meeting.status == MeetingStatus.CLOSED:
             return ServiceError(
                 "meeting-not-open",
                 "Every tier is decided; the meeting is closed.",
@@ -127,10 +128,13 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
         )
     pending = session.scalars(
         select(m.Round)
-        .where(m.Round.meeting_id == meeting.id, m.Round.status.in_(("open", "closed")))
+        .where(
+            m.Round.meeting_id == meeting.id,
+            m.Round.status.in_((RoundStatus.OPEN, RoundStatus.CLOSED)),
+        )
         .order_by(m.Round.number)
     ).first()
-    if pending is not None and pending.status == "open":
+    if pending is not None and pending.status == RoundStatus.OPEN:
         return ServiceError(
             "round-open",
             f"Round {pending.number} is open: close it first.",
@@ -276,7 +280,7 @@ def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
     )
     if rnd is None:
         raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
-    if rnd.status != "open":
+    if rnd.status != RoundStatus.OPEN:
         raise ServiceError("round-closed", f"round {number} is closed", f"第 {number} 轮已结束")
     return rnd
 
@@ -504,7 +508,7 @@ def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]
     )
     state["present"] = bool(present)
     rnd = session.scalar(
-        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == "open")
+        select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == RoundStatus.OPEN)
     )
     if rnd is None:
         return state

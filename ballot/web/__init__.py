@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from ballot.protocol.lifecycle import LifecycleError
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime, server_secret
 from ballot.services.unit import open_database
@@ -127,6 +128,16 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError) -> tuple[Any, int]:
         return _error(err.code, err.text.en, err.text.zh, _status(err.code))
+
+    @app.errorhandler(LifecycleError)
+    def _lifecycle_error(err: LifecycleError) -> tuple[Any, int]:
+        # the services check every step first; this is a race lost to another request
+        return _error(
+            "conflict",
+            f"{err.text.en}: reload the page to see where the meeting stands",
+            f"{err.text.zh}：请刷新页面查看会议当前状态",
+            409,
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> tuple[Any, int]:
