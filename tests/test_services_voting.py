@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ballot.crypto import blind_rsa, ceremony
+from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
@@ -20,7 +20,7 @@ from ballot.devtools.demo import open_round_view
 from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
-from ballot.services import ceremonies, meetings, record, voting
+from ballot.services import ceremonies, counting, meetings, overview, record, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
@@ -319,7 +319,6 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
 def test_out_of_order_and_malformed_steps_are_refused(
     db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
 ) -> None:
-    from ballot.crypto import keystore
     from ballot.services import counting
 
     with transaction(db) as session:
@@ -537,3 +536,28 @@ def test_the_ceremony_relayed_through_the_server(db: sessionmaker[Session]) -> N
     with db() as s:
         kinds = [e["kind"] for e in record.events(s, meeting)]
     assert kinds == ["meeting-created", "ceremony-started", "ceremony"]
+
+
+def test_a_round_closed_without_a_quorum_is_void_and_says_why_in_both_languages(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    meeting, members = setup_meeting(db, issuer)
+    key = keystore.new_committee_key(RNG)
+    for member in members[:4]:
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, member, True)
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
+        meetings.set_present(session, meeting, members[3], False)  # steps out before the close
+    with transaction(db) as session:
+        closed = counting.close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
+    assert closed["void"] and closed["reason"] == {
+        "en": "quorum not met at close: 3 of 5 present, 4 needed",
+        "zh": "结束时不足法定人数：应到 5 人，实到 3 人，需 4 人",
+    }
+    with transaction(db) as session:
+        view = overview.meeting_view(session, meeting)
+        exported = record.export(session, meeting)
+    assert view.rounds[0].status == "void" and view.rounds[0].void_reason == closed["reason"]
+    body = next(e["body"] for e in exported["events"] if e["kind"] == "round-closed")
+    assert body["reason"] == closed["reason"]

@@ -1,4 +1,4 @@
-"""Every string a page shows is written in both languages at its use (`t("中文", "English")`):
+"""Every string a page shows is written in both languages at its use (`t(zh="中文", en="English")`):
 after removing template code, tags and script data, no words may be left in a template."""
 
 from __future__ import annotations

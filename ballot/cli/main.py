@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from ballot import __version__
 from ballot.language.text import Text
+from ballot.language.vocabulary import OPTIONS
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import resolve
@@ -337,7 +338,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except audit.AuditError as e:
         print(f"AUDIT FAILED | 审计未通过: {e.text.one_line()}")
         return 1
-    words = {"approve": "approve 同意", "oppose": "oppose 不同意", "abstain": "abstain 弃权"}
+    words = {option: f"{text.en} {text.zh}" for option, text in OPTIONS.items()}
     print(
         f"round {result.round_id}: the page encrypted exactly these choices | 页面如实加密了以下选择:"
     )

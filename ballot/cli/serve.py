@@ -14,17 +14,13 @@ from typing import Any
 from flask import Flask
 
 from ballot.devtools.demo import demo_meeting
+from ballot.language.vocabulary import ROLES
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.storage.files import write_private
 from ballot.web import create_app
 
-ROLE_NAMES = {
-    "office": "会务组 office",
-    "chair": "主任 chair",
-    "member": "委员 member",
-    "scrutineer": "监票人 scrutineer",
-}
+ROLE_NAMES = {role: f"{text.zh} {text.en}" for role, text in ROLES.items()}
 
 
 def invitation_lines(base: str, invitations: list[Invitation]) -> list[str]:

@@ -50,8 +50,8 @@ def _wait(
             raise ClientError(
                 "ceremony-timeout",
                 Text(
-                    f"gave up after {int(timeout)} s: {line}",
-                    f"等待 {int(timeout)} 秒后放弃：{line}",
+                    en=f"gave up after {int(timeout)} s: {line}",
+                    zh=f"等待 {int(timeout)} 秒后放弃：{line}",
                 ),
             )
         time.sleep(poll)
@@ -70,12 +70,12 @@ def run_ceremony(
     if len(passphrase) < 8:
         raise ClientError(
             "weak-passphrase",
-            Text("the passphrase needs at least 8 characters", "口令至少需要 8 个字符"),
+            Text(en="the passphrase needs at least 8 characters", zh="口令至少需要 8 个字符"),
         )
     if out.exists():
         raise ClientError(
             "file-exists",
-            Text(f"{out} exists: choose another --out", f"{out} 已存在：请换一个 --out"),
+            Text(en=f"{out} exists: choose another --out", zh=f"{out} 已存在：请换一个 --out"),
         )
     group = production_group()
     session = HttpSession(base_url)
@@ -85,9 +85,9 @@ def run_ceremony(
         raise ClientError(
             "no-ceremony",
             Text(
-                "this meeting is not holding its key ceremony now (it has finished, or has not "
+                en="this meeting is not holding its key ceremony now (it has finished, or has not "
                 "been set up by the office)",
-                "本会议目前不在进行密钥仪式（已完成，或会务组尚未设置）",
+                zh="本会议目前不在进行密钥仪式（已完成，或会务组尚未设置）",
             ),
         )
     index, n = int(state["index"]), int(state["n"])
@@ -95,9 +95,9 @@ def run_ceremony(
         raise ClientError(
             "already-published",
             Text(
-                f"scrutineer {index} has published already, and that process's secrets are "
+                en=f"scrutineer {index} has published already, and that process's secrets are "
                 "gone: the office must set the meeting up again",
-                f"监票人 {index} 已发布，而那次运行的秘密已不存在：需由会务组重新设置会议",
+                zh=f"监票人 {index} 已发布，而那次运行的秘密已不存在：需由会务组重新设置会议",
             ),
         )
     params = ceremony.CeremonyParams(state["ceremonyId"], int(state["k"]), n)

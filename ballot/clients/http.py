@@ -73,11 +73,11 @@ class HttpSession:
             text = err.read().decode(errors="replace")
             try:
                 doc = json.loads(text)
-                raise ClientError(doc["error"], Text(doc["en"], doc["zh"])) from None
+                raise ClientError(doc["error"], Text(en=doc["en"], zh=doc["zh"])) from None
             except (ValueError, KeyError, TypeError):
                 raise ClientError(
                     f"http-{err.code}",
-                    Text(f"the server said HTTP {err.code}", f"服务器返回 HTTP {err.code}"),
+                    Text(en=f"the server said HTTP {err.code}", zh=f"服务器返回 HTTP {err.code}"),
                 ) from None
 
     def call_json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
@@ -90,7 +90,8 @@ class HttpSession:
         _, after = self._call(self.session, "/login", form={"csrf_token": self.csrf, "code": code})
         if 'action="/login"' in after:
             raise ClientError(
-                "bad-code", Text("the server refused this access code", "服务器拒绝了此访问码")
+                "bad-code",
+                Text(en="the server refused this access code", zh="服务器拒绝了此访问码"),
             )
         found = re.search(r'name="csrf-token" content="([^"]+)"', after)
         self.csrf = found.group(1) if found else self.csrf

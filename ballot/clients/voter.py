@@ -14,12 +14,14 @@ from ballot.clients.http import ClientError, HttpSession
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.language.text import Text
+from ballot.language.vocabulary import OPTIONS
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice
 
-CHOICES = {"a": "approve", "o": "oppose", "x": "abstain", "approve": "approve",
-           "oppose": "oppose", "abstain": "abstain", "同意": "approve", "不同意": "oppose",
-           "弃权": "abstain"}  # fmt: skip
+# a / o / x, or an option's word in either language
+CHOICES = {"a": "approve", "o": "oppose", "x": "abstain"} | {
+    w: option for option, text in OPTIONS.items() for w in (option, text.zh)
+}
 
 
 def parse_choices(text: str, count: int) -> list[str]:
@@ -29,8 +31,8 @@ def parse_choices(text: str, count: int) -> list[str]:
         raise ClientError(
             "choices",
             Text(
-                f"{count} choices are needed (one per candidate, in ballot order), got {len(items)}",
-                f"需要 {count} 个选择（每个候选组织一个，按选票顺序），收到 {len(items)} 个",
+                en=f"{count} choices are needed (one per candidate, in ballot order), got {len(items)}",
+                zh=f"需要 {count} 个选择（每个候选组织一个，按选票顺序），收到 {len(items)} 个",
             ),
         )
     out = []
@@ -39,8 +41,8 @@ def parse_choices(text: str, count: int) -> list[str]:
             raise ClientError(
                 "choices",
                 Text(
-                    f"{item!r} is not a choice: use a (approve), o (oppose) or x (abstain)",
-                    f"{item!r} 不是有效选择：请用 a（同意）、o（不同意）或 x（弃权）",
+                    en=f"{item!r} is not a choice: use a (approve), o (oppose) or x (abstain)",
+                    zh=f"{item!r} 不是有效选择：请用 a（同意）、o（不同意）或 x（弃权）",
                 ),
             )
         out.append(CHOICES.get(item.lower(), CHOICES.get(item, "")))
@@ -66,7 +68,7 @@ class HttpVoter(HttpSession):
         if doc.get("issued"):
             raise ClientError(
                 "already-issued",
-                Text("you already have this round's ballot", "您已领取本轮选票"),
+                Text(en="you already have this round's ballot", zh="您已领取本轮选票"),
             )
         found: dict[str, Any] | None = doc.get("round")
         return found
@@ -118,7 +120,9 @@ class HttpVoter(HttpSession):
         if answer.get("tracker") != p.tracker:
             raise ClientError(
                 "tracker-mismatch",
-                Text("the server's tracker differs from this device's", "服务器回执与本机不符"),
+                Text(
+                    en="the server's tracker differs from this device's", zh="服务器回执与本机不符"
+                ),
             )
         return p.tracker
 
@@ -131,7 +135,7 @@ def vote(
     voter.login(code)
     rnd = voter.current_round()
     if rnd is None:
-        raise ClientError("no-round", Text("no round is open", "目前没有正在进行的投票"))
+        raise ClientError("no-round", Text(en="no round is open", zh="目前没有正在进行的投票"))
     prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
     voter.issue(prepared)
     low, high = delay

@@ -108,8 +108,8 @@ def validate_ballot(
     if len(ballot.selections) != n:
         raise refuse(
             "ballot-shape",
-            f"the ballot has {len(ballot.selections)} candidates; the round has {n}",
-            f"选票含 {len(ballot.selections)} 个候选组织，本轮为 {n} 个",
+            en=f"the ballot has {len(ballot.selections)} candidates; the round has {n}",
+            zh=f"选票含 {len(ballot.selections)} 个候选组织，本轮为 {n} 个",
         )
     total_proof = ballot.total_proof
     if total_proof.limit != ctx.max_approvals or not range_proof.shape_ok(
@@ -117,15 +117,15 @@ def validate_ballot(
     ):
         raise refuse(
             "ballot-shape",
-            f"the total proof must cover 0..{ctx.max_approvals}",
-            f"同意总数证明范围须为 0..{ctx.max_approvals}",
+            en=f"the total proof must cover 0..{ctx.max_approvals}",
+            zh=f"同意总数证明范围须为 0..{ctx.max_approvals}",
         )
     for i, s in enumerate(ballot.selections):
         if not selection_proof.shape_ok(s.proof, q):
             raise refuse(
                 "ballot-shape",
-                f"the proof of candidate {i + 1} is malformed",
-                f"第 {i + 1} 个候选组织的证明格式不符",
+                en=f"the proof of candidate {i + 1} is malformed",
+                zh=f"第 {i + 1} 个候选组织的证明格式不符",
             )
     # 1. every received element: ciphertexts in the subgroup (batched), commitments residues
     elements = [
@@ -142,8 +142,8 @@ def validate_ballot(
         if not is_integer(x) or not 1 < x < g.p or g.backend.jacobi(x, g.p) != 1:
             raise refuse(
                 "not-in-group",
-                "a proof commitment is not an element of the group",
-                "证明承诺值不是群元素",
+                en="a proof commitment is not an element of the group",
+                zh="证明承诺值不是群元素",
             )
     # 2. every challenge covers its whole statement
     combiners = []
@@ -152,8 +152,8 @@ def validate_ballot(
         if not selection_proof.challenge_ok(key, s.approve, s.oppose, context, s.proof):
             raise refuse(
                 "bad-proof",
-                f"the proof of candidate {i + 1} does not match its challenge",
-                f"第 {i + 1} 个候选组织的证明与挑战值不符",
+                en=f"the proof of candidate {i + 1} does not match its challenge",
+                zh=f"第 {i + 1} 个候选组织的证明与挑战值不符",
             )
         combiners.append(selection_proof.combiner(key, s.approve, s.oppose, context))
     approvals = [s.approve for s in sels]
@@ -163,8 +163,8 @@ def validate_ballot(
     ):
         raise refuse(
             "bad-proof",
-            "the proof of the number of approvals does not match its challenge",
-            "同意票数证明与挑战值不符",
+            en="the proof of the number of approvals does not match its challenge",
+            zh="同意票数证明与挑战值不符",
         )
     # 3. all equations at once; if the batch fails, find the proof at fault
     batch = BatchVerifier(g, key, rng)
@@ -179,13 +179,13 @@ def validate_ballot(
         if not single.holds():
             raise refuse(
                 "bad-proof",
-                f"the proof of candidate {i + 1} is invalid",
-                f"第 {i + 1} 个候选组织的证明无效",
+                en=f"the proof of candidate {i + 1} is invalid",
+                zh=f"第 {i + 1} 个候选组织的证明无效",
             )
     raise refuse(
         "bad-proof",
-        f"the proof of at most {ctx.max_approvals} approvals is invalid",
-        f"“同意票不超过 {ctx.max_approvals} 张”的证明无效",
+        en=f"the proof of at most {ctx.max_approvals} approvals is invalid",
+        zh=f"“同意票不超过 {ctx.max_approvals} 张”的证明无效",
     )
 
 

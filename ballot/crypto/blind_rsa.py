@@ -61,7 +61,7 @@ MAX_BITS = 8192
 
 
 def _bad_key(en: str, zh: str) -> CryptoError:
-    return refuse("bad-issuer-key", f"issuer key: {en}", f"发证密钥：{zh}")
+    return refuse("bad-issuer-key", en=f"issuer key: {en}", zh=f"发证密钥：{zh}")
 
 
 @dataclass(frozen=True)
@@ -225,8 +225,8 @@ def _emsa_pss_encode(msg: bytes, em_bits: int, salt: bytes) -> bytes:
     if em_len < HASH_LEN + len(salt) + 2:
         raise refuse(
             "bad-blinding-input",
-            "the key is too small for this salt length",
-            "密钥过短，无法容纳该盐长度",
+            en="the key is too small for this salt length",
+            zh="密钥过短，无法容纳该盐长度",
         )
     h = _sha384(bytes(8) + _sha384(msg) + salt)
     db = bytes(em_len - len(salt) - HASH_LEN - 2) + b"\x01" + salt
@@ -280,21 +280,21 @@ def _blind(
     elif len(salt) != s_len:
         raise refuse(
             "bad-blinding-input",
-            f"the salt must be {s_len} bytes",
-            f"盐必须为 {s_len} 字节",
+            en=f"the salt must be {s_len} bytes",
+            zh=f"盐必须为 {s_len} 字节",
         )
     m = int.from_bytes(_emsa_pss_encode(prepared_msg, pk.n.bit_length() - 1, salt), "big")
     if math.gcd(m, pk.n) != 1:
         raise refuse(
-            "blinding-error", "the encoded message is not invertible", "编码后的消息不可逆"
+            "blinding-error", en="the encoded message is not invertible", zh="编码后的消息不可逆"
         )
     if r is None:
         r = 1 + rng.randbelow(pk.n - 1)
     if not is_integer(r) or not 1 <= r < pk.n or math.gcd(int(r), pk.n) != 1:
         raise refuse(
             "blinding-error",
-            "the blinding factor must be invertible and in [1, n)",
-            "盲化因子必须在 [1, n) 内且可逆",
+            en="the blinding factor must be invertible and in [1, n)",
+            zh="盲化因子必须在 [1, n) 内且可逆",
         )
     n = be.mpz(pk.n)
     r_num = be.mpz(int(r))
@@ -334,29 +334,29 @@ def _finalize(
     if not isinstance(blind_sig, bytes) or len(blind_sig) != k:
         raise refuse(
             "bad-blind-signature",
-            f"the blind signature must be {k} bytes",
-            f"盲签名必须为 {k} 字节",
+            en=f"the blind signature must be {k} bytes",
+            zh=f"盲签名必须为 {k} 字节",
         )
     z = int.from_bytes(blind_sig, "big")
     if z >= pk.n:
         raise refuse(
             "bad-blind-signature",
-            "the blind signature is not below the modulus",
-            "盲签名不小于模数",
+            en="the blind signature is not below the modulus",
+            zh="盲签名不小于模数",
         )
     if not is_integer(inv) or not 1 <= inv < pk.n:
         raise refuse(
             "bad-blinding-input",
-            "the unblinding value must be in [1, n)",
-            "去盲值必须在 [1, n) 内",
+            en="the unblinding value must be in [1, n)",
+            zh="去盲值必须在 [1, n) 内",
         )
     n = be.mpz(pk.n)
     sig = int(be.mpz(z) * be.mpz(int(inv)) % n).to_bytes(k, "big")
     if not _verify(pk, prepared_msg, sig, s_len=s_len, backend=be):
         raise refuse(
             "bad-credential",
-            "the issuer's blind signature does not unblind to a valid signature on this message",
-            "发证方的盲签名去盲后不是该消息的有效签名",
+            en="the issuer's blind signature does not unblind to a valid signature on this message",
+            zh="发证方的盲签名去盲后不是该消息的有效签名",
         )
     return sig
 
@@ -395,19 +395,19 @@ def blind_sign(
     if not isinstance(blinded_msg, bytes) or len(blinded_msg) != k:
         raise refuse(
             "bad-blinded-message",
-            f"the blinded message must be {k} bytes",
-            f"盲化消息必须为 {k} 字节",
+            en=f"the blinded message must be {k} bytes",
+            zh=f"盲化消息必须为 {k} 字节",
         )
     m_int = int.from_bytes(blinded_msg, "big")
     if m_int >= sk.n:
         raise refuse(
             "bad-blinded-message",
-            "the blinded message is not below the modulus",
-            "盲化消息不小于模数",
+            en="the blinded message is not below the modulus",
+            zh="盲化消息不小于模数",
         )
     rho = 1 + rng.randbelow(sk.n - 1)
     if math.gcd(rho, sk.n) != 1:
-        raise refuse("signing-fault", "signing failed; try again", "签名失败，请重试")
+        raise refuse("signing-fault", en="signing failed; try again", zh="签名失败，请重试")
     n, p, q = be.mpz(sk.n), be.mpz(sk.p), be.mpz(sk.q)
     m = be.mpz(m_int)
     rho_num = be.mpz(rho)
@@ -416,7 +416,7 @@ def blind_sign(
     s_q = be.powmod(c % q, be.mpz(sk.dq), q)
     s: Num = (s_q + q * ((s_p - s_q) * be.mpz(sk.qinv) % p)) * be.invert(rho_num, n) % n
     if be.powmod(s, sk.e, n) != m:
-        raise refuse("signing-fault", "signing failed; try again", "签名失败，请重试")
+        raise refuse("signing-fault", en="signing failed; try again", zh="签名失败，请重试")
     return int(s).to_bytes(k, "big")
 
 

@@ -75,19 +75,21 @@ class CeremonyParams:
     def __post_init__(self) -> None:
         if not isinstance(self.ceremony_id, str) or not self.ceremony_id:
             raise refuse(
-                "ceremony-params", "the ceremony needs a non-empty id", "密钥生成仪式需要非空的编号"
+                "ceremony-params",
+                en="the ceremony needs a non-empty id",
+                zh="密钥生成仪式需要非空的编号",
             )
         if not (_is_count(self.k) and _is_count(self.n) and 1 <= self.k <= self.n):
             raise refuse(
                 "ceremony-params",
-                f"the threshold must satisfy 1 ≤ k ≤ n; got k = {self.k}, n = {self.n}",
-                f"门限须满足 1 ≤ k ≤ n，现为 k = {self.k}，n = {self.n}",
+                en=f"the threshold must satisfy 1 ≤ k ≤ n; got k = {self.k}, n = {self.n}",
+                zh=f"门限须满足 1 ≤ k ≤ n，现为 k = {self.k}，n = {self.n}",
             )
         if self.n > MAX_SCRUTINEERS:
             raise refuse(
                 "ceremony-params",
-                f"at most {MAX_SCRUTINEERS} scrutineers; got {self.n}",
-                f"监票人最多 {MAX_SCRUTINEERS} 名，现为 {self.n} 名",
+                en=f"at most {MAX_SCRUTINEERS} scrutineers; got {self.n}",
+                zh=f"监票人最多 {MAX_SCRUTINEERS} 名，现为 {self.n} 名",
             )
 
     def fields(self, group: Group) -> list[bytes]:
@@ -99,8 +101,8 @@ class CeremonyParams:
             return index
         raise refuse(
             "unknown-scrutineer",
-            f"{what} {index!r} is not a scrutineer of this ceremony (1..{self.n})",
-            f"{what_zh} {index!r} 不是本次仪式的监票人（1..{self.n}）",
+            en=f"{what} {index!r} is not a scrutineer of this ceremony (1..{self.n})",
+            zh=f"{what_zh} {index!r} 不是本次仪式的监票人（1..{self.n}）",
         )
 
 
@@ -248,9 +250,9 @@ def _by_sender(
     if len(messages) != params.n:
         raise refuse(
             "ceremony-shape",
-            f"the transcript has {len(messages)} commitment messages; the ceremony has "
+            en=f"the transcript has {len(messages)} commitment messages; the ceremony has "
             f"{params.n} scrutineers",
-            f"记录中有 {len(messages)} 份承诺消息，本次仪式有 {params.n} 名监票人",
+            zh=f"记录中有 {len(messages)} 份承诺消息，本次仪式有 {params.n} 名监票人",
         )
     out: dict[int, CommitmentMessage] = {}
     keys: dict[bytes, int] = {}
@@ -259,27 +261,27 @@ def _by_sender(
         if i in out:
             raise refuse(
                 "ceremony-shape",
-                f"scrutineer {i} published two commitment messages",
-                f"监票人 {i} 发布了两份承诺消息",
+                en=f"scrutineer {i} published two commitment messages",
+                zh=f"监票人 {i} 发布了两份承诺消息",
             )
         if not isinstance(m.transport_key, bytes) or len(m.transport_key) != TRANSPORT_KEY_BYTES:
             raise refuse(
                 "ceremony-shape",
-                f"scrutineer {i}'s transport key is not a {TRANSPORT_KEY_BYTES}-byte X25519 key",
-                f"监票人 {i} 的传输密钥不是 {TRANSPORT_KEY_BYTES} 字节的 X25519 公钥",
+                en=f"scrutineer {i}'s transport key is not a {TRANSPORT_KEY_BYTES}-byte X25519 key",
+                zh=f"监票人 {i} 的传输密钥不是 {TRANSPORT_KEY_BYTES} 字节的 X25519 公钥",
             )
         if m.transport_key in keys:
             raise refuse(
                 "ceremony-shape",
-                f"scrutineers {keys[m.transport_key]} and {i} published the same transport key",
-                f"监票人 {keys[m.transport_key]} 与 {i} 发布了相同的传输密钥",
+                en=f"scrutineers {keys[m.transport_key]} and {i} published the same transport key",
+                zh=f"监票人 {keys[m.transport_key]} 与 {i} 发布了相同的传输密钥",
             )
         if len(m.coefficients) != params.k:
             raise refuse(
                 "ceremony-shape",
-                f"scrutineer {i} committed to {len(m.coefficients)} coefficients; a {params.k}-of-"
+                en=f"scrutineer {i} committed to {len(m.coefficients)} coefficients; a {params.k}-of-"
                 f"{params.n} ceremony needs {params.k}",
-                f"监票人 {i} 承诺了 {len(m.coefficients)} 个系数，{params.n} 人中 {params.k} 人"
+                zh=f"监票人 {i} 承诺了 {len(m.coefficients)} 个系数，{params.n} 人中 {params.k} 人"
                 f"门限的仪式需要 {params.k} 个",
             )
         keys[m.transport_key] = i
@@ -290,8 +292,8 @@ def _by_sender(
 def _not_in_group(i: int, j: int, which: str, which_zh: str) -> CryptoError:
     return refuse(
         "not-in-group",
-        f"scrutineer {i}: the {which} of coefficient {j} is not an element of the group",
-        f"监票人 {i}：第 {j} 个系数的{which_zh}不是群元素",
+        en=f"scrutineer {i}: the {which} of coefficient {j} is not an element of the group",
+        zh=f"监票人 {i}：第 {j} 个系数的{which_zh}不是群元素",
     )
 
 
@@ -353,8 +355,8 @@ def _verified(
             ):
                 raise refuse(
                     "bad-proof",
-                    f"scrutineer {i}: the proof of knowledge for coefficient {j} is invalid",
-                    f"监票人 {i}：第 {j} 个系数的知识证明无效",
+                    en=f"scrutineer {i}: the proof of knowledge for coefficient {j} is invalid",
+                    zh=f"监票人 {i}：第 {j} 个系数的知识证明无效",
                 )
     return by_sender
 
@@ -369,8 +371,8 @@ def _committee_key(
     if joint[0] == 1:
         raise refuse(
             "weak-key",
-            "the joint key is the identity element; the ceremony must be run again",
-            "联合公钥为单位元，须重新进行密钥生成仪式",
+            en="the joint key is the identity element; the ceremony must be run again",
+            zh="联合公钥为单位元，须重新进行密钥生成仪式",
         )
     share_keys = tuple(commitment_power(group, joint, ell) for ell in range(1, params.n + 1))
     return CommitteeKey(params, joint[0], share_keys)
@@ -452,7 +454,7 @@ def _public(raw: bytes, what: str, what_zh: str) -> X25519PublicKey:
         return X25519PublicKey.from_public_bytes(raw)
     except (ValueError, TypeError):
         raise refuse(
-            "ceremony-shape", f"{what} is not an X25519 key", f"{what_zh}不是 X25519 公钥"
+            "ceremony-shape", en=f"{what} is not an X25519 key", zh=f"{what_zh}不是 X25519 公钥"
         ) from None
 
 
@@ -485,8 +487,8 @@ def encrypt_share(
     except ValueError:  # a low-order point: no shared secret
         raise refuse(
             "ceremony-shape",
-            f"scrutineer {recipient}'s transport key is a weak X25519 key",
-            f"监票人 {recipient} 的传输密钥是弱 X25519 公钥",
+            en=f"scrutineer {recipient}'s transport key is a weak X25519 key",
+            zh=f"监票人 {recipient} 的传输密钥是弱 X25519 公钥",
         ) from None
     nonce = random_bytes(rng, NONCE_BYTES)
     plaintext = int(value).to_bytes(group.scalar_bytes, "big")
@@ -499,8 +501,8 @@ def _check_own_message(dealing: Dealing, published: CommitmentMessage) -> None:
     if published != dealing.message:
         raise refuse(
             "ceremony-shape",
-            f"the transcript does not hold scrutineer {dealing.index}'s own commitments as sent",
-            f"记录中监票人 {dealing.index} 的承诺与其发出的不一致",
+            en=f"the transcript does not hold scrutineer {dealing.index}'s own commitments as sent",
+            zh=f"记录中监票人 {dealing.index} 的承诺与其发出的不一致",
         )
 
 
@@ -538,9 +540,9 @@ def deal(
 def _unreadable(sender: int) -> CryptoError:
     return refuse(
         "share-unreadable",
-        f"the share from scrutineer {sender} cannot be decrypted: it was altered, addressed to "
+        en=f"the share from scrutineer {sender} cannot be decrypted: it was altered, addressed to "
         "another scrutineer or ceremony, or not sent by that scrutineer",
-        f"监票人 {sender} 发来的份额无法解密：已被篡改、发给了其他监票人或其他仪式，或并非由该监票人发出",
+        zh=f"监票人 {sender} 发来的份额无法解密：已被篡改、发给了其他监票人或其他仪式，或并非由该监票人发出",
     )
 
 
@@ -580,8 +582,8 @@ def decrypt_share(
     if len(plaintext) != group.scalar_bytes or value >= group.q:
         raise refuse(
             "bad-share",
-            f"the share from scrutineer {sender} is not a number below q",
-            f"监票人 {sender} 发来的份额不是小于 q 的数",
+            en=f"the share from scrutineer {sender} is not a number below q",
+            zh=f"监票人 {sender} 发来的份额不是小于 q 的数",
         )
     return value
 
@@ -609,15 +611,15 @@ def finish(
         if s.recipient != ell:
             raise refuse(
                 "ceremony-shape",
-                f"the share from scrutineer {sender} is addressed to {s.recipient!r}, "
+                en=f"the share from scrutineer {sender} is addressed to {s.recipient!r}, "
                 f"not to scrutineer {ell}",
-                f"监票人 {sender} 发来的份额收件人为 {s.recipient!r}，不是监票人 {ell}",
+                zh=f"监票人 {sender} 发来的份额收件人为 {s.recipient!r}，不是监票人 {ell}",
             )
         if sender in received:
             raise refuse(
                 "ceremony-shape",
-                f"scrutineer {sender} sent two shares to scrutineer {ell}",
-                f"监票人 {sender} 向监票人 {ell} 发送了两份份额",
+                en=f"scrutineer {sender} sent two shares to scrutineer {ell}",
+                zh=f"监票人 {sender} 向监票人 {ell} 发送了两份份额",
             )
         received[sender] = s
     q = int(group.q)
@@ -626,8 +628,8 @@ def finish(
         if i not in received:
             raise refuse(
                 "ceremony-shape",
-                f"no share from scrutineer {i} reached scrutineer {ell}",
-                f"监票人 {ell} 未收到监票人 {i} 的份额",
+                en=f"no share from scrutineer {i} reached scrutineer {ell}",
+                zh=f"监票人 {ell} 未收到监票人 {i} 的份额",
             )
         value = decrypt_share(
             group, params, received[i], ell, dealing.transport_private, by_sender[i].transport_key
@@ -636,16 +638,16 @@ def finish(
         if group.pow_g(value) != expected:
             raise refuse(
                 "bad-share",
-                f"the share from scrutineer {i} does not match scrutineer {i}'s published "
+                en=f"the share from scrutineer {i} does not match scrutineer {i}'s published "
                 "commitments",
-                f"监票人 {i} 发来的份额与其公布的承诺不符",
+                zh=f"监票人 {i} 发来的份额与其公布的承诺不符",
             )
         total = (total + value) % q
     if group.pow_g(total) != committee.share_key(ell):  # follows from the checks above
         raise refuse(
             "bad-share",
-            f"scrutineer {ell}'s share does not match its public share key",
-            f"监票人 {ell} 的份额与其公开份额公钥不符",
+            en=f"scrutineer {ell}'s share does not match its public share key",
+            zh=f"监票人 {ell} 的份额与其公开份额公钥不符",
         )
     share = ScrutineerShare(params.ceremony_id, ell, total, dealing.transport_private)
     return share, committee

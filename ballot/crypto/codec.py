@@ -28,7 +28,7 @@ MAX_BRANCHES = 201
 
 def _malformed(where: str, what: str) -> Exception:
     return refuse(
-        "malformed-ballot", f"ballot {where}: {what}", f"选票 {where}：格式错误（{what}）"
+        "malformed-ballot", en=f"ballot {where}: {what}", zh=f"选票 {where}：格式错误（{what}）"
     )
 
 

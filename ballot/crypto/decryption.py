@@ -62,8 +62,8 @@ def _checked_ciphertext(group: Group, ciphertext: Ciphertext) -> Ciphertext:
         if not is_integer(x) or not group.is_element(x):
             raise refuse(
                 "not-in-group",
-                "the ciphertext to decrypt is not a pair of group elements",
-                "待解密的密文不是一对群元素",
+                en="the ciphertext to decrypt is not a pair of group elements",
+                zh="待解密的密文不是一对群元素",
             )
     z = group.backend.mpz
     return Ciphertext(z(ciphertext.alpha), z(ciphertext.beta))
@@ -85,16 +85,16 @@ def partial_decrypt(
     if share.ceremony_id != committee.params.ceremony_id:
         raise refuse(
             "wrong-ceremony",
-            f"this share belongs to ceremony {share.ceremony_id!r}, not "
+            en=f"this share belongs to ceremony {share.ceremony_id!r}, not "
             f"{committee.params.ceremony_id!r}",
-            f"该份额属于仪式 {share.ceremony_id!r}，而非 {committee.params.ceremony_id!r}",
+            zh=f"该份额属于仪式 {share.ceremony_id!r}，而非 {committee.params.ceremony_id!r}",
         )
     public = committee.share_key(share.index)
     if group.pow_g(share.secret) != public:
         raise refuse(
             "wrong-ceremony",
-            f"scrutineer {share.index}'s secret share does not match its public share key",
-            f"监票人 {share.index} 的秘密份额与其公开份额公钥不符",
+            en=f"scrutineer {share.index}'s secret share does not match its public share key",
+            zh=f"监票人 {share.index} 的秘密份额与其公开份额公钥不符",
         )
     ct = _checked_ciphertext(group, ciphertext)
     ctx = share_context(group, committee, share.index, ct, context)
@@ -105,8 +105,8 @@ def partial_decrypt(
 def _invalid(index: int) -> CryptoError:
     return refuse(
         "bad-proof",
-        f"the decryption share of scrutineer {index} is invalid",
-        f"监票人 {index} 的解密份额无效",
+        en=f"the decryption share of scrutineer {index} is invalid",
+        zh=f"监票人 {index} 的解密份额无效",
     )
 
 
@@ -123,8 +123,8 @@ def _verify_checked(
         if not is_integer(x) or not group.is_element(x):
             raise refuse(
                 "not-in-group",
-                f"the decryption share of scrutineer {index} holds a value outside the group",
-                f"监票人 {index} 的解密份额含有非群元素",
+                en=f"the decryption share of scrutineer {index} holds a value outside the group",
+                zh=f"监票人 {index} 的解密份额含有非群元素",
             )
     for x in (p.challenge, p.response):
         if not is_integer(x):
@@ -187,15 +187,15 @@ def combine(
         if index in seen:
             raise refuse(
                 "duplicate-share",
-                f"two decryption shares from scrutineer {index}",
-                f"收到监票人 {index} 的两份解密份额",
+                en=f"two decryption shares from scrutineer {index}",
+                zh=f"收到监票人 {index} 的两份解密份额",
             )
         seen.add(index)
     if len(seen) < params.k:
         raise refuse(
             "too-few-shares",
-            f"{len(seen)} decryption shares; {params.k} of the {params.n} scrutineers are needed",
-            f"仅有 {len(seen)} 份解密份额，需要 {params.n} 名监票人中的 {params.k} 名",
+            en=f"{len(seen)} decryption shares; {params.k} of the {params.n} scrutineers are needed",
+            zh=f"仅有 {len(seen)} 份解密份额，需要 {params.n} 名监票人中的 {params.k} 名",
         )
     for s in shares:
         _verify_checked(group, committee, ct, s, context)
@@ -243,14 +243,14 @@ def partial_decrypt_many(
     if share.ceremony_id != committee.params.ceremony_id:
         raise refuse(
             "wrong-ceremony",
-            f"this share belongs to ceremony {share.ceremony_id!r}",
-            f"该份额属于仪式 {share.ceremony_id!r}",
+            en=f"this share belongs to ceremony {share.ceremony_id!r}",
+            zh=f"该份额属于仪式 {share.ceremony_id!r}",
         )
     if group.pow_g(share.secret) != committee.share_key(share.index):
         raise refuse(
             "wrong-ceremony",
-            f"scrutineer {share.index}'s secret share does not match its public key",
-            f"监票人 {share.index} 的秘密份额与其公开份额公钥不符",
+            en=f"scrutineer {share.index}'s secret share does not match its public key",
+            zh=f"监票人 {share.index} 的秘密份额与其公开份额公钥不符",
         )
     out = []
     for ct, (_, context) in zip(checked, items, strict=True):
@@ -314,4 +314,4 @@ def verify_shares(
     if not batch.holds():
         for ct, s, ctx in items:
             _verify_checked(group, committee, ct, s, ctx)
-        raise refuse("bad-proof", "a decryption share is invalid", "有解密份额无效")
+        raise refuse("bad-proof", en="a decryption share is invalid", zh="有解密份额无效")

@@ -24,7 +24,7 @@ class DiscreteLog:
         if m is None:
             raise refuse(
                 "no-small-log",
-                f"the decrypted total is not between 0 and {self.limit}",
-                f"解密所得总数不在 0 到 {self.limit} 之间",
+                en=f"the decrypted total is not between 0 and {self.limit}",
+                zh=f"解密所得总数不在 0 到 {self.limit} 之间",
             )
         return m

@@ -14,5 +14,5 @@ class CryptoError(Exception):
         self.text = text
 
 
-def refuse(code: str, en: str, zh: str) -> CryptoError:
+def refuse(code: str, *, en: str, zh: str) -> CryptoError:
     return CryptoError(code, Text(en=en, zh=zh))

@@ -64,7 +64,7 @@ class Group:
         """A received element, checked on its own; refused with the item named."""
         if not is_integer(x) or not self.is_element(x):
             raise refuse(
-                "not-in-group", f"{what} is not an element of the group", f"{what} 不是群元素"
+                "not-in-group", en=f"{what} is not an element of the group", zh=f"{what} 不是群元素"
             )
         return self.backend.mpz(x)
 
@@ -81,8 +81,8 @@ class Group:
             if not is_integer(x) or not 1 < x < self.p:
                 raise refuse(
                     "not-in-group",
-                    f"{what} #{i} is outside 1 < x < p",
-                    f"{what} 第 {i} 项不在 1 < x < p 范围内",
+                    en=f"{what} #{i} is outside 1 < x < p",
+                    zh=f"{what} 第 {i} 项不在 1 < x < p 范围内",
                 )
             values.append(self.backend.mpz(x))
         if not self.batchable:
@@ -90,16 +90,16 @@ class Group:
                 if not self.is_element(x):
                     raise refuse(
                         "not-in-group",
-                        f"{what} #{i} is not an element of the group",
-                        f"{what} 第 {i} 项不是群元素",
+                        en=f"{what} #{i} is not an element of the group",
+                        zh=f"{what} 第 {i} 项不是群元素",
                     )
             return values
         for i, x in enumerate(values):
             if self.backend.jacobi(x, self.p) != 1:
                 raise refuse(
                     "not-in-group",
-                    f"{what} #{i} is not an element of the group",
-                    f"{what} 第 {i} 项不是群元素",
+                    en=f"{what} #{i} is not an element of the group",
+                    zh=f"{what} 第 {i} 项不是群元素",
                 )
         weights = [rng.randbits(BATCH_BITS) | 1 for _ in values]
         y = multi_exp(values, weights, self.p)
@@ -108,13 +108,13 @@ class Group:
                 if not self.is_element(x):
                     raise refuse(
                         "not-in-group",
-                        f"{what} #{i} is not an element of the group",
-                        f"{what} 第 {i} 项不是群元素",
+                        en=f"{what} #{i} is not an element of the group",
+                        zh=f"{what} 第 {i} 项不是群元素",
                     )
             raise refuse(
                 "not-in-group",
-                f"{what}: an element is outside the group",
-                f"{what}：有元素不属于该群",
+                en=f"{what}: an element is outside the group",
+                zh=f"{what}：有元素不属于该群",
             )
         return values
 

@@ -70,9 +70,9 @@ class ScryptParams:
         ):
             raise refuse(
                 "keystore-format",
-                f"unusable scrypt parameters n={self.n!r}, r={self.r!r}, p={self.p!r} (n a power "
+                en=f"unusable scrypt parameters n={self.n!r}, r={self.r!r}, p={self.p!r} (n a power "
                 f"of two from 2^10 to 2^22, at most 1 GiB of memory)",
-                f"scrypt 参数不可用：n={self.n!r}，r={self.r!r}，p={self.p!r}"
+                zh=f"scrypt 参数不可用：n={self.n!r}，r={self.r!r}，p={self.p!r}"
                 f"（n 须为 2^10 至 2^22 之间的 2 的幂，内存不超过 1 GiB）",
             )
 
@@ -130,9 +130,9 @@ class Sealed:
             if isinstance(version, bool) or version != VERSION:  # True == 1 in Python
                 raise refuse(
                     "keystore-format",
-                    f"sealed key file version {doc.get('version')!r} is not supported (this "
+                    en=f"sealed key file version {doc.get('version')!r} is not supported (this "
                     f"program reads version {VERSION})",
-                    f"不支持版本为 {doc.get('version')!r} 的加密密钥文件（本程序读取版本 {VERSION}）",
+                    zh=f"不支持版本为 {doc.get('version')!r} 的加密密钥文件（本程序读取版本 {VERSION}）",
                 )
             kdf = doc["kdf"]
             if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
@@ -152,14 +152,14 @@ class Sealed:
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise refuse(
                 "keystore-format",
-                "this is not a readable sealed key file",
-                "这不是可读取的加密密钥文件",
+                en="this is not a readable sealed key file",
+                zh="这不是可读取的加密密钥文件",
             ) from None
         if len(sealed.salt) != SALT_BYTES or len(sealed.nonce) != NONCE_BYTES:
             raise refuse(
                 "keystore-format",
-                "the sealed key file's salt or nonce has the wrong length",
-                "加密密钥文件的盐值或随机数长度不正确",
+                en="the sealed key file's salt or nonce has the wrong length",
+                zh="加密密钥文件的盐值或随机数长度不正确",
             )
         return sealed
 
@@ -189,7 +189,7 @@ def seal(
 ) -> Sealed:
     """Encrypt `data` under `passphrase` for `purpose` (a label checked again on opening)."""
     if not isinstance(passphrase, str) or not passphrase:
-        raise refuse("keystore-passphrase", "the passphrase is empty", "口令为空")
+        raise refuse("keystore-passphrase", en="the passphrase is empty", zh="口令为空")
     salt = random_bytes(rng, SALT_BYTES)
     header = Sealed(purpose, scrypt, salt, random_bytes(rng, NONCE_BYTES), b"")
     key = _derive(passphrase, salt, scrypt)
@@ -202,8 +202,8 @@ def open_sealed(sealed: Sealed, passphrase: str, purpose: str) -> bytes:
     if sealed.purpose != purpose:
         raise refuse(
             "keystore-purpose",
-            f"this file holds a {sealed.purpose!r}, not a {purpose!r}",
-            f"该文件保存的是 {sealed.purpose!r}，而非 {purpose!r}",
+            en=f"this file holds a {sealed.purpose!r}, not a {purpose!r}",
+            zh=f"该文件保存的是 {sealed.purpose!r}，而非 {purpose!r}",
         )
     key = _derive(passphrase, sealed.salt, sealed.kdf)
     try:
@@ -211,8 +211,8 @@ def open_sealed(sealed: Sealed, passphrase: str, purpose: str) -> bytes:
     except InvalidTag:
         raise refuse(
             "keystore-unreadable",
-            "wrong passphrase, or the file has been altered",
-            "口令错误，或文件已被篡改",
+            en="wrong passphrase, or the file has been altered",
+            zh="口令错误，或文件已被篡改",
         ) from None
 
 
@@ -258,8 +258,8 @@ def open_share(text: str, passphrase: str) -> ScrutineerShare:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise refuse(
             "keystore-format",
-            "the share file opened but its content is not a scrutineer share",
-            "份额文件已解密，但内容不是监票人份额",
+            en="the share file opened but its content is not a scrutineer share",
+            zh="份额文件已解密，但内容不是监票人份额",
         ) from None
     return ScrutineerShare(ceremony_id, index, secret, transport)
 
@@ -276,7 +276,9 @@ def _private(private: bytes) -> Ed25519PrivateKey:
     try:
         return Ed25519PrivateKey.from_private_bytes(private)
     except (ValueError, TypeError):
-        raise refuse("keystore-format", "not an Ed25519 private key", "不是 Ed25519 私钥") from None
+        raise refuse(
+            "keystore-format", en="not an Ed25519 private key", zh="不是 Ed25519 私钥"
+        ) from None
 
 
 def committee_public_key(private: bytes) -> bytes:
@@ -313,8 +315,8 @@ def verify_signature(public: bytes, message: bytes, signature: bytes) -> None:
     except (InvalidSignature, ValueError, TypeError):
         raise refuse(
             "bad-signature",
-            "the committee signature does not verify",
-            "委员会签名验证失败",
+            en="the committee signature does not verify",
+            zh="委员会签名验证失败",
         ) from None
 
 

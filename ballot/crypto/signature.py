@@ -48,16 +48,16 @@ def load_public_key(data: bytes) -> ec.EllipticCurvePublicKey:
     if len(data) != PUBLIC_KEY_BYTES or data[0] != 0x04:
         raise refuse(
             "bad-credential-key",
-            "a credential key is 65 bytes: 0x04 ‖ x ‖ y",
-            "凭证公钥须为 65 字节：0x04 ‖ x ‖ y",
+            en="a credential key is 65 bytes: 0x04 ‖ x ‖ y",
+            zh="凭证公钥须为 65 字节：0x04 ‖ x ‖ y",
         )
     try:
         return ec.EllipticCurvePublicKey.from_encoded_point(CURVE, data)
     except ValueError:
         raise refuse(
             "bad-credential-key",
-            "the credential key is not a point on P-256",
-            "凭证公钥不是 P-256 曲线上的点",
+            en="the credential key is not a point on P-256",
+            zh="凭证公钥不是 P-256 曲线上的点",
         ) from None
 
 
@@ -67,18 +67,20 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> None:
     if len(signature) != SIGNATURE_BYTES:
         raise refuse(
             "bad-signature",
-            "a signature is 64 bytes (r ‖ s, the WebCrypto form)",
-            "签名须为 64 字节（r ‖ s，WebCrypto 格式）",
+            en="a signature is 64 bytes (r ‖ s, the WebCrypto form)",
+            zh="签名须为 64 字节（r ‖ s，WebCrypto 格式）",
         )
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:], "big")
     if not (0 < r < ORDER and 0 < s < ORDER):
-        raise refuse("bad-signature", "the signature's values are out of range", "签名数值超出范围")
+        raise refuse(
+            "bad-signature", en="the signature's values are out of range", zh="签名数值超出范围"
+        )
     try:
         key.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise refuse(
             "bad-signature",
-            "the credential's signature does not match the ballot",
-            "凭证签名与选票不符",
+            en="the credential's signature does not match the ballot",
+            zh="凭证签名与选票不符",
         ) from None

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Text:
-    """One message in both languages."""
+    """One message in both languages, always built with keywords: `Text(zh=…, en=…)`."""
 
     en: str
     zh: str

@@ -27,9 +27,9 @@ CHOICES = ("approve", "oppose", "abstain")
 
 
 class AuditError(Exception):
-    def __init__(self, en: str, zh: str) -> None:
+    def __init__(self, *, en: str, zh: str) -> None:
         super().__init__(en)
-        self.text = Text(en, zh)
+        self.text = Text(en=en, zh=zh)
 
 
 class _Replay:
@@ -46,16 +46,16 @@ class _Replay:
     def randbelow(self, n: int) -> int:
         if n != self._q - 1 or not self._left:
             raise AuditError(
-                "the audit file lists fewer secret scalars than the encryption draws",
-                "审计文件中的随机数少于加密所需",
+                en="the audit file lists fewer secret scalars than the encryption draws",
+                zh="审计文件中的随机数少于加密所需",
             )
         value = self._left.pop(0)
         if not 1 <= value < self._q:
-            raise AuditError("a secret scalar is out of range", "随机数超出范围")
+            raise AuditError(en="a secret scalar is out of range", zh="随机数超出范围")
         return value - 1
 
     def randbits(self, k: int) -> int:
-        raise AuditError("an encryption draws no random bits", "加密不应使用随机位")
+        raise AuditError(en="an encryption draws no random bits", zh="加密不应使用随机位")
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,19 @@ class AuditResult:
 
 def _hex_int(value: object, what: str) -> int:
     if not isinstance(value, str) or not value or len(value) > 1100:
-        raise AuditError(f"{what} must be a hex string", f"{what} 须为十六进制字符串")
+        raise AuditError(en=f"{what} must be a hex string", zh=f"{what} 须为十六进制字符串")
     try:
         return int(value, 16)
     except ValueError:
-        raise AuditError(f"{what} must be a hex string", f"{what} 须为十六进制字符串") from None
+        raise AuditError(
+            en=f"{what} must be a hex string", zh=f"{what} 须为十六进制字符串"
+        ) from None
 
 
 def _context(doc: Mapping[str, Any]) -> BallotContext:
     c = doc.get("context")
     if not isinstance(c, Mapping):
-        raise AuditError("the audit file has no context", "审计文件缺少轮次信息")
+        raise AuditError(en="the audit file has no context", zh="审计文件缺少轮次信息")
     try:
         record = bytes.fromhex(str(c["record"]))
         candidates = tuple(str(x) for x in c["candidates"])
@@ -88,8 +90,8 @@ def _context(doc: Mapping[str, Any]) -> BallotContext:
         return BallotContext(record, str(c["roundId"]), candidates, k)
     except (KeyError, TypeError, ValueError):
         raise AuditError(
-            "the context needs record (32 bytes hex), roundId, candidates and k",
-            "轮次信息须含 record（32 字节十六进制）、roundId、candidates 与 k",
+            en="the context needs record (32 bytes hex), roundId, candidates and k",
+            zh="轮次信息须含 record（32 字节十六进制）、roundId、candidates 与 k",
         ) from None
 
 
@@ -98,8 +100,8 @@ def _against_record(record: Mapping[str, Any], ctx: BallotContext, key: int) -> 
     ceremony = next((e["body"] for e in events if e.get("kind") == "ceremony"), None)
     if ceremony is None or int(str(ceremony.get("joint_key", "0")), 16) != key:
         raise AuditError(
-            "the page encrypted under a key that is not the record's joint key",
-            "页面使用的公钥不是记录中的联合公钥",
+            en="the page encrypted under a key that is not the record's joint key",
+            zh="页面使用的公钥不是记录中的联合公钥",
         )
     for e in events:
         body = e.get("body", {})
@@ -111,19 +113,21 @@ def _against_record(record: Mapping[str, Any], ctx: BallotContext, key: int) -> 
             ):
                 return
             raise AuditError(
-                f"the page's candidates, approval limit or record hash differ from what the "
+                en=f"the page's candidates, approval limit or record hash differ from what the "
                 f"record says round {ctx.round_id} was opened with",
-                f"页面的候选名单、同意上限或记录哈希与记录中该轮开启时不同（{ctx.round_id}）",
+                zh=f"页面的候选名单、同意上限或记录哈希与记录中该轮开启时不同（{ctx.round_id}）",
             )
-    raise AuditError(f"the record has no round {ctx.round_id}", f"记录中没有轮次 {ctx.round_id}")
+    raise AuditError(
+        en=f"the record has no round {ctx.round_id}", zh=f"记录中没有轮次 {ctx.round_id}"
+    )
 
 
 def audit(doc: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> AuditResult:
     """Re-encrypt with the disclosed scalars and compare; raise AuditError on any difference."""
     if not isinstance(doc, Mapping) or doc.get("format") != FORMAT or doc.get("version") != 1:
         raise AuditError(
-            "not a ballot audit file (format ballot-audit, version 1)",
-            "不是选票审计文件（format ballot-audit，version 1）",
+            en="not a ballot audit file (format ballot-audit, version 1)",
+            zh="不是选票审计文件（format ballot-audit，version 1）",
         )
     group = production_group()
     ctx = _context(doc)
@@ -135,37 +139,37 @@ def audit(doc: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> Au
         or any(c not in CHOICES for c in choices)
     ):
         raise AuditError(
-            "choices must list approve, oppose or abstain for each candidate",
-            "choices 须为每个候选组织列出 approve、oppose 或 abstain",
+            en="choices must list approve, oppose or abstain for each candidate",
+            zh="choices 须为每个候选组织列出 approve、oppose 或 abstain",
         )
     scalars = doc.get("random")
     if not isinstance(scalars, list) or len(scalars) > 10_000:
-        raise AuditError("random must list the secret scalars", "random 须列出随机数")
+        raise AuditError(en="random must list the secret scalars", zh="random 须列出随机数")
     try:
         if not group.is_element(group.backend.mpz(key_value)):
-            raise AuditError("the key is not a group element", "公钥不是群元素")
+            raise AuditError(en="the key is not a group element", zh="公钥不是群元素")
         key = PublicKey(group, group.backend.mpz(key_value))
         replay = _Replay(group, [_hex_int(x, "random") for x in scalars])
         again = encrypt_ballot(key, ctx, list(choices), replay)
         if replay.left:
             raise AuditError(
-                "the audit file lists more secret scalars than the encryption draws",
-                "审计文件中的随机数多于加密所需",
+                en="the audit file lists more secret scalars than the encryption draws",
+                zh="审计文件中的随机数多于加密所需",
             )
         claimed = ballot_from_json(doc.get("ballot"))
         validate_ballot(key, ctx, claimed, SystemRandom())
     except CryptoError as err:
-        raise AuditError(err.text.en, err.text.zh) from None
+        raise AuditError(en=err.text.en, zh=err.text.zh) from None
     if ballot_to_json(again) != ballot_to_json(claimed):
         raise AuditError(
-            "the ballot is NOT the encryption of these choices with these secrets: the page did "
+            en="the ballot is NOT the encryption of these choices with these secrets: the page did "
             "not encrypt what was chosen — tell the chair and the scrutineers",
-            "该选票并非用这些随机数对这些选择的加密：页面没有如实加密——请告知主任和监票人",
+            zh="该选票并非用这些随机数对这些选择的加密：页面没有如实加密——请告知主任和监票人",
         )
     track = tracker(key, ctx, claimed).hex()
     if doc.get("tracker") != track:
         raise AuditError(
-            "the tracker the page showed is not this ballot's", "页面显示的回执不属于这张选票"
+            en="the tracker the page showed is not this ballot's", zh="页面显示的回执不属于这张选票"
         )
     if record is not None:
         _against_record(record, ctx, key_value)

@@ -120,7 +120,7 @@ def create_account(
 ) -> tuple[int, str]:
     """A new account and its access code (returned once, never stored)."""
     if role not in ROLES:
-        raise ServiceError("bad-role", f"unknown role {role!r}", f"未知角色 {role!r}")
+        raise ServiceError("bad-role", en=f"unknown role {role!r}", zh=f"未知角色 {role!r}")
     handle, hashed, code = _new_code(session)
     account = m.Account(
         handle=handle,
@@ -144,7 +144,7 @@ def reissue_code(session: Session, account_id: int) -> tuple[str, str]:
     (whose, the new code)."""
     account = session.get(m.Account, account_id, with_for_update=True)
     if account is None:
-        raise ServiceError("unknown-account", "no such account", "没有此账户")
+        raise ServiceError("unknown-account", en="no such account", zh="没有此账户")
     handle, hashed, code = _new_code(session)
     account.handle, account.code_hash = handle, hashed
     account.version += 1
@@ -178,9 +178,9 @@ def authenticate(db: Db, code: str, client: str) -> Login:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             raise ServiceError(
                 "too-many-attempts",
-                f"{FAILURES_ALLOWED} wrong codes from this device in {minutes} minutes: "
+                en=f"{FAILURES_ALLOWED} wrong codes from this device in {minutes} minutes: "
                 f"wait {minutes} minutes or ask the office for help",
-                f"此设备 {minutes} 分钟内输错 {FAILURES_ALLOWED} 次：请等待 {minutes} 分钟或联系会务组",
+                zh=f"此设备 {minutes} 分钟内输错 {FAILURES_ALLOWED} 次：请等待 {minutes} 分钟或联系会务组",
             )
     typed = normalise(code)
     account = None
@@ -198,9 +198,9 @@ def authenticate(db: Db, code: str, client: str) -> Login:
         session.add(m.LoginFailure(client=client, at=now))
     raise ServiceError(
         "bad-code",
-        "this access code is not valid: check it against the printed slip (16 letters and "
+        en="this access code is not valid: check it against the printed slip (16 letters and "
         "digits, dashes optional)",
-        "访问码无效：请核对打印的通知单（16 位字母与数字，可不输入短横线）",
+        zh="访问码无效：请核对打印的通知单（16 位字母与数字，可不输入短横线）",
     )
 
 

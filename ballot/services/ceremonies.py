@@ -30,7 +30,7 @@ from ballot.storage import models as m
 
 
 def _crypto(err: CryptoError) -> ServiceError:
-    return ServiceError(err.code, err.text.en, err.text.zh)
+    return ServiceError(err.code, en=err.text.en, zh=err.text.zh)
 
 
 def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
@@ -39,8 +39,8 @@ def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
     if meeting.status != MeetingStatus.SETUP:
         raise ServiceError(
             "ceremony-done",
-            "this meeting's key ceremony has started already",
-            "本会议的密钥仪式已开始",
+            en="this meeting's key ceremony has started already",
+            zh="本会议的密钥仪式已开始",
         )
     try:
         ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
@@ -55,7 +55,7 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
         select(m.Event).where(m.Event.meeting_id == meeting.id, m.Event.kind == "ceremony-started")
     ).first()
     if meeting.status != MeetingStatus.CEREMONY or event is None:
-        raise ServiceError("no-ceremony", "start the key ceremony first", "请先开始密钥仪式")
+        raise ServiceError("no-ceremony", en="start the key ceremony first", zh="请先开始密钥仪式")
     body = json.loads(event.body)
     return ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), body["k"], body["n"])
 
@@ -72,8 +72,8 @@ def publish_commitments(session: Session, meeting_id: int, message: Any) -> None
     if len(parsed.coefficients) != params.k:
         raise ServiceError(
             "malformed",
-            f"{params.k} coefficient commitments are needed",
-            f"须有 {params.k} 个系数承诺",
+            en=f"{params.k} coefficient commitments are needed",
+            zh=f"须有 {params.k} 个系数承诺",
         )
     add_once(
         session,
@@ -86,8 +86,8 @@ def publish_commitments(session: Session, meeting_id: int, message: Any) -> None
         ],
         ServiceError(
             "already-published",
-            f"scrutineer {parsed.sender} has published already",
-            f"监票人 {parsed.sender} 已发布",
+            en=f"scrutineer {parsed.sender} has published already",
+            zh=f"监票人 {parsed.sender} 已发布",
         ),
     )
 
@@ -112,9 +112,9 @@ def publish_shares(session: Session, meeting_id: int, sender: int, shares: Seque
     if published < params.n:
         raise ServiceError(
             "commitments-missing",
-            f"{published} of {params.n} scrutineers "
+            en=f"{published} of {params.n} scrutineers "
             "have published their commitments: deal shares after all have",
-            f"{params.n} 名监票人中仅 {published} 名已发布承诺：请全部发布后再分发份额",
+            zh=f"{params.n} 名监票人中仅 {published} 名已发布承诺：请全部发布后再分发份额",
         )
     try:
         parsed = [encrypted_share_from_json(x) for x in shares]
@@ -125,8 +125,8 @@ def publish_shares(session: Session, meeting_id: int, sender: int, shares: Seque
     ):
         raise ServiceError(
             "malformed",
-            f"one share from scrutineer {sender} to each of the {params.n} scrutineers is needed",
-            f"须有监票人 {sender} 给每名监票人的一份份额",
+            en=f"one share from scrutineer {sender} to each of the {params.n} scrutineers is needed",
+            zh=f"须有监票人 {sender} 给每名监票人的一份份额",
         )
     rows = [
         m.CeremonyShare(
@@ -142,8 +142,8 @@ def publish_shares(session: Session, meeting_id: int, sender: int, shares: Seque
         rows,
         ServiceError(
             "already-published",
-            f"scrutineer {sender} has dealt already",
-            f"监票人 {sender} 已分发份额",
+            en=f"scrutineer {sender} has dealt already",
+            zh=f"监票人 {sender} 已分发份额",
         ),
     )
 
@@ -167,8 +167,8 @@ def complete_ceremony(session: Session, meeting_id: int, rng: RandomSource) -> s
     if count < params.n * params.n:
         raise ServiceError(
             "shares-missing",
-            f"{count} of {params.n * params.n} shares are published",
-            f"{params.n * params.n} 份份额中仅 {count} 份已发布",
+            en=f"{count} of {params.n * params.n} shares are published",
+            zh=f"{params.n * params.n} 份份额中仅 {count} 份已发布",
         )
     rows = session.scalars(
         select(m.CeremonyMessage)
@@ -217,8 +217,8 @@ def record_ceremony(
     if meeting.status != MeetingStatus.SETUP:
         raise ServiceError(
             "ceremony-done",
-            "this meeting's key ceremony is already recorded",
-            "本会议的密钥仪式已记录",
+            en="this meeting's key ceremony is already recorded",
+            zh="本会议的密钥仪式已记录",
         )
     try:
         params = ceremony.CeremonyParams(context.ceremony_id(meeting.public_id), k, n)
@@ -240,7 +240,7 @@ def ceremony_state(session: Session, meeting_id: int, index: int) -> dict[str, A
     them."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
     started = session.scalars(
         select(m.Event.body).where(
             m.Event.meeting_id == meeting_id, m.Event.kind == "ceremony-started"

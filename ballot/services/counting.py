@@ -38,6 +38,7 @@ from ballot.services.queries import add_once, count_rows
 from ballot.storage import models as m
 from ballot.tally.motion import motion_result
 from ballot.tally.report import outcome as outcome_json
+from ballot.tally.voiding import void_reason
 
 Signer = Callable[[bytes], bytes]
 
@@ -47,12 +48,14 @@ def _round(session: Session, meeting: m.Meeting, number: int, status: str) -> m.
         select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
     )
     if rnd is None:
-        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+        raise ServiceError(
+            "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+        )
     if rnd.status != status:
         raise ServiceError(
             f"round-{rnd.status}",
-            f"round {number} is {rnd.status}, not {status}",
-            f"第 {number} 轮状态为 {rnd.status}，而非 {status}",
+            en=f"round {number} is {rnd.status}, not {status}",
+            zh=f"第 {number} 轮状态为 {rnd.status}，而非 {status}",
         )
     return rnd
 
@@ -89,17 +92,7 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
     ballots = session.scalars(
         select(m.Ballot).where(m.Ballot.round_id == rnd.id).order_by(m.Ballot.tracker)
     ).all()
-    reason = None
-    if quorum is not None and not quorum.met(present, members):
-        reason = (
-            f"quorum not met at close: {present} of {members} present, "
-            f"{quorum.needed(members)} needed"
-        )
-    elif not len(ballots) <= registered <= issued:
-        reason = (
-            f"{len(ballots)} ballots, {registered} credentials and {issued} issued: "
-            f"ballots may never exceed credentials or credentials those issued"
-        )
+    void = void_reason(quorum, members, present, issued, registered, len(ballots))
     credentials = session.scalars(
         select(m.Credential)
         .where(m.Credential.round_id == rnd.id)
@@ -132,7 +125,7 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
             },
         )
     aggregates: list[dict[str, list[str]]] = []
-    if reason is None:
+    if void is None:
         parsed = [ballot_from_json(b.body) for b in ballots]
         for i in range(len(rnd.candidates)):
             totals = {}
@@ -141,7 +134,7 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
                 totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
             aggregates.append(totals)
     rnd.present_at_close = present
-    rnd.status = advance_round(rnd.status, RoundStatus.VOID if reason else RoundStatus.CLOSED)
+    rnd.status = advance_round(rnd.status, RoundStatus.VOID if void else RoundStatus.CLOSED)
     rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
     body = {
         "round": number,
@@ -150,13 +143,13 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
         "issued": issued,
         "credentials": registered,
         "ballots": len(ballots),
-        "void": reason is not None,
-        "reason": reason,
+        "void": void is not None,
+        "reason": None if void is None else void.as_dict(),
         "aggregates": aggregates,
     }
     record.append(session, meeting.id, "round-closed", body)
     checkpoint(session, meeting, sign)
-    if reason is None and not ballots:  # nothing to decrypt: every count is 0
+    if void is None and not ballots:  # nothing to decrypt: every count is 0
         zero = {n: 0 for n in rnd.candidates}
         _decide(
             session,
@@ -193,8 +186,8 @@ def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> cerem
     if format(int(committee.joint_key), "x") != meeting.joint_key:
         raise ServiceError(
             "ceremony-mismatch",
-            "the stored transcript does not give the meeting's joint key",
-            "所存仪式记录与会议联合公钥不符",
+            en="the stored transcript does not give the meeting's joint key",
+            zh="所存仪式记录与会议联合公钥不符",
         )
     _committees[(meeting.id, meeting.joint_key or "")] = committee
     return committee
@@ -205,7 +198,7 @@ def committee_key(session: Session, meeting_id: int, rng: RandomSource) -> cerem
     command-line client proves its decryption shares against."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     return _committee(session, meeting, rng)
 
 
@@ -228,13 +221,13 @@ def submit_decryption_shares(
         committee = _committee(session, meeting, rng)
         committee.params.check_index(index, "scrutineer", "监票人")
     except CryptoError as err:
-        raise ServiceError(err.code, err.text.en, err.text.zh) from None
+        raise ServiceError(err.code, en=err.text.en, zh=err.text.zh) from None
     aggregates = (rnd.counts or {}).get("aggregates", [])
     if not isinstance(shares, list) or len(shares) != len(aggregates):
         raise ServiceError(
             "malformed",
-            f"one pair of shares per candidate is needed ({len(aggregates)})",
-            f"每个候选组织须有一对份额（{len(aggregates)}）",
+            en=f"one pair of shares per candidate is needed ({len(aggregates)})",
+            zh=f"每个候选组织须有一对份额（{len(aggregates)}）",
         )
     parsed: list[dict[str, decryption.DecryptionShare]] = []
     items = []
@@ -243,15 +236,17 @@ def submit_decryption_shares(
             if not isinstance(pair, dict) or set(pair) != set(OPTIONS):
                 raise ServiceError(
                     "malformed",
-                    "each entry holds an approve and an oppose share",
-                    "每项须含同意与不同意两份份额",
+                    en="each entry holds an approve and an oppose share",
+                    zh="每项须含同意与不同意两份份额",
                 )
             entry = {}
             for option in OPTIONS:
                 share = decryption_share_from_json(pair[option])
                 if share.index != index:
                     raise ServiceError(
-                        "malformed", "a share names another scrutineer", "份额署名的监票人不符"
+                        "malformed",
+                        en="a share names another scrutineer",
+                        zh="份额署名的监票人不符",
                     )
                 ct = Ciphertext(*(group.backend.mpz(int(x, 16)) for x in total[option]))
                 items.append((ct, share, share_context(meeting, rnd, option, i)))
@@ -260,15 +255,15 @@ def submit_decryption_shares(
         # the totals were computed here from validated ballots: no need to re-check them
         decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
     except CryptoError as err:
-        raise ServiceError(err.code, err.text.en, err.text.zh) from None
+        raise ServiceError(err.code, en=err.text.en, zh=err.text.zh) from None
     body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
     add_once(
         session,
         [m.DecryptionShareRow(round_id=rnd.id, scrutineer_index=index, body={"shares": body})],
         ServiceError(
             "already-submitted",
-            f"scrutineer {index} has already sent shares for round {number}",
-            f"监票人 {index} 已提交第 {number} 轮份额",
+            en=f"scrutineer {index} has already sent shares for round {number}",
+            zh=f"监票人 {index} 已提交第 {number} 轮份额",
         ),
     )
     record.append(

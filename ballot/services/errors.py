@@ -6,7 +6,7 @@ from ballot.language.text import Text
 
 
 class ServiceError(Exception):
-    def __init__(self, code: str, en: str, zh: str) -> None:
+    def __init__(self, code: str, *, en: str, zh: str) -> None:
         super().__init__(f"{code}: {en}")
         self.code = code
         self.text = Text(en=en, zh=zh)

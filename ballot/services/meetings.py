@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballot.language import vocabulary
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
@@ -32,12 +33,13 @@ from ballot.tally.rules import Rules
 from ballot.tally.scenario import parse_candidates
 
 ROLES = ("member", "chair")
-ROLE_WORDS = {"member": "member", "委员": "member", "chair": "chair", "主任": "chair"}
+# what a roster's role column may say, in either language
+ROLE_WORDS = {w: role for role in ROLES for w in (role, vocabulary.ROLES[role].zh)}
 MAX_MEMBERS = 200
 
 
 def _refuse_tally(err: TallyError) -> ServiceError:
-    return ServiceError("invalid-rules", err.text.en, err.text.zh)
+    return ServiceError("invalid-rules", en=err.text.en, zh=err.text.zh)
 
 
 def parse_roster(text: str) -> list[tuple[str, str]]:
@@ -45,13 +47,15 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
     chair 主任), then one row per member."""
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if not rows:
-        raise ServiceError("bad-roster", "the roster is empty", "名单为空")
+        raise ServiceError("bad-roster", en="the roster is empty", zh="名单为空")
     header = [c.strip().lower() for c in rows[0]]
     names = {"name": "name", "姓名": "name", "role": "role", "角色": "role"}
     cols = [names.get(c) for c in header]
     if "name" not in cols or any(c is None for c in cols):
         raise ServiceError(
-            "bad-roster", "the roster header must be: name[,role]", "名单表头须为：姓名[,角色]"
+            "bad-roster",
+            en="the roster header must be: name[,role]",
+            zh="名单表头须为：姓名[,角色]",
         )
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -59,8 +63,8 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
         if len(row) != len(cols):
             raise ServiceError(
                 "bad-roster",
-                f"roster line {number} has {len(row)} cells",
-                f"名单第 {number} 行有 {len(row)} 格",
+                en=f"roster line {number} has {len(row)} cells",
+                zh=f"名单第 {number} 行有 {len(row)} 格",
             )
         cells = dict(zip(cols, (c.strip() for c in row), strict=True))
         name = cells["name"] or ""
@@ -68,28 +72,28 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
         if not name or len(name) > 200:
             raise ServiceError(
                 "bad-roster",
-                f"roster line {number}: a name is needed",
-                f"名单第 {number} 行：须有姓名",
+                en=f"roster line {number}: a name is needed",
+                zh=f"名单第 {number} 行：须有姓名",
             )
         if role is None:
             raise ServiceError(
                 "bad-roster",
-                f"roster line {number}: role is member or chair",
-                f"名单第 {number} 行：角色须为 委员 或 主任",
+                en=f"roster line {number}: role is member or chair",
+                zh=f"名单第 {number} 行：角色须为 委员 或 主任",
             )
         if name in seen:
             raise ServiceError(
                 "bad-roster",
-                f"roster line {number}: {name} is listed twice",
-                f"名单第 {number} 行：{name} 重复",
+                en=f"roster line {number}: {name} is listed twice",
+                zh=f"名单第 {number} 行：{name} 重复",
             )
         seen.add(name)
         out.append((name, role))
     if not out or len(out) > MAX_MEMBERS:
         raise ServiceError(
             "bad-roster",
-            f"a roster has 1 to {MAX_MEMBERS} members",
-            f"名单须有 1 至 {MAX_MEMBERS} 人",
+            en=f"a roster has 1 to {MAX_MEMBERS} members",
+            zh=f"名单须有 1 至 {MAX_MEMBERS} 人",
         )
     return out
 
@@ -99,12 +103,12 @@ def create_committee(
 ) -> int:
     """A committee with its roster; returns its id."""
     if not name.strip() or len(name) > 200:
-        raise ServiceError("bad-committee", "a committee needs a name", "评委会须有名称")
+        raise ServiceError("bad-committee", en="a committee needs a name", zh="评委会须有名称")
     if session.scalar(select(m.Committee).where(m.Committee.name == name)) is not None:
         raise ServiceError(
             "duplicate-committee",
-            f"a committee named {name} exists already",
-            f"评委会 {name} 已存在",
+            en=f"a committee named {name} exists already",
+            zh=f"评委会 {name} 已存在",
         )
     committee = m.Committee(name=name, created_at=now)
     session.add(committee)
@@ -121,13 +125,13 @@ def create_meeting(
     reads them; the rules are checked now, so no meeting starts with rules the engine refuses."""
     committee = session.get(m.Committee, committee_id)
     if committee is None:
-        raise ServiceError("unknown-committee", "no such committee", "无此评委会")
+        raise ServiceError("unknown-committee", en="no such committee", zh="无此评委会")
     unknown = set(slate) - {"profile", "candidates", "others", "rules"}
     if unknown:
         raise ServiceError(
             "bad-slate",
-            f"unknown key {sorted(unknown)[0]!r} in the slate",
-            f"候选名单中有未知字段 {sorted(unknown)[0]!r}",
+            en=f"unknown key {sorted(unknown)[0]!r} in the slate",
+            zh=f"候选名单中有未知字段 {sorted(unknown)[0]!r}",
         )
     try:
         profile = load_profile(str(slate.get("profile")))
@@ -141,7 +145,7 @@ def create_meeting(
     except TallyError as err:
         raise _refuse_tally(err) from None
     if not candidates:
-        raise ServiceError("bad-slate", "the slate is empty", "候选名单为空")
+        raise ServiceError("bad-slate", en="the slate is empty", zh="候选名单为空")
     meeting = m.Meeting(
         public_id=uuid.uuid4().hex,
         committee_id=committee_id,
@@ -205,7 +209,7 @@ def member_ids(session: Session, committee_id: int) -> list[int]:
 def _meeting_row(session: Session, meeting_id: int) -> m.Meeting:
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     return meeting
 
 
@@ -282,7 +286,9 @@ def _member(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
     member = session.get(m.Member, member_id)
     if member is None or member.committee_id != meeting.committee_id:
         raise ServiceError(
-            "not-a-member", "this person is not a member of the committee", "此人不是本评委会委员"
+            "not-a-member",
+            en="this person is not a member of the committee",
+            zh="此人不是本评委会委员",
         )
     return member
 
@@ -291,7 +297,7 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
     """Check a member in (present=True) or out; returns the number present now."""
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == MeetingStatus.CLOSED:
-        raise ServiceError("meeting-closed", "the meeting is closed", "会议已结束")
+        raise ServiceError("meeting-closed", en="the meeting is closed", zh="会议已结束")
     member = _member(session, meeting, member_id)
     row = session.scalar(
         select(m.Attendance).where(
@@ -301,10 +307,12 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
     if (row is not None and row.present) == present:
         if present:
             raise ServiceError(
-                "already-present", f"{member.name} is already checked in", f"{member.name} 已签到"
+                "already-present",
+                en=f"{member.name} is already checked in",
+                zh=f"{member.name} 已签到",
             )
         raise ServiceError(
-            "not-present", f"{member.name} is not checked in", f"{member.name} 未签到"
+            "not-present", en=f"{member.name} is not checked in", zh=f"{member.name} 未签到"
         )
     if row is None:
         session.add(m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present))
@@ -338,7 +346,7 @@ def slate_from_scores(
     for lst in slate.lists:
         if lst.tie is not None:
             reason = lst.reasons[-1]
-            raise ServiceError("slate-tie", reason.en, reason.zh)
+            raise ServiceError("slate-tie", en=reason.en, zh=reason.zh)
     return {
         "profile": profile.id,
         "candidates": [n for lst in slate.lists for n in lst.candidates],

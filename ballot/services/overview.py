@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballot.language.text import Text
+from ballot.language.vocabulary import MOTION
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.lifecycle import RoundStatus
 from ballot.services import record
@@ -16,19 +18,8 @@ from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure
 from ballot.services.queries import count_rows
 from ballot.storage import models as m
+from ballot.tally.profiles import load_profile
 from ballot.tally.report import outcome as outcome_json
-
-TIER_NAMES = {
-    "award": ("质量奖", "award"),
-    "nominee": ("提名奖", "nominee award"),
-    "innovation": ("创新奖", "innovation award"),
-    "motion": ("复议", "motion"),
-}
-KIND_NAMES = {
-    "ballot": ("投票", "ballot"),
-    "revote": ("再投票", "re-vote"),
-    "motion": ("表决", "vote"),
-}
 
 
 @dataclass
@@ -49,7 +40,7 @@ class RoundView:
     scrutineers_sent: list[int]
     counts: dict[str, dict[str, int]] | None = None  # candidate -> approve/oppose/abstain
     decision: dict[str, Any] | None = None  # the engine's report of this round
-    void_reason: str | None = None
+    void_reason: dict[str, str] | None = None  # {"zh", "en"}
     signoff: list[dict[str, Any]] = field(default_factory=list)  # decryption-share events
 
 
@@ -74,6 +65,7 @@ class MeetingView:
     k: int | None
     n: int | None
     scrutineers: dict[int, str]
+    tier_names: dict[str, Text]  # the regulation's own names (its profile), and the motion
 
     @property
     def open_round(self) -> RoundView | None:
@@ -87,14 +79,14 @@ class MeetingView:
 def meeting_by_public_id(session: Session, public_id: str) -> int:
     found = session.scalar(select(m.Meeting.id).where(m.Meeting.public_id == public_id))
     if found is None:
-        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
     return found
 
 
 def meeting_view(session: Session, meeting_id: int) -> MeetingView:
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
     committee = session.get(m.Committee, meeting.committee_id)
     present_ids = set(
         session.scalars(
@@ -120,7 +112,7 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
     )
     signoffs: dict[int, list[dict[str, Any]]] = {}
     decided: dict[int, dict[str, Any]] = {}
-    void: dict[int, str] = {}
+    void: dict[int, dict[str, str]] = {}
     ceremony_event: dict[str, Any] = {}
     for e in events:
         body = e["body"]
@@ -133,7 +125,11 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
         elif e["kind"] == "motion-decision":
             decided[body["round"]] = body
         elif e["kind"] == "round-closed" and body.get("void"):
-            void[body["round"]] = body.get("reason") or ""
+            reason = body.get("reason") or ""
+            # (a record written before reasons were bilingual holds one English string)
+            void[body["round"]] = (
+                reason if isinstance(reason, dict) else {"zh": reason, "en": reason}
+            )
         elif e["kind"] == "ceremony":
             ceremony_event = body
     scrutineers = {
@@ -201,7 +197,15 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
         k=ceremony_event.get("k"),
         n=ceremony_event.get("n"),
         scrutineers=scrutineers,
+        tier_names=tier_names(meeting.profile_id),
     )
+
+
+def tier_names(profile_id: str) -> dict[str, Text]:
+    """The tiers' names as the meeting's regulation writes them, e.g. Chongqing's
+    市长质量管理奖, and the motion's."""
+    names = {t.id: t.name for t in load_profile(profile_id).tiers}
+    return names | {"motion": MOTION}
 
 
 def current_meeting(session: Session, committee_id: int) -> int | None:
@@ -247,12 +251,12 @@ def committee_meeting(session: Session, meeting_id: int, committee_id: int | Non
     """A meeting the chair of `committee_id` may run: only their own committee's."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "there is no such meeting", "没有此会议")
+        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
     if meeting.committee_id != committee_id:
         raise ServiceError(
             "forbidden",
-            "this meeting is another committee's: log in with your own committee's code",
-            "此会议属于其他评委会：请用本评委会的访问码登录",
+            en="this meeting is another committee's: log in with your own committee's code",
+            zh="此会议属于其他评委会：请用本评委会的访问码登录",
         )
     return meeting_id
 

@@ -20,7 +20,7 @@ def lock_meeting(session: Session, meeting_id: int) -> m.Meeting:
         select(m.Meeting).where(m.Meeting.id == meeting_id).with_for_update()
     ).first()
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     return meeting
 
 
@@ -78,7 +78,7 @@ def export(session: Session, meeting_id: int) -> dict[str, Any]:
     """The whole record as one JSON document: what auditors download and `ballot verify` checks."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     return {
         "format": RECORD_FORMAT,
         "version": RECORD_VERSION,

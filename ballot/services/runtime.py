@@ -71,8 +71,8 @@ class Runtime:
             if not path.exists():
                 raise ServiceError(
                     "no-signing-key",
-                    f"the committee signing key of this meeting is missing ({path})",
-                    f"缺少本会议的评委会签名密钥（{path}）",
+                    en=f"the committee signing key of this meeting is missing ({path})",
+                    zh=f"缺少本会议的评委会签名密钥（{path}）",
                 )
             self._signing[meeting_id] = keystore.open_committee_key(
                 path.read_text(encoding="utf-8"), self.server_secret

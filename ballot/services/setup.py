@@ -144,9 +144,9 @@ def plan_meeting(
     if not 1 <= k <= n or n > 100 or any(not x.strip() or len(x) > 200 for x in scrutineer_names):
         raise ServiceError(
             "bad-scrutineers",
-            f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "
+            en=f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "
             f"(now {n} named, threshold {k})",
-            f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
+            zh=f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
         )
     existing = session.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
     if existing is None:

@@ -47,7 +47,7 @@ _issuer_cache: dict[str, blind_rsa.IssuerKey] = {}
 
 
 def _crypto(err: CryptoError) -> ServiceError:
-    return ServiceError(err.code, err.text.en, err.text.zh)
+    return ServiceError(err.code, en=err.text.en, zh=err.text.zh)
 
 
 def round_id(meeting: m.Meeting, number: int) -> str:
@@ -75,8 +75,8 @@ def open_meeting(
     if meeting.status != MeetingStatus.READY:
         raise ServiceError(
             "not-ready",
-            "record the key ceremony before opening the meeting",
-            "请先完成密钥仪式再开会",
+            en="record the key ceremony before opening the meeting",
+            zh="请先完成密钥仪式再开会",
         )
     numbers = "|".join(format(x, "x") for x in (issuer.p, issuer.q, issuer.e, issuer.d))
     meeting.issuer_private_sealed = keystore.seal(
@@ -117,14 +117,14 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
         if meeting.status == MeetingStatus.CLOSED:
             return ServiceError(
                 "meeting-not-open",
-                "Every tier is decided; the meeting is closed.",
-                "各奖项均已确定，会议结束。",
+                en="Every tier is decided; the meeting is closed.",
+                zh="各奖项均已确定，会议结束。",
             )
         return ServiceError(
             "meeting-not-open",
-            "The key ceremony is not finished: each scrutineer runs ballot ceremony on their "
+            en="The key ceremony is not finished: each scrutineer runs ballot ceremony on their "
             "own computer; the meeting opens by itself when all have.",
-            "密钥仪式尚未完成：监票人须在各自电脑上运行 ballot ceremony，全部完成后会议自动开始。",
+            zh="密钥仪式尚未完成：监票人须在各自电脑上运行 ballot ceremony，全部完成后会议自动开始。",
         )
     pending = session.scalars(
         select(m.Round)
@@ -137,24 +137,24 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
     if pending is not None and pending.status == RoundStatus.OPEN:
         return ServiceError(
             "round-open",
-            f"Round {pending.number} is open: close it first.",
-            f"第 {pending.number} 轮正在投票：请先结束该轮。",
+            en=f"Round {pending.number} is open: close it first.",
+            zh=f"第 {pending.number} 轮正在投票：请先结束该轮。",
         )
     if pending is not None:
         return ServiceError(
             "round-waiting",
-            f"Round {pending.number} is waiting for the scrutineers to decrypt.",
-            f"第 {pending.number} 轮等待监票人解密。",
+            en=f"Round {pending.number} is waiting for the scrutineers to decrypt.",
+            zh=f"第 {pending.number} 轮等待监票人解密。",
         )
     outcome = procedure(session, meeting)
     if not outcome.quorum.met:
         q = outcome.quorum.reason
-        return ServiceError("no-quorum", q.en, q.zh)
+        return ServiceError("no-quorum", en=q.en, zh=q.zh)
     if not motion and outcome.next is None:
         return ServiceError(
             "procedure-complete",
-            "Every tier is decided; the meeting is closed.",
-            "各奖项均已确定，会议结束。",
+            en="Every tier is decided; the meeting is closed.",
+            zh="各奖项均已确定，会议结束。",
         )
     return None
 
@@ -164,7 +164,7 @@ def opening_refusal(session: Session, meeting_id: int) -> ServiceError | None:
     words, as `open_round` refuses with (the console shows it beside its disabled button)."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     return _refusal(session, meeting, motion=False)
 
 
@@ -262,8 +262,8 @@ def open_motion(session: Session, meeting_id: int, candidate: str) -> int:
     if known is None:
         raise ServiceError(
             "unknown-candidate",
-            f"{candidate!r} is not on this meeting's slate",
-            f"{candidate!r} 不在本次会议名单中",
+            en=f"{candidate!r} is not on this meeting's slate",
+            zh=f"{candidate!r} 不在本次会议名单中",
         )
     outcome = _start_round(session, meeting, motion=True)
     rule = rules_of(meeting).threshold.get()
@@ -279,9 +279,13 @@ def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
         select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
     )
     if rnd is None:
-        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+        raise ServiceError(
+            "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+        )
     if rnd.status != RoundStatus.OPEN:
-        raise ServiceError("round-closed", f"round {number} is closed", f"第 {number} 轮已结束")
+        raise ServiceError(
+            "round-closed", en=f"round {number} is closed", zh=f"第 {number} 轮已结束"
+        )
     return rnd
 
 
@@ -293,10 +297,12 @@ def _hex_bytes(
             raise ValueError
         data = bytes.fromhex(value)
     except ValueError:
-        raise ServiceError("malformed", f"{what} must be hex", f"{what_zh}须为十六进制") from None
+        raise ServiceError(
+            "malformed", en=f"{what} must be hex", zh=f"{what_zh}须为十六进制"
+        ) from None
     if size is not None and len(data) != size:
         raise ServiceError(
-            "malformed", f"{what} must be {size} bytes", f"{what_zh}须为 {size} 字节"
+            "malformed", en=f"{what} must be {size} bytes", zh=f"{what_zh}须为 {size} 字节"
         )
     return data
 
@@ -320,8 +326,8 @@ def issue_credential(
     if member is None or member.committee_id != meeting.committee_id:
         raise ServiceError(
             "not-a-member",
-            "this person is not a member of the committee",
-            "此人不是本评委会委员",
+            en="this person is not a member of the committee",
+            zh="此人不是本评委会委员",
         )
     present = session.scalar(
         select(m.Attendance.present).where(
@@ -331,8 +337,8 @@ def issue_credential(
     if not present:
         raise ServiceError(
             "not-present",
-            f"{member.name} is not checked in: check in first",
-            f"{member.name} 未签到：请先签到",
+            en=f"{member.name} is not checked in: check in first",
+            zh=f"{member.name} 未签到：请先签到",
         )
     issuer = _issuer(meeting, server_secret)
     blinded = _hex_bytes(
@@ -345,8 +351,8 @@ def issue_credential(
         [m.Issuance(round_id=rnd.id, member_id=member.id)],
         ServiceError(
             "already-issued",
-            f"{member.name} already has a credential for round {number}",
-            f"{member.name} 已领取第 {number} 轮凭证",
+            en=f"{member.name} already has a credential for round {number}",
+            zh=f"{member.name} 已领取第 {number} 轮凭证",
         ),
     )
     try:
@@ -381,23 +387,23 @@ def register_credential(
     if prepared[blind_rsa.PREFIX_LEN :] != expected:
         raise ServiceError(
             "bad-credential",
-            "the credential is not for this meeting, round and key",
-            "该凭证不属于本会议、本轮次或此公钥",
+            en="the credential is not for this meeting, round and key",
+            zh="该凭证不属于本会议、本轮次或此公钥",
         )
     issuer = blind_rsa.decode_public_key(meeting.issuer_public or {})
     if not blind_rsa.verify(issuer, prepared, signature):
         raise ServiceError(
             "bad-credential",
-            "the credential is not signed by this meeting's issuer key",
-            "该凭证未经本会议签发密钥签名",
+            en="the credential is not signed by this meeting's issuer key",
+            zh="该凭证未经本会议签发密钥签名",
         )
     issued = count_rows(session, m.Issuance, m.Issuance.round_id == rnd.id)
     registered = count_rows(session, m.Credential, m.Credential.round_id == rnd.id)
     if registered >= issued:
         raise ServiceError(
             "too-many-credentials",
-            f"{issued} credentials were issued and {registered} are registered: no more can be",
-            f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
+            en=f"{issued} credentials were issued and {registered} are registered: no more can be",
+            zh=f"已发出凭证 {issued} 张、已登记 {registered} 张：不能再登记",
         )
     add_once(
         session,
@@ -410,7 +416,7 @@ def register_credential(
             )
         ],
         ServiceError(
-            "credential-registered", "this credential is already registered", "该凭证已登记"
+            "credential-registered", en="this credential is already registered", zh="该凭证已登记"
         ),
     )
 
@@ -483,12 +489,14 @@ def ballot_round(session: Session, meeting_id: int, number: int) -> BallotRound:
     """Round `number` of a meeting, as a member's device needs it."""
     meeting = session.get(m.Meeting, meeting_id)
     if meeting is None:
-        raise ServiceError("unknown-meeting", "no such meeting", "无此会议")
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
     rnd = session.scalar(
         select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
     )
     if rnd is None:
-        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+        raise ServiceError(
+            "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+        )
     return _ballot_round(meeting, rnd)
 
 
@@ -501,6 +509,7 @@ def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]
     if meeting is None:
         return state
     state["meeting"] = {"public_id": meeting.public_id, "title": meeting.title}
+    state["tier_names"] = overview.tier_names(meeting.profile_id)
     present = session.scalar(
         select(m.Attendance.present).where(
             m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member_id
@@ -529,8 +538,8 @@ def member_meeting(session: Session, committee_id: int, public_id: object) -> in
     if meeting is None or meeting.public_id != public_id:
         raise ServiceError(
             "unknown-meeting",
-            "this ballot is not for your committee's current meeting: reload the page",
-            "此选票不属于您所在评委会的当前会议：请刷新页面",
+            en="this ballot is not for your committee's current meeting: reload the page",
+            zh="此选票不属于您所在评委会的当前会议：请刷新页面",
         )
     return meeting.id
 
@@ -605,8 +614,8 @@ def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.C
     if credential is None:
         raise ServiceError(
             "unknown-credential",
-            "this credential is not registered for this round",
-            "该凭证未在本轮登记",
+            en="this credential is not registered for this round",
+            zh="该凭证未在本轮登记",
         )
     if session.scalar(select(m.Ballot.id).where(m.Ballot.credential_id == credential.id)):
         raise _already_cast()
@@ -615,7 +624,7 @@ def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.C
 
 def _already_cast() -> ServiceError:
     return ServiceError(
-        "already-cast", "this credential has already cast its ballot", "该凭证已投票"
+        "already-cast", en="this credential has already cast its ballot", zh="该凭证已投票"
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ballot.language.text import Text
+from ballot.language.vocabulary import OPTIONS
 from ballot.tally import explain
 from ballot.tally.errors import TallyError
 from ballot.tally.model import (
@@ -86,9 +87,9 @@ def check_counts(ballot: Ballot, counts: Counts, meeting: Meeting, label: Text) 
         )
     on_ballot = set(ballot.candidates)
     for option, zh_option, table in (
-        ("approve", "同意", counts.approve),
-        ("oppose", "不同意", counts.oppose),
-        ("abstain", "弃权", counts.abstain),
+        ("approve", OPTIONS["approve"].zh, counts.approve),
+        ("oppose", OPTIONS["oppose"].zh, counts.oppose),
+        ("abstain", OPTIONS["abstain"].zh, counts.abstain),
     ):
         for name, value in table.items():
             if name not in on_ballot:

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Generic, Literal, TypeVar
 
 from ballot.language.text import Text
+from ballot.language.vocabulary import TIERS, word
 from ballot.tally.errors import TallyError, UnstatedSetting
 
 Base = Literal["members", "present", "ballots"]
@@ -23,18 +24,6 @@ POOLS: tuple[Pool, ...] = ("remaining", "remaining+others", "others")
 SourceKind = Literal["clause", "default", "unstated", "scenario"]
 
 TIER_IDS = ("award", "nominee", "innovation", "excellence")
-TIER_NAMES_ZH = {
-    "award": "质量奖",
-    "nominee": "提名奖",
-    "innovation": "创新奖",
-    "excellence": "优秀奖",
-}
-TIER_NAMES_EN = {
-    "award": "award",
-    "nominee": "nominee award",
-    "innovation": "innovation award",
-    "excellence": "excellence award",
-}
 
 T = TypeVar("T")
 
@@ -145,10 +134,11 @@ class Tier:
     pool: Setting[Pool]
 
     def name_en(self) -> str:
-        return TIER_NAMES_EN.get(self.id, self.id)
+        """The engine's short name (vocabulary.TIERS), used in its reasons."""
+        return word(TIERS, self.id).en
 
     def name_zh(self) -> str:
-        return TIER_NAMES_ZH.get(self.id, self.id)
+        return word(TIERS, self.id).zh
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from ballot.language import vocabulary
 from ballot.protocol.lifecycle import LifecycleError
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime, server_secret
@@ -92,6 +93,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         return {
             "t": i18n.t,
             "say_text": i18n.say,
+            "word": vocabulary.word,
+            "vocab": vocabulary,
             "lang": i18n.lang(),
             "account": current_account(),
             "csrf_token": generate_csrf,

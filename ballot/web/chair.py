@@ -34,8 +34,8 @@ def home() -> BaseResponse:
     if found is None:
         raise ServiceError(
             "no-meeting",
-            "your committee has no meeting yet: ask the office to create one",
-            "本评委会尚无会议：请会务组创建",
+            en="your committee has no meeting yet: ask the office to create one",
+            zh="本评委会尚无会议：请会务组创建",
         )
     return redirect(url_for("chair.console", meeting_id=found))
 
@@ -66,7 +66,7 @@ def attendance(meeting_id: int) -> BaseResponse:
     present = request.form.get("present", "")
     if not member.isdigit() or present not in ("1", "0"):
         raise ServiceError(
-            "malformed", "choose a member and present or absent", "请选择委员及到会与否"
+            "malformed", en="choose a member and present or absent", zh="请选择委员及到会与否"
         )
     with work() as s:
         meetings.set_present(s, _meeting(s, meeting_id), int(member), present == "1")
@@ -86,7 +86,7 @@ def open_round(meeting_id: int) -> BaseResponse:
 def close_round(meeting_id: int) -> BaseResponse:
     number = request.form.get("round", "")
     if not number.isdigit():
-        raise ServiceError("malformed", "which round to close?", "要结束哪一轮？")
+        raise ServiceError("malformed", en="which round to close?", zh="要结束哪一轮？")
     rt = runtime()
     with work() as s:
         counting.close_round(s, _meeting(s, meeting_id), int(number), rt.signer(s, meeting_id))
@@ -100,7 +100,9 @@ def open_motion(meeting_id: int) -> BaseResponse:
     published (嘉兴 §三(四)3); allowed once the procedure is complete."""
     candidate = request.form.get("candidate", "").strip()
     if not candidate:
-        raise ServiceError("malformed", "choose the candidate to vote on", "请选择复议的候选组织")
+        raise ServiceError(
+            "malformed", en="choose the candidate to vote on", zh="请选择复议的候选组织"
+        )
     with work() as s:
         voting.open_motion(s, _meeting(s, meeting_id), candidate[:200])
     return redirect(url_for("chair.console", meeting_id=meeting_id))

@@ -32,7 +32,9 @@ def home() -> str:
 def new_code() -> str:
     raw = request.form.get("account", "")
     if not raw.isdigit():
-        raise ServiceError("malformed", "choose whose code to replace", "请选择要更换访问码的人")
+        raise ServiceError(
+            "malformed", en="choose whose code to replace", zh="请选择要更换访问码的人"
+        )
     with work() as s:
         name, code = accounts.reissue_code(s, int(raw))
     return _page({"name": name, "code": code})
@@ -73,18 +75,18 @@ def new_meeting() -> Any:
         except ValueError as err:
             raise ServiceError(
                 "bad-slate",
-                f"the slate is not valid JSON ({err}): keep the shape of the example",
-                f"候选名单不是有效的 JSON（{err}）：请保持示例的格式",
+                en=f"the slate is not valid JSON ({err}): keep the shape of the example",
+                zh=f"候选名单不是有效的 JSON（{err}）：请保持示例的格式",
             ) from None
         if not isinstance(slate, dict):
             raise ServiceError(
-                "bad-slate", "the slate must be a JSON object", "候选名单须为 JSON 对象"
+                "bad-slate", en="the slate must be a JSON object", zh="候选名单须为 JSON 对象"
             )
         if not form["k"].strip().isdigit():
             raise ServiceError(
                 "bad-scrutineers",
-                "the decryption threshold must be a whole number",
-                "解密门限须为整数",
+                en="the decryption threshold must be a whole number",
+                zh="解密门限须为整数",
             )
         names = [x.strip() for x in form["scrutineers"].splitlines() if x.strip()]
         with work() as s:  # the whole meeting, or nothing of it

@@ -99,7 +99,9 @@ def round_result(public_id: str, number: int) -> str:
     view = _view(public_id)
     rounds = [r for r in view.rounds if r.number == number]
     if not rounds:
-        raise ServiceError("unknown-round", f"there is no round {number}", f"没有第 {number} 轮")
+        raise ServiceError(
+            "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+        )
     return render_template("results.html", view=view, only=rounds[0])
 
 

@@ -85,8 +85,8 @@ def ceremony_commitments() -> Any:
     if not isinstance(message, dict) or message.get("sender") != account.scrutineer_index:
         raise ServiceError(
             "malformed",
-            f"the message must be sent by scrutineer {account.scrutineer_index} (this login)",
-            f"消息须由本登录的监票人 {account.scrutineer_index} 发出",
+            en=f"the message must be sent by scrutineer {account.scrutineer_index} (this login)",
+            zh=f"消息须由本登录的监票人 {account.scrutineer_index} 发出",
         )
     with work() as s:
         ceremonies.publish_commitments(s, account.meeting_id or 0, message)

@@ -66,9 +66,9 @@ def _no_cookies() -> None:
     if request.headers.get("Cookie"):
         raise ServiceError(
             "cookies-sent",
-            "this request must be anonymous: send it without cookies (fetch with "
+            en="this request must be anonymous: send it without cookies (fetch with "
             "credentials: 'omit')",
-            "此请求必须匿名：发送时不得携带 Cookie",
+            zh="此请求必须匿名：发送时不得携带 Cookie",
         )
 
 
