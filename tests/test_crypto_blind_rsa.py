@@ -413,7 +413,7 @@ def test_a_credential_is_issued_blind_and_bound_to_its_round() -> None:
 
     rng = SystemRandom()
     issuer = blind_rsa.generate_issuer_key(2048)
-    device_key = CredentialKey.generate().public_bytes()
+    device_key = CredentialKey.generate(SystemRandom()).public_bytes()
     message = credential_message("meeting-1", "round-1", device_key)
     prepared = blind_rsa.prepare(message, rng)
     blinded, inv = blind_rsa.blind(issuer.public, prepared, rng)

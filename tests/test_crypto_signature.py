@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ballot.crypto.errors import CryptoError
+from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import ORDER, CredentialKey, verify
 
-KEY = CredentialKey.generate()
-OTHER = CredentialKey.generate()
+KEY = CredentialKey.generate(SystemRandom())
+OTHER = CredentialKey.generate(SystemRandom())
 
 
 @given(st.binary(max_size=200))
@@ -51,3 +52,11 @@ def test_malformed_public_keys_are_refused() -> None:
     assert code(b"\x02" + pub[1:], msg, sig) == "bad-credential-key"
     off_curve = pub[:-1] + bytes([pub[-1] ^ 1])
     assert code(off_curve, msg, sig) == "bad-credential-key"
+
+
+def test_a_credential_key_comes_from_the_injected_random_source() -> None:
+    from ballot.devtools.seeded import SeededRandom
+
+    one = CredentialKey.generate(SeededRandom("credential")).public_bytes()
+    assert one == CredentialKey.generate(SeededRandom("credential")).public_bytes()
+    assert one != CredentialKey.generate(SeededRandom("another")).public_bytes()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ballot.clients.http import ClientError, HttpSession
 from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.language.text import Text
 from ballot.language.vocabulary import OPTIONS
@@ -78,7 +79,16 @@ class HttpVoter(HttpSession):
         signature (so a failure here costs nothing)."""
         device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], self.rng)
         group = production_group()
-        key = PublicKey(group, group.backend.mpz(int(rnd["key"], 16)))
+        try:
+            key = PublicKey(group, group.element(int(rnd["key"], 16), "the election key"))
+        except (CryptoError, ValueError):
+            raise ClientError(
+                "bad-key",
+                Text(
+                    en="the server's election key is not a group element: do not vote with it",
+                    zh="服务器提供的选举公钥不是群元素：请勿使用它投票",
+                ),
+            ) from None
         ctx = ballot_context(
             rnd["meeting"], rnd["number"], rnd["record"], rnd["candidates"], rnd["k"]
         )

@@ -9,19 +9,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-Num = Any  # int, or gmpy2.mpz: both behave as integers
+# Both backends' numbers behave as Python ints (gmpy2's mpz supports every operation used
+# here), so to the type checker a big number is an `int`; the group's elements and scalars are
+# the NewTypes `group.Element` and `group.Scalar` over it.
 
 
 @dataclass(frozen=True)
 class Backend:
     name: str
-    mpz: Callable[[int], Num]
-    powmod: Callable[[Num, Num, Num], Num]
-    invert: Callable[[Num, Num], Num]
-    jacobi: Callable[[Num, Num], int]
-    is_prime: Callable[[Num], bool]
+    mpz: Callable[[int], int]
+    powmod: Callable[[int, int, int], int]
+    invert: Callable[[int, int], int]
+    jacobi: Callable[[int, int], int]
+    is_prime: Callable[[int], bool]
 
 
 def _jacobi(a: int, n: int) -> int:

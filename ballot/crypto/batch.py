@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ballot.crypto.arith import Num
 from ballot.crypto.elgamal import PublicKey
-from ballot.crypto.group import BATCH_BITS, Group, RandomSource
+from ballot.crypto.group import BATCH_BITS, Element, Group, RandomSource
 from ballot.crypto.multiexp import multi_exp
 
 
@@ -27,7 +26,8 @@ class BatchVerifier:
     g_exp: int = 0
     k_exp: int = 0
     equations: int = 0
-    _terms: dict[int, list[object]] = field(default_factory=dict)
+    # base → (base, its exponent so far, whether it is known to have order q)
+    _terms: dict[int, tuple[Element, int, bool]] = field(default_factory=dict)
 
     def weight(self) -> int:
         self.equations += 1
@@ -41,22 +41,21 @@ class BatchVerifier:
             raise ValueError("this batch has no public key")
         self.k_exp += e
 
-    def rhs(self, base: Num, e: int, in_subgroup: bool) -> None:
+    def rhs(self, base: Element, e: int, in_subgroup: bool) -> None:
         """base^e on the right-hand side; `in_subgroup` when base is known to have order q."""
         key = int(base)
         term = self._terms.get(key)
         if term is None:
-            self._terms[key] = [base, e, in_subgroup]
+            self._terms[key] = (base, e, in_subgroup)
         else:
-            term[1] = int(term[1]) + e  # type: ignore[call-overload]
-            term[2] = bool(term[2]) and in_subgroup
+            self._terms[key] = (base, term[1] + e, term[2] and in_subgroup)
 
     def holds(self) -> bool:
         g = self.group
         q = int(g.q)
         left = g.pow_g(self.g_exp % q)
         if self.key is not None and self.k_exp % q:
-            left = left * self.key.pow(self.k_exp % q) % g.p
+            left = g.mul(left, self.key.pow(self.k_exp % q))
         bases = [t[0] for t in self._terms.values()]
-        exps = [int(t[1]) % q if t[2] else int(t[1]) for t in self._terms.values()]  # type: ignore[call-overload]
+        exps = [t[1] % q if t[2] else t[1] for t in self._terms.values()]
         return bool(left == multi_exp(bases, exps, g.p))

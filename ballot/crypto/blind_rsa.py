@@ -33,7 +33,8 @@ Security-relevant choices:
   device blinds against the same key.
 
 Big modular exponentiations go through `ballot.crypto.arith` (gmpy2 when installed); every
-backend gives identical bytes. Pure functions: randomness only from an injected RandomSource.
+backend gives identical bytes. Pure functions: randomness only from an injected RandomSource
+(but for the primes of a new key: see `generate_issuer_key`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ballot.crypto.arith import Backend, Num, default_backend, is_integer
+from ballot.crypto.arith import Backend, default_backend, is_integer
 from ballot.crypto.errors import CryptoError, refuse
 from ballot.crypto.group import RandomSource
 
@@ -122,7 +123,10 @@ class IssuerKey:
 
 
 def generate_issuer_key(bits: int = DEFAULT_BITS) -> IssuerKey:
-    """A fresh issuer key (one per meeting), e = 65537, `bits` ≥ 2048 (default 3072)."""
+    """A fresh issuer key (one per meeting), e = 65537, `bits` ≥ 2048 (default 3072).
+
+    The one key not drawn from an injected source: its primes are OpenSSL's (pyca/cryptography),
+    from the operating system's generator, since RSA key generation is not ours to write."""
     if isinstance(bits, bool) or not isinstance(bits, int) or not MIN_BITS <= bits <= MAX_BITS:
         raise _bad_key(
             f"the key size must be {MIN_BITS} to {MAX_BITS} bits (default {DEFAULT_BITS})",
@@ -414,7 +418,7 @@ def blind_sign(
     c = m * be.powmod(rho_num, sk.e, n) % n
     s_p = be.powmod(c % p, be.mpz(sk.dp), p)
     s_q = be.powmod(c % q, be.mpz(sk.dq), q)
-    s: Num = (s_q + q * ((s_p - s_q) * be.mpz(sk.qinv) % p)) * be.invert(rho_num, n) % n
+    s: int = (s_q + q * ((s_p - s_q) * be.mpz(sk.qinv) % p)) * be.invert(rho_num, n) % n
     if be.powmod(s, sk.e, n) != m:
         raise refuse("signing-fault", en="signing failed; try again", zh="签名失败，请重试")
     return int(s).to_bytes(k, "big")

@@ -40,9 +40,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ballot.crypto import hashing as h
 from ballot.crypto import schnorr
-from ballot.crypto.arith import Num, is_integer
+from ballot.crypto.arith import is_integer
 from ballot.crypto.errors import CryptoError, refuse
-from ballot.crypto.group import Group, RandomSource
+from ballot.crypto.group import Element, Group, RandomSource
 from ballot.crypto.multiexp import multi_exp
 from ballot.crypto.randomness import random_bytes
 from ballot.crypto.schnorr import SchnorrProof
@@ -110,7 +110,7 @@ class CeremonyParams:
 class CoefficientCommitment:
     """C_ij = g^{a_ij} and the proof that its sender knows a_ij."""
 
-    value: Num
+    value: Element
     proof: SchnorrProof
 
 
@@ -139,10 +139,10 @@ class CommitteeKey:
     """The public outcome of a verified ceremony: the joint key and every public share key."""
 
     params: CeremonyParams
-    joint_key: Num
-    share_keys: tuple[Num, ...]  # K_ℓ for ℓ = 1..n, at position ℓ − 1
+    joint_key: Element
+    share_keys: tuple[Element, ...]  # K_ℓ for ℓ = 1..n, at position ℓ − 1
 
-    def share_key(self, index: int) -> Num:
+    def share_key(self, index: int) -> Element:
         return self.share_keys[self.params.check_index(index, "scrutineer", "监票人") - 1]
 
 
@@ -188,10 +188,10 @@ def _powers(x: int, count: int, q: int) -> list[int]:
     return out
 
 
-def commitment_power(group: Group, commitments: Sequence[Num], x: int) -> Num:
+def commitment_power(group: Group, commitments: Sequence[Element], x: int) -> Element:
     """g^{f(x)} from Feldman commitments g^{a_j}: ∏_j C_j^{x^j}."""
     exps = _powers(x, len(commitments), int(group.q))
-    return multi_exp(list(commitments), exps, group.p)
+    return Element(multi_exp(list(commitments), exps, group.p))
 
 
 # --- step 1: commitments ----------------------------------------------------------------------
@@ -304,7 +304,7 @@ def _check_elements(
 
     Returns the messages with the checked values in the backend's number type."""
     located: list[tuple[int, int, bool]] = []
-    raw: list[Num] = []
+    raw: list[Element] = []
     for i, m in sorted(by_sender.items()):
         for j, c in enumerate(m.coefficients):
             for is_value, x in ((True, c.value), (False, c.proof.commitment)):
@@ -337,7 +337,7 @@ def _bad_element(i: int, j: int, is_value: bool) -> CryptoError:
     return _not_in_group(i, j, "proof commitment", "证明承诺值")
 
 
-def _scalar_ok(group: Group, x: Num) -> bool:
+def _scalar_ok(group: Group, x: int) -> bool:
     return is_integer(x) and bool(0 <= x < group.q)
 
 

@@ -9,22 +9,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ballot.crypto import hashing as h
-from ballot.crypto.arith import Num
-from ballot.crypto.group import Group, RandomSource
+from ballot.crypto.group import Element, Group, RandomSource
 
 TAG = "ballot/v1/chaum-pedersen"
 
 
 @dataclass(frozen=True)
 class EqualityProof:
-    commitment_g: Num
-    commitment_a: Num
+    commitment_g: Element
+    commitment_a: Element
     challenge: int
     response: int
 
 
 def challenge(
-    group: Group, x: Num, a: Num, m: Num, cg: Num, ca: Num, context: Sequence[bytes]
+    group: Group,
+    x: Element,
+    a: Element,
+    m: Element,
+    cg: Element,
+    ca: Element,
+    context: Sequence[bytes],
 ) -> int:
     e = h.element
     return h.hash_to_q(
@@ -40,8 +45,8 @@ def challenge(
 
 
 def prove(
-    group: Group, secret: int, base: Num, context: Sequence[bytes], rng: RandomSource
-) -> tuple[Num, EqualityProof]:
+    group: Group, secret: int, base: Element, context: Sequence[bytes], rng: RandomSource
+) -> tuple[Element, EqualityProof]:
     """(M = base^secret, proof that log_g g^secret = log_base M)."""
     u = group.random_scalar(rng)
     m = group.pow(base, secret)
@@ -52,9 +57,9 @@ def prove(
 
 def verify(
     group: Group,
-    public: Num,
-    base: Num,
-    result: Num,
+    public: Element,
+    base: Element,
+    result: Element,
     proof: EqualityProof,
     context: Sequence[bytes],
 ) -> bool:

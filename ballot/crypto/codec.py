@@ -17,6 +17,7 @@ from ballot.crypto.chaum_pedersen import EqualityProof
 from ballot.crypto.decryption import DecryptionShare
 from ballot.crypto.elgamal import Ciphertext
 from ballot.crypto.errors import refuse
+from ballot.crypto.group import Element, received
 from ballot.crypto.range_proof import RangeProof
 from ballot.crypto.schnorr import SchnorrProof
 from ballot.crypto.selection_proof import SelectionProof
@@ -54,19 +55,25 @@ def _object(raw: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
     return raw
 
 
+def _element(raw: object, where: str) -> Element:
+    """A number that must be a group element; checked by whoever relies on it (see
+    `group.received`), not here, so a ballot's elements can be checked in one batch."""
+    return received(_int(raw, where))
+
+
 def _ciphertext(raw: object, where: str) -> Ciphertext:
     a, b = _list(raw, where, 2)
-    return Ciphertext(_int(a, where), _int(b, where))
+    return Ciphertext(_element(a, where), _element(b, where))
 
 
 def _proof_parts(
     raw: object, where: str
-) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
+) -> tuple[tuple[tuple[Element, Element], ...], tuple[int, ...], tuple[int, ...]]:
     p = _object(raw, where, ("commitments", "challenges", "responses"))
     commitments = []
     for pair in _list(p["commitments"], f"{where}.commitments"):
         a, b = _list(pair, f"{where}.commitments", 2)
-        commitments.append((_int(a, where), _int(b, where)))
+        commitments.append((_element(a, where), _element(b, where)))
     n = len(commitments)
     challenges = tuple(_int(x, where) for x in _list(p["challenges"], f"{where}.challenges", n))
     responses = tuple(_int(x, where) for x in _list(p["responses"], f"{where}.responses", n))
@@ -150,9 +157,9 @@ def commitment_message_from_json(raw: object) -> CommitmentMessage:
         proof = _object(obj["proof"], f"{where}.proof", ("commitment", "challenge", "response"))
         coefficients.append(
             CoefficientCommitment(
-                value=_int(obj["value"], where),
+                value=_element(obj["value"], where),
                 proof=SchnorrProof(
-                    _int(proof["commitment"], where),
+                    _element(proof["commitment"], where),
                     _int(proof["challenge"], where),
                     _int(proof["response"], where),
                 ),
@@ -188,10 +195,10 @@ def decryption_share_from_json(raw: object, where: str = "decryption share") -> 
     )
     return DecryptionShare(
         index,
-        _int(top["value"], where),
+        _element(top["value"], where),
         EqualityProof(
-            _int(p["commitment_g"], where),
-            _int(p["commitment_a"], where),
+            _element(p["commitment_g"], where),
+            _element(p["commitment_a"], where),
             _int(p["challenge"], where),
             _int(p["response"], where),
         ),

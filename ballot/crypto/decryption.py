@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from ballot.crypto import chaum_pedersen
 from ballot.crypto import hashing as h
-from ballot.crypto.arith import Num, is_integer
+from ballot.crypto.arith import is_integer
 from ballot.crypto.ceremony import CommitteeKey, ScrutineerShare
 from ballot.crypto.chaum_pedersen import EqualityProof
 from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import Ciphertext
 from ballot.crypto.errors import CryptoError, refuse
-from ballot.crypto.group import Group, RandomSource
+from ballot.crypto.group import Element, Group, RandomSource
 from ballot.crypto.multiexp import multi_exp
 
 SHARE_TAG = "ballot/v1/decryption-share"
@@ -35,7 +35,7 @@ class DecryptionShare:
     """Scrutineer `index`'s M = α^{s_index} for one ciphertext, with its proof."""
 
     index: int
-    value: Num
+    value: Element
     proof: EqualityProof
 
 
@@ -66,7 +66,7 @@ def _checked_ciphertext(group: Group, ciphertext: Ciphertext) -> Ciphertext:
                 zh="待解密的密文不是一对群元素",
             )
     z = group.backend.mpz
-    return Ciphertext(z(ciphertext.alpha), z(ciphertext.beta))
+    return Ciphertext(Element(z(ciphertext.alpha)), Element(z(ciphertext.beta)))
 
 
 def partial_decrypt(
@@ -126,8 +126,8 @@ def _verify_checked(
                 en=f"the decryption share of scrutineer {index} holds a value outside the group",
                 zh=f"监票人 {index} 的解密份额含有非群元素",
             )
-    for x in (p.challenge, p.response):
-        if not is_integer(x):
+    for y in (p.challenge, p.response):
+        if not is_integer(y):
             raise _invalid(index)
     ctx = share_context(group, committee, index, ct, context)
     if not chaum_pedersen.verify(group, committee.share_key(index), ct.alpha, share.value, p, ctx):
@@ -160,12 +160,12 @@ def lagrange_at_zero(indices: Sequence[int], q: int) -> list[int]:
     return out
 
 
-def interpolate(group: Group, points: Sequence[tuple[int, Num]]) -> Num:
+def interpolate(group: Group, points: Sequence[tuple[int, Element]]) -> Element:
     """∏ y_ℓ^{λ_ℓ} over points (ℓ, y_ℓ = α^{f(ℓ)}): α^{f(0)} whenever deg f < len(points).
 
     No checks: `combine` is the checked way; this is the bare formula."""
     lambdas = lagrange_at_zero([ell for ell, _ in points], int(group.q))
-    return multi_exp([y for _, y in points], lambdas, group.p)
+    return Element(multi_exp([y for _, y in points], lambdas, group.p))
 
 
 def combine(
@@ -174,7 +174,7 @@ def combine(
     ciphertext: Ciphertext,
     shares: Sequence[DecryptionShare],
     context: Sequence[bytes],
-) -> Num:
+) -> Element:
     """g^m for `ciphertext` from at least k decryption shares, each verified.
 
     Refuses fewer than k shares, two shares from one scrutineer, a share from someone who is
@@ -200,7 +200,7 @@ def combine(
     for s in shares:
         _verify_checked(group, committee, ct, s, context)
     alpha_s = interpolate(group, [(s.index, s.value) for s in shares])
-    return ct.beta * group.inv(alpha_s) % group.p
+    return group.mul(ct.beta, group.inv(alpha_s))
 
 
 def decrypt(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ballot.crypto.arith import Num
 from ballot.crypto.errors import refuse
 from ballot.crypto.group import Group
 
@@ -13,13 +12,13 @@ class DiscreteLog:
     def __init__(self, group: Group, limit: int) -> None:
         self.limit = limit
         table: dict[int, int] = {}
-        x: Num = 1
+        x: int = 1
         for m in range(limit + 1):
             table[int(x)] = m
             x = x * group.g % group.p
         self.table = table
 
-    def __call__(self, power: Num) -> int:
+    def __call__(self, power: int) -> int:
         m = self.table.get(int(power))
         if m is None:
             raise refuse(

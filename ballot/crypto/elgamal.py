@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ballot.crypto.arith import Num
-from ballot.crypto.group import Group
+from ballot.crypto.group import Element, Group
 from ballot.crypto.multiexp import FixedBase
 
 
 @dataclass(frozen=True)
 class Ciphertext:
-    alpha: Num
-    beta: Num
+    alpha: Element
+    beta: Element
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,31 +20,30 @@ class PublicKey:
     """The joint election key K = g^s (s known to nobody alone), with its power table."""
 
     group: Group
-    k: Num
+    k: Element
     table: FixedBase = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", self.group.fixed_base(self.k))
 
-    def pow(self, e: int) -> Num:
-        return self.table.pow(e % int(self.group.q))
+    def pow(self, e: int) -> Element:
+        return Element(self.table.pow(e % int(self.group.q)))
 
 
 def encrypt(key: PublicKey, m: int, r: int) -> Ciphertext:
     g = key.group
-    return Ciphertext(alpha=g.pow_g(r), beta=g.pow_g(m) * key.pow(r) % g.p)
+    return Ciphertext(alpha=g.pow_g(r), beta=g.mul(g.pow_g(m), key.pow(r)))
 
 
 def add(group: Group, ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
     """The ciphertext of the sum of the plaintexts (homomorphic aggregation)."""
-    alpha: Num = 1
-    beta: Num = 1
+    alpha = beta = 1
     for c in ciphertexts:
         alpha = alpha * c.alpha % group.p
         beta = beta * c.beta % group.p
-    return Ciphertext(alpha, beta)
+    return Ciphertext(Element(alpha), Element(beta))
 
 
-def decrypt_to_power(group: Group, c: Ciphertext, secret: int) -> Num:
+def decrypt_to_power(group: Group, c: Ciphertext, secret: int) -> Element:
     """g^m from a ciphertext with the whole secret (tests and single-key tools only)."""
-    return c.beta * group.inv(group.backend.powmod(c.alpha, secret, group.p)) % group.p
+    return group.mul(c.beta, group.inv(group.pow(c.alpha, secret)))

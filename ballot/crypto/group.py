@@ -12,17 +12,32 @@ outside the installed package: `production_group` is the only group production c
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Protocol
+from typing import NewType, Protocol
 
-from ballot.crypto.arith import Backend, Num, default_backend, is_integer
+from ballot.crypto.arith import Backend, default_backend, is_integer
 from ballot.crypto.errors import refuse
 from ballot.crypto.multiexp import FixedBase, multi_exp
 
 BATCH_BITS = 128  # random exponents in batched checks: a false pass has probability ≤ 2^-128
+
+Element = NewType("Element", int)
+"""A member of the order-q subgroup. A value received from outside becomes one only through
+`Group.element` or `Group.check_elements`; the group's operations keep it one."""
+
+Scalar = NewType("Scalar", int)
+"""An exponent in [0, q). A received value becomes one only through `Group.scalar`."""
+
+
+def received(x: int) -> Element:
+    """A number read from a message, a file or the record, typed as an element *before* it is
+    checked. Only the codec and the services' stored values call this; every path that relies
+    on such a value checks it first (`validate_ballot`, `verify_transcript` and
+    `verify_shares` check every received element, in batches)."""
+    return Element(x)
 
 
 class RandomSource(Protocol):
@@ -36,10 +51,10 @@ class RandomSource(Protocol):
 @dataclass(frozen=True, eq=False)
 class Group:
     name: str
-    p: Num
-    q: Num
-    r: Num
-    g: Num
+    p: int
+    q: int
+    r: int
+    g: Element
     backend: Backend
     production: bool
     # True when (p-1)/2 = q·s with s prime and > 2^BATCH_BITS: then quadratic residues have no
@@ -60,15 +75,27 @@ class Group:
         """Membership of the order-q subgroup, excluding the identity: 1 < x < p, x^q = 1."""
         return bool(1 < x < self.p and self.backend.powmod(x, self.q, self.p) == 1)
 
-    def element(self, x: int, what: str) -> Num:
+    def element(self, x: int, what: str) -> Element:
         """A received element, checked on its own; refused with the item named."""
         if not is_integer(x) or not self.is_element(x):
             raise refuse(
                 "not-in-group", en=f"{what} is not an element of the group", zh=f"{what} 不是群元素"
             )
-        return self.backend.mpz(x)
+        return Element(self.backend.mpz(x))
 
-    def check_elements(self, xs: Sequence[int], what: str, rng: RandomSource) -> list[Num]:
+    def received_hex(self, text: str) -> Element:
+        """`received` for the hex form elements travel in (still to be checked)."""
+        return received(self.backend.mpz(int(text, 16)))
+
+    def scalar(self, x: int, what: str) -> Scalar:
+        """A received scalar, checked: an integer with 0 ≤ x < q."""
+        if not is_integer(x) or not 0 <= x < self.q:
+            raise refuse(
+                "not-a-scalar", en=f"{what} is not a number below q", zh=f"{what} 不是小于 q 的数"
+            )
+        return Scalar(self.backend.mpz(x))
+
+    def check_elements(self, xs: Sequence[int], what: str, rng: RandomSource) -> list[Element]:
         """Check many received elements at once.
 
         Each must satisfy 1 < x < p and be a quadratic residue (Jacobi symbol 1), which rules
@@ -84,7 +111,7 @@ class Group:
                     en=f"{what} #{i} is outside 1 < x < p",
                     zh=f"{what} 第 {i} 项不在 1 < x < p 范围内",
                 )
-            values.append(self.backend.mpz(x))
+            values.append(Element(self.backend.mpz(x)))
         if not self.batchable:
             for i, x in enumerate(values):
                 if not self.is_element(x):
@@ -120,26 +147,33 @@ class Group:
 
     # --- arithmetic ---------------------------------------------------------------------
 
-    def pow_g(self, e: int) -> Num:
-        return self.g_table.pow(e % self.q)
+    def pow_g(self, e: int) -> Element:
+        return Element(self.g_table.pow(e % self.q))
 
-    def pow(self, x: Num, e: int) -> Num:
-        return self.backend.powmod(x, e % self.q, self.p)
+    def pow(self, x: Element, e: int) -> Element:
+        return Element(self.backend.powmod(x, e % self.q, self.p))
 
-    def mul(self, *xs: Num) -> Num:
-        out: Num = 1
+    def mul(self, *xs: Element) -> Element:
+        out = 1
         for x in xs:
             out = out * x % self.p
-        return out
+        return Element(out)
 
-    def inv(self, x: Num) -> Num:
-        return self.backend.invert(x, self.p)
+    def product(self, xs: Iterable[Element]) -> Element:
+        return self.mul(*xs)
 
-    def random_scalar(self, rng: RandomSource) -> int:
+    def inv(self, x: Element) -> Element:
+        return Element(self.backend.invert(x, self.p))
+
+    def identity(self) -> Element:
+        """1: the product of no elements (never accepted from outside: `element` refuses it)."""
+        return Element(1)
+
+    def random_scalar(self, rng: RandomSource) -> Scalar:
         """Uniform in [1, q)."""
-        return 1 + rng.randbelow(int(self.q) - 1)
+        return Scalar(1 + rng.randbelow(int(self.q) - 1))
 
-    def fixed_base(self, base: Num) -> FixedBase:
+    def fixed_base(self, base: Element) -> FixedBase:
         return FixedBase(base, self.p, int(self.q).bit_length())
 
 
@@ -178,7 +212,7 @@ def build(
         p=z(p),
         q=z(q),
         r=z(r),
-        g=z(g),
+        g=Element(z(g)),
         backend=backend,
         production=production,
         batchable=batchable,

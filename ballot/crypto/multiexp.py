@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ballot.crypto.arith import Num
-
 # Operation counts, read by `ballot bench` to show how far a step is from the arithmetic floor.
 OPS: Counter[str] = Counter()
 
@@ -22,13 +20,13 @@ class FixedBase:
 
     __slots__ = ("base", "bits", "modulus", "table", "window")
 
-    def __init__(self, base: Num, modulus: Num, bits: int, window: int = 8) -> None:
+    def __init__(self, base: int, modulus: int, bits: int, window: int = 8) -> None:
         self.base = base
         self.modulus = modulus
         self.bits = bits
         self.window = window
         rows = -(-bits // window)
-        table: list[list[Num]] = []
+        table: list[list[int]] = []
         row_base = base
         for _ in range(rows):
             row = [1, row_base]
@@ -38,13 +36,13 @@ class FixedBase:
             row_base = row[-1] * row_base % modulus  # base^(2^(window·(i+1)))
         self.table = table
 
-    def pow(self, exponent: int) -> Num:
+    def pow(self, exponent: int) -> int:
         """base^exponent mod p for 0 ≤ exponent < 2^bits."""
         if exponent < 0 or exponent.bit_length() > self.bits:
             raise ValueError("exponent outside the table's range")
         OPS["fixed_base_pow"] += 1
         mask = (1 << self.window) - 1
-        result: Num = 1
+        result: int = 1
         m = self.modulus
         i = 0
         while exponent:
@@ -65,7 +63,7 @@ def _best_window(count: int, bits: int) -> int:
     return best
 
 
-def multi_exp(bases: Sequence[Num], exponents: Sequence[int], modulus: Num) -> Num:
+def multi_exp(bases: Sequence[int], exponents: Sequence[int], modulus: int) -> int:
     """∏ bases[i]^exponents[i] mod p (exponents ≥ 0), by Pippenger's bucket method."""
     if len(bases) != len(exponents):
         raise ValueError("bases and exponents differ in length")
@@ -80,13 +78,13 @@ def multi_exp(bases: Sequence[Num], exponents: Sequence[int], modulus: Num) -> N
     c = _best_window(len(pairs), bits)
     mask = (1 << c) - 1
     m = modulus
-    result: Num = 1
+    result: int = 1
     for w in range(-(-bits // c) - 1, -1, -1):
         if result != 1:
             for _ in range(c):
                 result = result * result % m
         shift = w * c
-        buckets: dict[int, Num] = {}
+        buckets: dict[int, int] = {}
         for base, e in pairs:
             digit = (e >> shift) & mask
             if digit:
@@ -95,8 +93,8 @@ def multi_exp(bases: Sequence[Num], exponents: Sequence[int], modulus: Num) -> N
         if not buckets:
             continue
         # Σ d·bucket[d] as running products: acc = ∏_d running_d, running_d = ∏_{d' ≥ d} bucket[d']
-        running: Num = 1
-        acc: Num = 1
+        running: int = 1
+        acc: int = 1
         for digit in range(max(buckets), 0, -1):
             held = buckets.get(digit)
             if held is not None:

@@ -21,17 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ballot.crypto import hashing as h
-from ballot.crypto.arith import Num
 from ballot.crypto.batch import BatchVerifier
 from ballot.crypto.elgamal import Ciphertext, PublicKey
-from ballot.crypto.group import RandomSource
+from ballot.crypto.group import Element, RandomSource
 
 TAG = "ballot/v1/range-proof"
 
 
 @dataclass(frozen=True)
 class RangeProof:
-    commitments: tuple[tuple[Num, Num], ...]  # (a_j, b_j) for j = 0..L
+    commitments: tuple[tuple[Element, Element], ...]  # (a_j, b_j) for j = 0..L
     challenges: tuple[int, ...]
     responses: tuple[int, ...]
 
@@ -45,7 +44,7 @@ def challenge(
     ct: Ciphertext,
     limit: int,
     context: Sequence[bytes],
-    commitments: Sequence[tuple[Num, Num]],
+    commitments: Sequence[tuple[Element, Element]],
 ) -> int:
     g = key.group
     return h.hash_to_q(
@@ -74,7 +73,7 @@ def prove(
         raise ValueError("plaintext outside the range")
     g = key.group
     q = int(g.q)
-    commitments: list[tuple[Num, Num]] = []
+    commitments: list[tuple[Element, Element]] = []
     challenges = [0] * (limit + 1)
     responses = [0] * (limit + 1)
     u = g.random_scalar(rng)
@@ -85,7 +84,7 @@ def prove(
         c_j, v_j = g.random_scalar(rng), g.random_scalar(rng)
         challenges[j], responses[j] = c_j, v_j
         t = (v_j - r * c_j) % q
-        commitments.append((g.pow_g(t), key.pow(t) * g.pow_g(-(m - j) * c_j) % g.p))
+        commitments.append((g.pow_g(t), g.mul(key.pow(t), g.pow_g(-(m - j) * c_j))))
     c = challenge(key, ct, limit, context, commitments)
     challenges[m] = (c - sum(challenges)) % q
     responses[m] = (u + challenges[m] * r) % q
@@ -151,7 +150,7 @@ def verify_compact(
         return False
     commitments = []
     for j, (c_j, v_j) in enumerate(zip(challenges, responses, strict=True)):
-        a = g.pow_g(v_j) * g.pow(ct.alpha, q - c_j) % g.p
-        b = key.pow(v_j) * g.pow(ct.beta * g.pow_g(q - j) % g.p, q - c_j) % g.p
+        a = g.mul(g.pow_g(v_j), g.pow(ct.alpha, q - c_j))
+        b = g.mul(key.pow(v_j), g.pow(g.mul(ct.beta, g.pow_g(q - j)), q - c_j))
         commitments.append((a, b))
     return sum(challenges) % q == challenge(key, ct, limit, context, commitments)

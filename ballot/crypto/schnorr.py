@@ -8,20 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ballot.crypto import hashing as h
-from ballot.crypto.arith import Num
-from ballot.crypto.group import Group, RandomSource
+from ballot.crypto.group import Element, Group, RandomSource
 
 TAG = "ballot/v1/schnorr"
 
 
 @dataclass(frozen=True)
 class SchnorrProof:
-    commitment: Num
+    commitment: Element
     challenge: int
     response: int
 
 
-def _challenge(group: Group, public: Num, commitment: Num, context: Sequence[bytes]) -> int:
+def _challenge(group: Group, public: Element, commitment: Element, context: Sequence[bytes]) -> int:
     return h.hash_to_q(
         group, TAG, h.seq(context), h.element(group, public), h.element(group, commitment)
     )
@@ -34,7 +33,7 @@ def prove(group: Group, secret: int, context: Sequence[bytes], rng: RandomSource
     return SchnorrProof(commitment, c, (u + c * secret) % int(group.q))
 
 
-def verify(group: Group, public: Num, proof: SchnorrProof, context: Sequence[bytes]) -> bool:
+def verify(group: Group, public: Element, proof: SchnorrProof, context: Sequence[bytes]) -> bool:
     """Exact check; `public` and the commitment must already be checked group elements."""
     q = int(group.q)
     if not (0 <= proof.challenge < q and 0 <= proof.response < q):

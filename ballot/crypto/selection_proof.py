@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ballot.crypto import hashing as h
-from ballot.crypto.arith import Num
 from ballot.crypto.batch import BatchVerifier
 from ballot.crypto.elgamal import Ciphertext, PublicKey
-from ballot.crypto.group import RandomSource
+from ballot.crypto.group import Element, RandomSource
 
 TAG = "ballot/v1/selection-proof"
 TAG_COMBINER = "ballot/v1/selection-combiner"
@@ -34,7 +33,7 @@ BRANCHES: tuple[tuple[int, int], ...] = ((0, 0), (1, 0), (0, 1))  # abstain, app
 
 @dataclass(frozen=True)
 class SelectionProof:
-    commitments: tuple[tuple[Num, Num], ...]  # (a_i, b_i) per branch
+    commitments: tuple[tuple[Element, Element], ...]  # (a_i, b_i) per branch
     challenges: tuple[int, ...]
     responses: tuple[int, ...]
 
@@ -65,7 +64,7 @@ def challenge(
     approve: Ciphertext,
     oppose: Ciphertext,
     context: Sequence[bytes],
-    commitments: Sequence[tuple[Num, Num]],
+    commitments: Sequence[tuple[Element, Element]],
 ) -> int:
     g = key.group
     return h.hash_to_q(
@@ -94,7 +93,7 @@ def prove(
     z = combiner(key, approve, oppose, context)
     big_r = (r_a + z * r_o) % q
     real = BRANCHES.index((a, o))
-    commitments: list[tuple[Num, Num]] = []
+    commitments: list[tuple[Element, Element]] = []
     challenges = [0] * len(BRANCHES)
     responses = [0] * len(BRANCHES)
     u = g.random_scalar(rng)
@@ -106,7 +105,7 @@ def prove(
         challenges[i], responses[i] = c_i, v_i
         t = (v_i - big_r * c_i) % q
         delta = (a - a_i) + z * (o - o_i)
-        commitments.append((g.pow_g(t), key.pow(t) * g.pow_g(-delta * c_i) % g.p))
+        commitments.append((g.pow_g(t), g.mul(key.pow(t), g.pow_g(-delta * c_i))))
     c = challenge(key, approve, oppose, context, commitments)
     challenges[real] = (c - sum(challenges)) % q
     responses[real] = (u + challenges[real] * big_r) % q

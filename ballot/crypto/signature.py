@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from ballot.crypto.errors import refuse
+from ballot.crypto.group import RandomSource
 
 CURVE = ec.SECP256R1()
 PUBLIC_KEY_BYTES = 65
@@ -30,8 +31,9 @@ class CredentialKey:
     private: ec.EllipticCurvePrivateKey
 
     @staticmethod
-    def generate() -> CredentialKey:
-        return CredentialKey(ec.generate_private_key(CURVE))
+    def generate(rng: RandomSource) -> CredentialKey:
+        """A fresh key whose private scalar, uniform in [1, n), comes from `rng`."""
+        return CredentialKey(ec.derive_private_key(1 + rng.randbelow(ORDER - 1), CURVE))
 
     def public_bytes(self) -> bytes:
         from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat

@@ -127,7 +127,7 @@ def run(
         + ["oppose"] * opposing
         + ["abstain"] * (candidates - max_approvals - opposing)
     )
-    credential = CredentialKey.generate()
+    credential = CredentialKey.generate(rng)
 
     def cast() -> tuple[Any, bytes]:
         ballot = encrypt_ballot(key, ctx, choices, rng)

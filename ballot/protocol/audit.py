@@ -148,7 +148,7 @@ def audit(doc: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> Au
     try:
         if not group.is_element(group.backend.mpz(key_value)):
             raise AuditError(en="the key is not a group element", zh="公钥不是群元素")
-        key = PublicKey(group, group.backend.mpz(key_value))
+        key = PublicKey(group, group.element(key_value, "the election key"))
         replay = _Replay(group, [_hex_int(x, "random") for x in scalars])
         again = encrypt_ballot(key, ctx, list(choices), replay)
         if replay.left:

@@ -25,7 +25,7 @@ class VoterDevice:
     ) -> None:
         self.issuer = blind_rsa.decode_public_key(issuer_public)
         self.rng = rng
-        self.key = CredentialKey.generate()
+        self.key = CredentialKey.generate(rng)
         message = credential_message(meeting_id, round_id, self.key.public_bytes())
         self.prepared = blind_rsa.prepare(message, rng)
         blinded, self._inv = blind_rsa.blind(self.issuer, self.prepared, rng)
@@ -71,10 +71,10 @@ def decryption_shares(
     items = []
     for i, total in enumerate(aggregates):
         for option in OPTIONS:
-            alpha, beta = (int(x, 16) for x in total[option])
+            alpha, beta = (group.received_hex(x) for x in total[option])
             items.append(
                 (
-                    Ciphertext(alpha, beta),
+                    Ciphertext(alpha, beta),  # (checked when the share is computed)
                     decryption_context(meeting_id, number, record_hex, option, i),
                 )
             )

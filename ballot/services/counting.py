@@ -248,7 +248,7 @@ def submit_decryption_shares(
                         en="a share names another scrutineer",
                         zh="份额署名的监票人不符",
                     )
-                ct = Ciphertext(*(group.backend.mpz(int(x, 16)) for x in total[option]))
+                ct = Ciphertext(*(group.received_hex(x) for x in total[option]))
                 items.append((ct, share, share_context(meeting, rnd, option, i)))
                 entry[option] = share
             parsed.append(entry)
@@ -285,18 +285,17 @@ def submit_decryption_shares(
     counts: dict[str, dict[str, int]] = {"approve": {}, "oppose": {}, "abstain": {}}
     for i, (name, total) in enumerate(zip(rnd.candidates, aggregates, strict=True)):
         for option in OPTIONS:
-            alpha, beta = (int(x, 16) for x in total[option])
-            ct = Ciphertext(group.backend.mpz(alpha), group.backend.mpz(beta))
+            ct = Ciphertext(*(group.received_hex(x) for x in total[option]))
             # each share was verified when it was accepted: combine them directly
             points = [
                 (
                     r.scrutineer_index,
-                    group.backend.mpz(int(r.body["shares"][i][option]["value"], 16)),
+                    group.received_hex(r.body["shares"][i][option]["value"]),
                 )
                 for r in used
             ]
             alpha_s = decryption.interpolate(group, points)
-            counts[option][name] = log(ct.beta * group.inv(alpha_s) % group.p)
+            counts[option][name] = log(group.mul(ct.beta, group.inv(alpha_s)))
         counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
     return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
 

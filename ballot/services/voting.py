@@ -448,8 +448,8 @@ class BallotRound:
         )
 
     def election_key(self) -> PublicKey:
-        group = production_group()
-        return PublicKey(group, group.backend.mpz(int(self.joint_key or "0", 16)))
+        group = production_group()  # (the joint key the ceremony's checked transcript gave)
+        return PublicKey(group, group.received_hex(self.joint_key or "0"))
 
     def for_page(self) -> dict[str, Any]:
         """The round as the ballot page's module reads it."""
@@ -551,8 +551,8 @@ def ballot_context(meeting: m.Meeting, rnd: m.Round) -> BallotContext:
 
 
 def election_key(meeting: m.Meeting) -> PublicKey:
-    group = production_group()
-    return PublicKey(group, group.backend.mpz(int(meeting.joint_key or "0", 16)))
+    group = production_group()  # (the joint key the ceremony's checked transcript gave)
+    return PublicKey(group, group.received_hex(meeting.joint_key or "0"))
 
 
 def cast_ballot(

@@ -34,7 +34,7 @@ def check_decryption(v: Evidence, c: Check) -> None:
         ):
             for option in protocol.OPTIONS:
                 c.items += 1
-                ct = Ciphertext(*(v.group.backend.mpz(int(x, 16)) for x in total[option]))
+                ct = Ciphertext(*(v.group.received_hex(x) for x in total[option]))
                 context = protocol.decryption_context(meeting, number, r["record"], option, i)
                 shares = []
                 for index in counts["scrutineers"]:
