@@ -282,7 +282,8 @@ def outcome(session: Session, meeting_id: int) -> Outcome:
 # --- attendance ------------------------------------------------------------------------------
 
 
-def _member(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
+def member_of(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
+    """The member `member_id`, who must be on the meeting's committee."""
     member = session.get(m.Member, member_id)
     if member is None or member.committee_id != meeting.committee_id:
         raise ServiceError(
@@ -298,7 +299,7 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == MeetingStatus.CLOSED:
         raise ServiceError("meeting-closed", en="the meeting is closed", zh="会议已结束")
-    member = _member(session, meeting, member_id)
+    member = member_of(session, meeting, member_id)
     row = session.scalar(
         select(m.Attendance).where(
             m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id

@@ -35,7 +35,13 @@ from ballot.protocol import context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import overview, record
 from ballot.services.errors import ServiceError
-from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.services.meetings import (
+    member_of,
+    members_count,
+    present_count,
+    procedure,
+    rules_of,
+)
 from ballot.services.queries import add_once, count_rows
 from ballot.services.unit import Db
 from ballot.storage import models as m
@@ -322,13 +328,7 @@ def issue_credential(
     """Blind-sign one credential for a member present in this round, once (发出选票)."""
     meeting = record.lock_meeting(session, meeting_id)
     rnd = _open_round(session, meeting, number)
-    member = session.get(m.Member, member_id)
-    if member is None or member.committee_id != meeting.committee_id:
-        raise ServiceError(
-            "not-a-member",
-            en="this person is not a member of the committee",
-            zh="此人不是本评委会委员",
-        )
+    member = member_of(session, meeting, member_id)
     present = session.scalar(
         select(m.Attendance.present).where(
             m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id

@@ -1,0 +1,1 @@
+"""The browser's modules under Node, and whole meetings in headless Chromium."""

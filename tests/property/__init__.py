@@ -1,0 +1,1 @@
+"""Hypothesis properties of the engine and the crypto core."""
