@@ -98,3 +98,15 @@ def db(database_url: str) -> Iterator[object]:
     engine = make_engine(database_url)
     yield sessions(engine)
     engine.dispose()
+
+
+# --- every test is marked by its folder: `pytest -m unit`, `-m "not browser"` … -------------
+
+FOLDERS = ("unit", "property", "integration", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.parent.name
+        if folder in FOLDERS:
+            item.add_marker(getattr(pytest.mark, folder))

@@ -1,6 +1,6 @@
 """Two languages, Chinese (zh-CN) by default and English on request. Every string a page shows
 is written at its use in both languages: `t(zh="应到", en="Members")` in templates, so no
-string can be left untranslated (tests/test_web_i18n.py checks the templates)."""
+string can be left untranslated (tests/unit/test_web_i18n.py checks the templates)."""
 
 from __future__ import annotations
 

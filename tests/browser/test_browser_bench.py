@@ -16,8 +16,7 @@ import pytest
 
 from ballot.cli import main as cli
 from ballot.devtools import browser_bench
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -23,11 +23,11 @@ from ballot.devtools.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
 from ballot.devtools.browser_bench import CHROMIUM_ARGS
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
-from tests.web_meeting import make_web_meeting, running_server
+from tests.support import ROOT
+from tests.support.web import make_web_meeting, running_server
 
 CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
 FLAGS = list(CHROMIUM_ARGS)  # the same headless flags as the browser benchmark
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("BALLOT_E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
 MEMBERS = ["委员乙", "委员丙", "委员丁", "委员戊", "委员己"]
 

@@ -15,7 +15,6 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,9 +36,9 @@ from ballot.crypto.elgamal import PublicKey, encrypt
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import BATCH_BITS, Group, production_group
 from ballot.crypto.randomness import SystemRandom
-from tests.helpers import node_executable
+from tests.support import ROOT
+from tests.support.node import node_executable
 
-ROOT = Path(__file__).resolve().parent.parent
 NODE_TESTS = ROOT / "tests" / "js" / "ceremony.test.mjs"
 DRIVER = ROOT / "tests" / "js" / "ceremony_driver.mjs"
 FAST = ks.ScryptParams(n=2**10, r=8, p=1)  # tests only: the default stays n = 2^15

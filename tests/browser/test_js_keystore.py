@@ -24,9 +24,9 @@ from ballot.crypto.ceremony import ScrutineerShare
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.devtools.seeded import SeededRandom
-from tests.helpers import node_executable
+from tests.support import ROOT
+from tests.support.node import node_executable
 
-ROOT = Path(__file__).resolve().parent.parent
 NODE_TESTS = ROOT / "tests" / "js" / "keystore.test.mjs"
 DRIVER = ROOT / "tests" / "js" / "open_share.mjs"
 FAST = ks.ScryptParams(n=2**10, r=8, p=1)  # tests only: the default stays n = 2^15

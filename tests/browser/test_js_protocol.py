@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,9 +38,9 @@ from ballot.protocol.context import (
     round_id,
 )
 from ballot.protocol.device import decryption_shares
-from tests.helpers import node_executable
+from tests.support import ROOT
+from tests.support.node import node_executable
 
-ROOT = Path(__file__).resolve().parents[1]
 MODULE = ROOT / "ballot" / "web" / "static" / "js" / "protocol.js"
 MAKE_BALLOT = ROOT / "tests" / "js" / "make_ballot.mjs"
 MEETING = "js-check/meeting-1"

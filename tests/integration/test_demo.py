@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def test_the_demo_meeting_completes_with_a_tie_revote_and_verifies(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 
 

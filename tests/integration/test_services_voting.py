@@ -24,6 +24,7 @@ from ballot.services import ceremonies, counting, meetings, overview, record, vo
 from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
+from tests.support import ROOT
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -432,17 +433,12 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
 
 
 def test_a_slate_from_the_score_sheet(db: sessionmaker[Session]) -> None:
-    from pathlib import Path
 
-    sheet = (Path(__file__).resolve().parent.parent / "examples/scores-chongqing.csv").read_text(
-        "utf-8"
-    )
+    sheet = (ROOT / "examples/scores-chongqing.csv").read_text("utf-8")
     slate = meetings.slate_from_scores("chongqing-2015", sheet)
     assert slate["candidates"][:5] == ["渝江汽车", "两江电子", "山城建工", "朝天门物流", "缙云茶业"]
     assert slate["others"] == ["黔江丝绸"]
-    tie = (Path(__file__).resolve().parent.parent / "examples/scores-jiaxing.csv").read_text(
-        "utf-8"
-    )
+    tie = (ROOT / "examples/scores-jiaxing.csv").read_text("utf-8")
     err = refused("slate-tie", meetings.slate_from_scores, "jiaxing-2020", tie)
     assert "大桥电器" in err.text.en and "须由评审办决定" in err.text.zh
     refused("invalid-rules", meetings.slate_from_scores, "jiangyin-draft", sheet)

@@ -23,7 +23,7 @@ from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
-from tests.web_meeting import make_web_meeting, scrutineer_shares
+from tests.support.web import csrf_token, https_client, log_in, make_web_meeting, scrutineer_shares
 
 HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">', "乙公司", "丙公司"]
 
@@ -40,23 +40,15 @@ def web(
 
 
 def client(app: Flask) -> FlaskClient:
-    c = app.test_client()
-    c.environ_base["wsgi.url_scheme"] = "https"  # as behind TLS: Secure cookies flow
-    return c
+    return https_client(app)
 
 
 def token(c: FlaskClient, path: str = "/login") -> str:
-    page = c.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert found, page[:500]
-    return found.group(1)
+    return csrf_token(c, path)
 
 
 def login(app: Flask, invitation: Invitation) -> tuple[FlaskClient, str]:
-    c = client(app)
-    response = c.post("/login", data={"csrf_token": token(c), "code": invitation.code})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return c, token(c, "/me" if False else "/")
+    return log_in(app, invitation.code)
 
 
 def rt(app: Flask) -> Runtime:
@@ -84,7 +76,7 @@ def check_in(app: Flask, meeting: int, chair: FlaskClient, csrf: str, names: lis
 
 def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
     """A member's whole turn through the web routes (the Python device stands in for the page's
-    module, which tests/test_js_protocol.py and the browser test check separately)."""
+    module, which tests/browser/test_js_protocol.py and the browser test check separately)."""
     rnd = member.get("/vote/round.json").get_json()["round"]
     device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], SystemRandom())
     issued = member.post(
@@ -157,7 +149,7 @@ def test_a_chair_cannot_run_another_committees_meeting(
     app, meeting, inv = web
     # a second committee on the same server, with its own chair
     from ballot.devtools.demo import prepare_meeting
-    from tests.web_meeting import FAST_SCRYPT, SLATE
+    from tests.support.web import FAST_SCRYPT, SLATE
 
     other, other_inv = prepare_meeting(
         rt(app),

@@ -20,7 +20,7 @@ from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.web_meeting import running_server, scrutineer_shares
+from tests.support.web import log_in, running_server, scrutineer_shares
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
 SLATE = (
@@ -36,14 +36,7 @@ def _office(app: Flask, database_url: str) -> tuple[object, str]:
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     code = made.stdout.split()[made.stdout.split().index("会务组登录:") + 1]
-    c = app.test_client()
-    c.environ_base["wsgi.url_scheme"] = "https"
-    page = c.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    assert c.post("/login", data={"csrf_token": token, "code": code}).status_code == 302
-    page = c.get("/office/new").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    return c, token
+    return log_in(app, code, then="/office/new")
 
 
 def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_machines(

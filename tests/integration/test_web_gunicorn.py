@@ -11,7 +11,6 @@ is closed and decrypted in-process and every published count must match what was
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -37,7 +36,7 @@ from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.web_meeting import FAST_SCRYPT, scrutineer_shares
+from tests.support.web import FAST_SCRYPT, free_port, scrutineer_shares
 
 VOTERS = 30
 CHAIR = "主任"
@@ -76,13 +75,6 @@ def marks(voter: int, k: int) -> list[str]:
         "approve" if c in approved else ("oppose" if (voter + c) % 2 == 0 else "abstain")
         for c in range(len(CANDIDATES))
     ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

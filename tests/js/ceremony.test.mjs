@@ -2,7 +2,7 @@
 //   node --test tests/js/ceremony.test.mjs
 // A 2-of-3 ceremony held entirely in JavaScript reaches one joint key; any 2 shares interpolate
 // to its secret; every tampering is refused with the scrutineer at fault named. The mixed
-// JavaScript/Python ceremony and byte-for-byte comparisons are in tests/test_js_ceremony.py.
+// JavaScript/Python ceremony and byte-for-byte comparisons are in tests/browser/test_js_ceremony.py.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// Drives one step of the browser key-ceremony module for tests/test_js_ceremony.py: one JSON
+// Drives one step of the browser key-ceremony module for tests/browser/test_js_ceremony.py: one JSON
 // command on stdin, one JSON answer on stdout. The scrutineer's secret state (the dealing) is
 // passed back and forth as JSON between the steps (a test harness: a page keeps it in memory).
 //

@@ -2,7 +2,7 @@
 //   node --test tests/js/keystore.test.mjs
 // scrypt against RFC 7914 §12 and Node's own scrypt; sealed files built here with node:crypto;
 // and, when BALLOT_KEYSTORE_FIXTURE names a JSON file {text, passphrase, expect} (written by
-// tests/test_js_keystore.py from a share file that Python sealed), that file.
+// tests/browser/test_js_keystore.py from a share file that Python sealed), that file.
 // BALLOT_SCRYPT_BIG=1 adds RFC 7914's N = 2^20 vector (1 GiB of memory, a few seconds).
 
 import assert from "node:assert/strict";
@@ -158,7 +158,7 @@ test("content that is not a scrutineer share is refused", async () => {
 
 test("a share file sealed by Python (BALLOT_KEYSTORE_FIXTURE) opens to the same fields", async (t) => {
   const path = process.env.BALLOT_KEYSTORE_FIXTURE;
-  if (!path) return t.skip("BALLOT_KEYSTORE_FIXTURE is not set (tests/test_js_keystore.py sets it)");
+  if (!path) return t.skip("BALLOT_KEYSTORE_FIXTURE is not set (tests/browser/test_js_keystore.py sets it)");
   const fixture = JSON.parse(readFileSync(path, "utf8"));
   assert.deepEqual(await openShareFile(fixture.text, fixture.passphrase), fixture.expect);
   await assert.rejects(openShareFile(fixture.text, fixture.passphrase + "x"), refused(WRONG));

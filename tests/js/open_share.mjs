@@ -1,4 +1,4 @@
-// Opens one scrutineer share file with the browser keystore module, for tests/test_js_keystore.py.
+// Opens one scrutineer share file with the browser keystore module, for tests/browser/test_js_keystore.py.
 // stdin: JSON {"text": the share file's text, "passphrase": ...}.
 // stdout: the opened share as JSON {ceremonyId, index, secret, transportPrivate}, exit status 0;
 // or the refusal's message ("English | 中文"), exit status 1.

@@ -23,7 +23,6 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from random import Random
 from typing import Any
 
@@ -38,7 +37,8 @@ from ballot.tally.model import Counts
 from ballot.tally.profiles import load_profile
 from ballot.tally.report import ballot as ballot_json
 from ballot.tally.scenario import parse_scenario
-from tests.helpers import replay, run_outcome
+from tests.support import ROOT
+from tests.support.scenarios import replay, run_outcome
 
 Scenario = dict[str, Any]
 Report = dict[str, Any]
@@ -654,7 +654,7 @@ def test_quorum_not_met_decides_nothing(profile: str, members: int, data: st.Dat
 
 def example_report() -> Report:
     """examples/jiaxing-2020.json: a tie at the award cut-off, then three more ballots."""
-    path = Path(__file__).resolve().parent.parent / "examples" / "jiaxing-2020.json"
+    path = ROOT / "examples" / "jiaxing-2020.json"
     return replay(json.loads(path.read_text(encoding="utf-8")))
 
 

@@ -4,6 +4,7 @@ quorum ≥ 2/3 of 6 = 4, an approval needs ≥ 1/2 of 6 = 3)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,3 +117,29 @@ def scrutineer_shares(
     return decryption_shares(
         public_id, number, record_hex, aggregates, committee, share, SystemRandom()
     )
+
+
+# --- talking to the app in process, as a browser over HTTPS would -------------------------
+
+
+def https_client(app: Flask) -> FlaskClient:
+    """A test client whose requests arrive as over TLS, so Secure cookies flow."""
+    c = app.test_client()
+    c.environ_base["wsgi.url_scheme"] = "https"
+    return c
+
+
+def csrf_token(c: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the page at `path`."""
+    page = c.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+def log_in(app: Flask, code: str, then: str = "/") -> tuple[FlaskClient, str]:
+    """A client logged in with `code`, and the CSRF token of the page `then`."""
+    c = https_client(app)
+    response = c.post("/login", data={"csrf_token": csrf_token(c), "code": code})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return c, csrf_token(c, then)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,10 @@ from ballot.crypto import blind_rsa as br
 from ballot.crypto.arith import GMPY2, INT, Backend
 from ballot.crypto.errors import CryptoError
 from ballot.devtools.seeded import SeededRandom
+from tests.support import ROOT
 
 # The official RFC 9474 vectors, copied unchanged into the repository (tests/vectors/README.md).
-VECTORS = Path(__file__).resolve().parent / "vectors" / "rfc9474-rsabssa.json"
+VECTORS = ROOT / "tests" / "vectors" / "rfc9474-rsabssa.json"
 VARIANTS = [
     "RSABSSA-SHA384-PSS-Randomized",
     "RSABSSA-SHA384-PSSZERO-Randomized",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import replay
+from tests.support.scenarios import replay
 
 JX_TIERS = [
     {"id": "award", "places": 5},

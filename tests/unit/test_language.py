@@ -4,7 +4,7 @@ Statically: every message the package builds — `Text`, `ServiceError`, the cry
 `refuse`, `AuditError` — names `zh=` and `en=` by keyword (so the two can never be swapped),
 and the Chinese holds Chinese while the English holds English. The vocabulary has both words
 for every entry. In a meeting's record every reason is a {"zh", "en"} pair. (Templates are
-checked by tests/test_web_i18n.py.)"""
+checked by tests/unit/test_web_i18n.py.)"""
 
 from __future__ import annotations
 

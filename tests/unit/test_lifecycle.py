@@ -4,7 +4,6 @@ other is refused in both languages, and docs/architecture.md shows exactly these
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from ballot.protocol.lifecycle import (
     advance_meeting,
     advance_round,
 )
+from tests.support import ROOT
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+DOC = ROOT / "docs" / "architecture.md"
 
 
 @pytest.mark.parametrize("current", list(MeetingStatus))

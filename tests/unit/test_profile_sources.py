@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 SEEDS = ROOT.parent / "shared" / "seeds"
 PROFILES = sorted((ROOT / "ballot" / "tally" / "profiles").glob("*.toml"))
 

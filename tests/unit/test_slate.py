@@ -13,8 +13,7 @@ import pytest
 from ballot.tally.errors import TallyError, UnstatedSetting
 from ballot.tally.profiles import load_profile
 from ballot.tally.slate import build_slate, decimal_text, read_reviews
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def slate(profile: str, csv_text: str, weights: dict[str, Fraction] | None = None):  # type: ignore[no-untyped-def]

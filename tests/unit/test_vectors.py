@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from ballot.crypto.ballot import cast_message
 from ballot.crypto.group import production_group
 from ballot.crypto.signature import verify
 from ballot.devtools import vectors
+from tests.support import ROOT
 
-FOLDER = Path(__file__).resolve().parent / "vectors"
+FOLDER = ROOT / "tests" / "vectors"
 
 
 def load(name: str) -> dict:  # type: ignore[type-arg]
