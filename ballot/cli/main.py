@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from ballot import __version__
 from ballot.language.text import Text
+from ballot.services.errors import ServiceError
 from ballot.language.vocabulary import OPTIONS
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
@@ -525,6 +526,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ballot: {e}", file=sys.stderr)
         return 2
     except TallyError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+        return 2
+    except ServiceError as e:  # e.g. a database that cannot be opened
         print(f"ballot: {e.text.one_line()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ballot.services.errors import ServiceError
 from ballot.storage.engine import make_engine, sessions, upgrade
 
 Db = sessionmaker[Session]
@@ -31,8 +33,25 @@ __all__ = ["Db", "Session", "open_database", "reading", "transaction"]
 def open_database(url: str | None = None) -> tuple[Engine, Db]:
     """The database at `url` (else DATABASE_URL, else ./ballot.sqlite3), its schema brought up
     to date; returns the engine (to dispose of) and the session factory."""
-    engine = make_engine(url)
-    upgrade(engine)
+    try:
+        engine = make_engine(url)
+    except ModuleNotFoundError as err:  # the URL names a driver that is not installed
+        raise ServiceError(
+            "no-database-driver",
+            en=f"the database driver {err.name} is not installed: for PostgreSQL, "
+            "pip install 'ballot[postgresql]'",
+            zh=f"未安装数据库驱动 {err.name}：使用 PostgreSQL 请运行 pip install 'ballot[postgresql]'",
+        ) from None
+    try:
+        upgrade(engine)
+    except OperationalError as err:
+        engine.dispose()
+        raise ServiceError(
+            "database-unreachable",
+            en=f"cannot open the database ({err.orig}): check DATABASE_URL and that the "
+            "server is running",
+            zh=f"无法打开数据库（{err.orig}）：请检查 DATABASE_URL 及数据库服务是否运行",
+        ) from None
     return engine, sessions(engine)
 
 
