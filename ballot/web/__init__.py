@@ -80,6 +80,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from ballot.web import chair, office, public, scrutineer, vote
+    from ballot.web.public import live_shape
 
     for module in (public, office, chair, vote, scrutineer):
         app.register_blueprint(module.bp)
@@ -95,6 +96,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
             "say_text": i18n.say,
             "word": vocabulary.word,
             "vocab": vocabulary,
+            "live_shape": live_shape,
             "lang": i18n.lang(),
             "account": current_account(),
             "csrf_token": generate_csrf,

@@ -3,6 +3,7 @@ projector), tracker lookup and the record download for auditors."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,10 +117,29 @@ def status(public_id: str) -> Response:
     return jsonify(status_json(view))
 
 
+def live_shape(view: overview.MeetingView) -> str:
+    """What a live page reloads on when it changes: the meeting's status, the number of
+    rounds, the current round's status and who has decrypted it, the quorum. The page is
+    rendered with the shape it shows, so a change that happens between rendering and the
+    first poll still reloads it."""
+    current = view.open_round or view.waiting_round
+    return json.dumps(
+        [
+            view.status,
+            len(view.rounds),
+            current.status if current else None,
+            current.scrutineers_sent if current else None,
+            bool(view.quorum.get("met")),
+        ],
+        separators=(",", ":"),
+    )
+
+
 def status_json(view: overview.MeetingView) -> dict[str, Any]:
     """What live pages refresh: attendance, quorum, the open or waiting round's turnout."""
     current = view.open_round or view.waiting_round
     return {
+        "shape": live_shape(view),
         "status": view.status,
         "members": view.member_count,
         "present": view.present,

@@ -20,8 +20,8 @@ from ballot.services import ceremonies, meetings, voting
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
-from tests.support import ROOT
 from tests.integration.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
+from tests.support import ROOT
 
 RNG = SystemRandom()
 

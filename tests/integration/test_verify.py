@@ -19,8 +19,8 @@ from ballot.crypto import blind_rsa
 from ballot.protocol.chain import GENESIS, event_hash
 from ballot.services import record
 from ballot.storage.engine import make_engine, sessions, upgrade
-from tests.support import ROOT
 from tests.integration.test_services_meeting import run_meeting
+from tests.support import ROOT
 
 
 @pytest.fixture(scope="module")

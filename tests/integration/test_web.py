@@ -3,6 +3,8 @@ endpoints, rate limiting, bad input, and a round from check-in to published coun
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -307,6 +309,27 @@ def test_english_is_one_click_away(web: tuple[Flask, int, dict[str, Invitation]]
     assert "Check-in" in html and "签到" not in html
     assert chair.get("/lang/en?next=https://evil.example/").headers["Location"] == "/"
     assert chair.get("/lang/en?next=//evil.example/").headers["Location"] == "/"
+
+
+def test_live_pages_are_rendered_with_the_shape_they_poll_for(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    """live.js reloads when status.json's shape differs from the one the page was rendered
+    with, so a round counted between rendering and the first poll still shows (it once did
+    not: the first poll took the new shape as its starting point)."""
+    app, meeting, inv = web
+    chair, _ = login(app, inv["主任甲"])
+    with rt(app).db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    for page, status in (
+        (f"/chair/{meeting}", f"/chair/{meeting}/status.json"),
+        (f"/m/{public_id}/screen", f"/m/{public_id}/status.json"),
+    ):
+        rendered = re.search(r'data-shape="([^"]+)"', chair.get(page).get_data(as_text=True))
+        assert rendered is not None, page
+        shape = chair.get(status).get_json()["shape"]
+        assert html.unescape(rendered.group(1)) == shape
+        assert json.loads(shape)[0] == "open"
 
 
 # --- logins ---------------------------------------------------------------------------------------

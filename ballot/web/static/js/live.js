@@ -1,16 +1,15 @@
 // Live numbers on the projector and the chair's console: poll the meeting's status and update
 // the fields in place; reload when a round opens, closes or is counted (the page then shows it).
+// The server renders the page with its shape (data-shape), so a change made between rendering
+// and the first poll reloads it too.
 const root = document.querySelector("[data-live]");
 if (root) {
-  let last = null;
   const tick = async () => {
     try {
       const response = await fetch(root.dataset.live, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const s = await response.json();
-      const shape = JSON.stringify([s.status, s.rounds, s.round && s.round.status, s.round && s.round.scrutineers, s.quorum.met]);
-      if (last !== null && shape !== last) { location.reload(); return; }
-      last = shape;
+      if (s.shape !== root.dataset.shape) { location.reload(); return; }
       const set = (name, value) => {
         for (const el of root.querySelectorAll(`[data-field="${name}"]`)) el.textContent = String(value);
       };
