@@ -11,8 +11,8 @@ from typing import Any, NoReturn
 
 from ballot import __version__
 from ballot.language.text import Text
-from ballot.services.errors import ServiceError
 from ballot.language.vocabulary import OPTIONS
+from ballot.services.errors import ServiceError
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.profile import resolve
