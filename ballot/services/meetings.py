@@ -266,6 +266,7 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
                 abstain=c.get("abstain", {}),
                 ballots=c.get("ballots"),
                 present=r.present_at_close,
+                issued=count_rows(session, m.Issuance, m.Issuance.round_id == r.id),
             )
         )
     try:

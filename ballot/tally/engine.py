@@ -106,7 +106,20 @@ def check_counts(ballot: Ballot, counts: Counts, meeting: Meeting, label: Text) 
                     f"'{option}' count for {name} must be a whole number ≥ 0, got {value!r}",
                     f"{name} 的“{zh_option}”票数须为不小于 0 的整数，实际为 {value!r}",
                 )
-    if counts.ballots is not None and counts.ballots > present:
+    if counts.issued is not None and not 0 <= counts.issued <= meeting.members:
+        raise _error(
+            label,
+            f"{counts.issued} ballots issued, but the committee has {meeting.members} members",
+            f"发出选票 {counts.issued} 张，但委员共 {meeting.members} 人",
+        )
+    if counts.issued is not None and counts.ballots is not None and counts.ballots > counts.issued:
+        raise _error(
+            label,
+            f"{counts.ballots} ballots returned but only {counts.issued} issued; "
+            "ballots may never exceed those issued",
+            f"收回选票 {counts.ballots} 张，但仅发出 {counts.issued} 张；收回选票不得多于发出选票",
+        )
+    if counts.issued is None and counts.ballots is not None and counts.ballots > present:
         raise _error(
             label,
             f"{counts.ballots} ballots returned but only {present} members "
@@ -267,6 +280,8 @@ def tally(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
             for t in rules.tiers
             if t.id not in reached
         ]
+        if not quorum.met:
+            next_ballot = None  # the next ballot waits for a quorum
         next_threshold = None
         if next_ballot is not None:
             _, _, next_threshold = threshold_for(
@@ -283,14 +298,17 @@ def tally(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
             tiers=tuple(tiers + rest),
         )
 
-    if not quorum.met:
-        if pending:
-            raise TallyError(
-                Text(
-                    en=f"round 1 is more than the procedure asks for: {quorum.reason.en}",
-                    zh=f"第 1 轮超出程序所需：{quorum.reason.zh}",
-                )
+    # Without a quorum now, no ballot can be held now; the rounds already held are judged by
+    # the attendance at their own count. A round that gives none is taken to have been held
+    # with today's attendance, which a quorum-less meeting could not have.
+    if not quorum.met and pending and pending[0].present is None:
+        raise TallyError(
+            Text(
+                en=f"round 1 is more than the procedure asks for: {quorum.reason.en}",
+                zh=f"第 1 轮超出程序所需：{quorum.reason.zh}",
             )
+        )
+    if not quorum.met and not pending:
         return finish(None, False)
 
     for tier in rules.tiers:

@@ -41,13 +41,17 @@ class Meeting:
 @dataclass(frozen=True)
 class Counts:
     """The published counts of one ballot: per candidate 同意 / 不同意 / 弃权, and optionally
-    the ballots returned (收回) and the members present at the count."""
+    the ballots returned (收回), the members present at the count and the ballots issued (发出)
+    in that round. Ballots returned may never exceed ballots issued (收回选票不得多于发出选票):
+    a member who votes and leaves before the count has cast a valid ballot. Without `issued`
+    the bound is the members present."""
 
     approve: Mapping[str, int]
     oppose: Mapping[str, int] = field(default_factory=dict)
     abstain: Mapping[str, int] = field(default_factory=dict)
     ballots: int | None = None
     present: int | None = None
+    issued: int | None = None
 
 
 @dataclass(frozen=True)

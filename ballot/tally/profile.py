@@ -143,7 +143,7 @@ def parse_tier_id(raw: object, where: str) -> str:
 def _setting(raw: object, name: str, profile: str, parse: Callable[[object, str], T]) -> Setting[T]:
     where = f"profile {profile}: {name}"
     table = reading.mapping(raw, where)
-    reading.only_keys(table, ("value", "clause", "default", "unstated"), where)
+    reading.only_keys(table, ("value", "none", "clause", "default", "unstated"), where)
     kinds = [k for k in ("clause", "default", "unstated") if k in table]
     if len(kinds) != 1:
         raise reading.fail(
@@ -158,7 +158,15 @@ def _setting(raw: object, name: str, profile: str, parse: Callable[[object, str]
                 f"{where}: an unstated setting has no value", f"{where}：未规定的设置不应有取值"
             )
         return Setting(name=name, profile=profile, value=None, source=Source("unstated", note))
-    value = parse(reading.required(table, "value", where), f"{where}.value")
+    if "none" in table:  # TOML has no null: `none = true` says "no such rule" (no limit)
+        if table["none"] is not True or "value" in table:
+            raise reading.fail(
+                f"{where}: give either a value or none = true",
+                f"{where}：须给出 value，或写 none = true",
+            )
+        value = parse(None, f"{where}.value")
+    else:
+        value = parse(reading.required(table, "value", where), f"{where}.value")
     return Setting(name=name, profile=profile, value=value, source=Source(cast(Any, kind), note))
 
 

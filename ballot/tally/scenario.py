@@ -61,7 +61,9 @@ def _count_table(raw: object, where: str) -> dict[str, int]:
 
 def _round(raw: object, where: str, known: set[str], members: int) -> Counts:
     table = reading.mapping(raw, where)
-    reading.only_keys(table, ("approve", "oppose", "abstain", "ballots", "present"), where)
+    reading.only_keys(
+        table, ("approve", "oppose", "abstain", "ballots", "present", "issued"), where
+    )
     tables = {}
     for key in ("approve", "oppose", "abstain"):
         counts = _count_table(
@@ -77,6 +79,7 @@ def _round(raw: object, where: str, known: set[str], members: int) -> Counts:
         tables[key] = counts
     ballots = table.get("ballots")
     present = table.get("present")
+    issued = table.get("issued")
     return Counts(
         approve=tables["approve"],
         oppose=tables["oppose"],
@@ -87,6 +90,9 @@ def _round(raw: object, where: str, known: set[str], members: int) -> Counts:
         present=None
         if present is None
         else reading.integer(present, f"{where}.present", minimum=0, maximum=members),
+        issued=None
+        if issued is None
+        else reading.integer(issued, f"{where}.issued", minimum=0, maximum=members),
     )
 
 

@@ -83,6 +83,7 @@ def check_procedure(v: Evidence, c: Check) -> None:
                 abstain=cn["abstain"],
                 ballots=cn["ballots"],
                 present=closed["present"],
+                issued=closed["issued"],
             )
         )
         try:

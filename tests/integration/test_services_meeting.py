@@ -20,9 +20,9 @@ from ballot.devtools.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import decryption_shares
-from ballot.services import ceremonies, counting, meetings, record, voting
+from ballot.services import ceremonies, counting, meetings, overview, record, voting
 from ballot.services.errors import ServiceError
-from ballot.services.unit import transaction
+from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -249,3 +249,50 @@ def test_a_refused_meeting_leaves_nothing_behind(db: sessionmaker[Session]) -> N
     assert title == "会议" and len(invitations) == 5 + 3
     with db() as s:
         assert s.get(m.Meeting, meeting).status == "ceremony"  # type: ignore[union-attr]
+
+
+def test_a_member_who_votes_and_leaves_before_the_count_and_quorum_lost_between_rounds(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    """收回选票不得多于发出选票: five ballots issued and returned, then one voter leaves before the
+    close (4 of 5 present, still ≥ 2/3): the round counts and the last scrutineer's shares are
+    taken. A second member then steps out (3 of 5: the quorum is lost between rounds): round 1
+    stands, the console's view and the public pages still work, and the next round waits."""
+    committee_private = keystore.new_committee_key(RNG)
+
+    def sign(message: bytes) -> bytes:
+        return keystore.sign(committee_private, message)
+
+    with transaction(db) as session:
+        committee_id = meetings.create_committee(
+            session, "Jiaxing", meetings.parse_roster(ROSTER), NOW
+        )
+        meeting = meetings.create_meeting(session, committee_id, "2026", SLATE, NOW)
+        public_id = meetings.public_id(session, meeting)
+        members = meetings.member_ids(session, committee_id)
+    messages, shares, committee = run_ceremony(public_id)
+    with transaction(db) as session:
+        ceremonies.record_ceremony(session, meeting, 2, 3, messages, RNG)
+        voting.open_meeting(
+            session, meeting, issuer, SECRET, RNG, keystore.committee_public_key(committee_private)
+        )
+        for member in members:
+            meetings.set_present(session, meeting, member, True)
+        voting.open_round(session, meeting)
+    AP, AB = "approve", "abstain"
+    cast_round(db, meeting, 1, {x: [AP, AP, AB] for x in members})
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, members[4], False)  # voted, then left
+    decided = count_round(db, meeting, 1, shares, committee, sign)
+    assert decided is not None and decided["rounds"][0]["selected"] == ["A", "B"]
+    assert decided["rounds"][0]["ballots"] == 5 and decided["rounds"][0]["present"] == 4
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, members[3], False)  # the quorum is lost
+    with reading(db) as session:
+        view = overview.meeting_view(session, meeting)
+        refusal = voting.opening_refusal(session, meeting)
+    assert view.rounds[0].status == "counted" and view.next is None
+    assert refusal is not None and refusal.code == "no-quorum" and "3 of 5" in refusal.text.en
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, members[3], True)  # back: the nominee ballot
+        assert voting.open_round(session, meeting) == 2

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.scenarios import replay
+from ballot.tally.errors import TallyError
+from tests.support.scenarios import replay, run_outcome
 
 JX_TIERS = [
     {"id": "award", "places": 5},
@@ -182,9 +183,23 @@ def test_revote_threshold_applies_when_the_profile_says_so() -> None:
     assert r["threshold"] == 8 and r["selected"] == [] and r["empty_places"] == 1
 
 
-def test_a_persisting_tie_is_revoted_up_to_max_revotes_then_the_place_stays_empty() -> None:
+def test_jiaxing_sets_no_limit_on_tie_revotes_so_a_fourth_is_held() -> None:
+    """§三(三)3(3) re-votes the tied (得票数多的入选) and sets no limit: after three re-votes that
+    tie again, the procedure asks for a fourth rather than leaving the place empty."""
     rounds = [approve(A=12, B=11, C=10, D=9, E=8, F=8)] + [approve(E=6, F=6)] * 3
     out = replay(jiaxing(15, 12, list("ABCDEF"), rounds))
+    assert all(r["revote"] == {"candidates": ["E", "F"], "places": 1} for r in out["rounds"])
+    assert out["next"]["kind"] == "revote" and out["next"]["candidates"] == ["E", "F"]
+    setting = next(x for x in out["settings"] if x["setting"] == "max_revotes")
+    assert setting["value"] is None and setting["source"] == "default"
+    done = replay(jiaxing(15, 12, list("ABCDEF"), [*rounds, approve(E=7, F=5)]))
+    assert done["result"]["award"] == ["A", "B", "C", "D", "E"]
+
+
+def test_a_persisting_tie_is_revoted_up_to_max_revotes_then_the_place_stays_empty() -> None:
+    """A committee may set a limit (rules.max_revotes); after it the place stays empty."""
+    rounds = [approve(A=12, B=11, C=10, D=9, E=8, F=8)] + [approve(E=6, F=6)] * 3
+    out = replay(jiaxing(15, 12, list("ABCDEF"), rounds, rules={"max_revotes": 3}))
     kinds = [(r["kind"], r["revote"]) for r in out["rounds"]]
     assert kinds[0][0] == "ballot"
     assert [k for k, _ in kinds[1:]] == ["revote"] * 3
@@ -421,6 +436,42 @@ def test_a_round_counted_without_quorum_is_void_and_asked_again() -> None:
     assert first["void"] and first["selected"] == []
     assert "Round void: 9 of 15" in first["reasons"][0]["en"]
     assert second["kind"] == "ballot" and second["selected"] == ["A"]
+
+
+def test_quorum_lost_between_rounds_keeps_the_round_held_and_waits_for_members() -> None:
+    """Quorum is checked at each open and close (RULES §4): a member who steps out after round
+    1 does not undo round 1; the next ballot waits, saying how many are needed."""
+    s = jiaxing(15, 9, list("ABCDEF"), [{"approve": {"A": 10, "B": 9}, "present": 12}])
+    out = replay(s)
+    assert [r["selected"] for r in out["rounds"]] == [["A", "B"]]
+    assert out["next"] is None and out["complete"] is False and out["quorum_met"] is False
+    assert (
+        "9 of 15" in out["quorum"]["reason"]["en"] and "需 10 人" in out["quorum"]["reason"]["zh"]
+    )
+    back = replay({**s, "present": 10})
+    assert back["next"]["tier"] == "nominee" and back["next"]["candidates"] == list("CDEF")
+
+
+def test_without_a_quorum_a_first_round_held_at_todays_attendance_is_refused() -> None:
+    with pytest.raises(TallyError) as err:
+        run_outcome(jiaxing(15, 9, list("AB"), [{"approve": {"A": 9}}]))
+    assert "round 1 is more than the procedure asks for" in err.value.text.en
+
+
+def test_ballots_returned_are_bounded_by_ballots_issued_not_members_still_present() -> None:
+    """收回选票不得多于发出选票: 12 ballots issued and returned, then two voters left before the
+    count (10 present, still a quorum of 15): the round counts."""
+    round_1 = {"approve": {"A": 11, "B": 8}, "ballots": 12, "issued": 12, "present": 10}
+    out = replay(jiaxing(15, 10, list("AB"), [round_1]))
+    assert out["rounds"][0]["selected"] == ["A", "B"] and not out["rounds"][0]["void"]
+    with pytest.raises(TallyError) as err:
+        run_outcome(jiaxing(15, 12, list("AB"), [{**round_1, "ballots": 13}]))
+    assert "13 ballots returned but only 12 issued" in err.value.text.en
+    assert "收回选票不得多于发出选票" in err.value.text.zh
+    # without `issued`, the bound stays the members present
+    with pytest.raises(TallyError):
+        without = {k: v for k, v in round_1.items() if k != "issued"}
+        run_outcome(jiaxing(15, 10, list("AB"), [without]))
 
 
 @pytest.mark.parametrize(("setting", "k"), [("places", 2), (None, 4), (3, 3), (9, 4)])
