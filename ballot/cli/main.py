@@ -133,8 +133,11 @@ def cmd_slate(args: argparse.Namespace) -> int:
     if args.weights is not None:
         pairs = [p.partition("=") for p in args.weights.split(",")]
         if any(not sep for _, sep, _ in pairs):
-            raise UsageError(
-                "--weights takes component=fraction pairs, e.g. document=3/10,site=7/10"
+            raise TallyError(
+                Text(
+                    en="--weights takes component=fraction pairs, e.g. document=3/10,site=7/10",
+                    zh="--weights 须为“评分项=比例”的组合，例如 document=3/10,site=7/10",
+                )
             )
         weights = parse_weights({k.strip(): v for k, _, v in pairs}, "--weights")
     slate = build_slate(profile, reviews, weights)
