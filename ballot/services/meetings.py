@@ -27,7 +27,7 @@ from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate
 from ballot.tally.model import Counts, Outcome
 from ballot.tally.model import Meeting as TallyMeeting
-from ballot.tally.profile import resolve
+from ballot.tally.profile import check_outside_cap, resolve
 from ballot.tally.profiles import load_profile
 from ballot.tally.rules import Rules
 from ballot.tally.scenario import parse_candidates
@@ -142,6 +142,7 @@ def create_meeting(
         seen: set[str] = set()
         candidates = parse_candidates(slate.get("candidates"), "candidates", seen)
         others = parse_candidates(slate.get("others", []), "others", seen)
+        check_outside_cap(profile, candidates + others)
     except TallyError as err:
         raise _refuse_tally(err) from None
     if not candidates:

@@ -7,12 +7,14 @@ Reading the files is the caller's job: this module does no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from ballot.language.text import Text
 from ballot.tally import reading
+from ballot.tally.errors import TallyError
+from ballot.tally.model import Candidate
 from ballot.tally.rules import (
     BASES,
     POOLS,
@@ -41,6 +43,9 @@ class TierSpec:
     name: Text
     places: Setting[int]
     pool: Setting[Pool]
+    # whether a past winner that wins this tier again takes none of that year's places
+    # (only 萧山 第二十八条¶2 has the rule, for its 质量奖)
+    outside_cap: Setting[bool]
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,41 @@ def parse_max_approvals(raw: object, where: str) -> MaxApprovals:
 
 def parse_max_revotes(raw: object, where: str) -> int | None:
     return None if raw is None else reading.integer(raw, where, minimum=0, maximum=100)
+
+
+NO_OUTSIDE_CAP = {
+    "value": False,
+    "default": "the regulation has no rule by which a past winner wins outside the cap: every "
+    "winner takes a place",
+}
+
+
+def parse_flag(raw: object, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise reading.fail(
+            f"{where} must be true or false, got {raw!r}",
+            f"{where} 须为 true 或 false，实际为 {raw!r}",
+        )
+    return raw
+
+
+def check_outside_cap(profile: Profile, candidates: Sequence[Candidate]) -> None:
+    """Refuse a candidate marked to win a tier outside the cap where the regulation has no such
+    rule (only 萧山's 质量奖 does: 第二十八条¶2; a repeat 创新奖 winner takes a place, ¶3)."""
+    for c in candidates:
+        for tier in sorted(c.outside_cap):
+            spec = profile.tier(tier)
+            if spec is not None and spec.outside_cap.value:
+                continue
+            raise TallyError(
+                Text(
+                    en=f"{c.name}: outside_cap names {tier}, but under {profile.id} a past winner "
+                    "of that tier takes a place like any other winner (the rule exists only in "
+                    "Xiaoshan 第二十八条¶2, for its 质量奖): remove the flag",
+                    zh=f"{c.name}：outside_cap 列出了 {tier}，但依 {profile.id}，该奖项往届获奖者再次"
+                    "获奖同样占用名额（仅萧山办法第二十八条对其质量奖有不占名额的规定）：请删去此标记",
+                )
+            )
 
 
 def parse_pool(raw: object, where: str) -> Pool:
@@ -210,7 +250,9 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
         reading.sequence(reading.required(raw, "tiers", where), f"{where}: tiers")
     ):
         t = reading.mapping(entry, f"{where}: tiers[{i}]")
-        reading.only_keys(t, ("id", "name", "places", "pool"), f"{where}: tiers[{i}]")
+        reading.only_keys(
+            t, ("id", "name", "places", "pool", "outside_cap"), f"{where}: tiers[{i}]"
+        )
         tid = parse_tier_id(
             reading.required(t, "id", f"{where}: tiers[{i}]"), f"{where}: tiers[{i}].id"
         )
@@ -222,6 +264,12 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
                 ),
                 places=_setting(t.get("places"), f"tiers.{tid}.places", pid, parse_places),
                 pool=_setting(t.get("pool"), f"tiers.{tid}.pool", pid, parse_pool),
+                outside_cap=_setting(
+                    t.get("outside_cap", NO_OUTSIDE_CAP),
+                    f"tiers.{tid}.outside_cap",
+                    pid,
+                    parse_flag,
+                ),
             )
         )
     slate = reading.mapping(raw.get("slate", {}), f"{where}: slate")

@@ -12,7 +12,7 @@ from typing import Any
 
 from ballot.tally import reading
 from ballot.tally.model import Candidate, Counts, Meeting
-from ballot.tally.profile import Profile, parse_tier_id, resolve
+from ballot.tally.profile import Profile, check_outside_cap, parse_tier_id, resolve
 from ballot.tally.rules import Rules
 
 MAX_MEMBERS = 1000
@@ -120,6 +120,7 @@ def parse_scenario(raw: object, load_profile: Callable[[str], Profile]) -> Scena
     if not candidates:
         raise reading.fail("candidates: the slate is empty", "candidates：候选名单为空")
     others = parse_candidates(top.get("others", []), "others", seen)
+    check_outside_cap(profile, candidates + others)
     overrides: Mapping[str, Any] = reading.mapping(top.get("rules", {}), "rules")
     rules = resolve(profile, overrides)
     rounds = tuple(

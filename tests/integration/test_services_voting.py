@@ -557,3 +557,17 @@ def test_a_round_closed_without_a_quorum_is_void_and_says_why_in_both_languages(
     assert view.rounds[0].status == "void" and view.rounds[0].void_reason == closed["reason"]
     body = next(e["body"] for e in exported["events"] if e["kind"] == "round-closed")
     assert body["reason"] == closed["reason"]
+
+
+def test_a_meeting_refuses_a_past_winner_outside_the_cap_where_the_regulation_has_none(
+    db: sessionmaker[Session],
+) -> None:
+    with transaction(db) as session:
+        committee = meetings.create_committee(
+            session, "嘉兴市评委会", meetings.parse_roster(ROSTER), NOW
+        )
+    flagged = {**SLATE, "candidates": [{"name": "嘉禾电子", "outside_cap": ["award"]}, "南湖纺织"]}
+    err = refused("invalid-rules", meetings.create_meeting, db, committee, "2026", flagged, NOW)
+    assert "第二十八条" in err.text.en and "占用名额" in err.text.zh
+    with db() as s:
+        assert s.scalars(select(m.Meeting)).first() is None

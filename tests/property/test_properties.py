@@ -22,6 +22,7 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Callable
+from fractions import Fraction
 from functools import cache
 from random import Random
 from typing import Any
@@ -36,6 +37,7 @@ from ballot.tally.errors import TallyError
 from ballot.tally.model import Counts
 from ballot.tally.profiles import load_profile
 from ballot.tally.report import ballot as ballot_json
+from ballot.tally.rules import Proportion
 from ballot.tally.scenario import parse_scenario
 from tests.support import ROOT
 from tests.support.scenarios import replay, run_outcome
@@ -47,7 +49,11 @@ Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 MAX_ROUNDS = 12
 SETTLE_AFTER = 3  # re-votes in a row that may tie again (max_revotes is at most 3, or None)
-PROFILES = ("jiaxing-2020", "chongqing-2015")
+PROFILES = ("jiaxing-2020", "chongqing-2015", "xiaoshan-draft")
+# Xiaoshan's text states no quorum: its committee sets one (given under "rules")
+COMMITTEE_QUORUM = {"xiaoshan-draft": {"fraction": "2/3", "inclusive": True}}
+# only Xiaoshan's 质量奖 lets a past winner win outside the cap (第二十八条¶2)
+PAST_WINNER_TIERS = {"xiaoshan-draft": ["award"]}
 # Chinese and Latin names, so that the engine's name order (code points) is exercised too.
 NAMES = (
     "嘉禾电子",
@@ -92,7 +98,6 @@ SHAPES = st.sampled_from(
 
 PROFILE = st.sampled_from(PROFILES)
 MEMBERS = st.integers(1, 30)
-FLAGS = st.sampled_from([["award"], ["award", "nominee"]])
 LATER = st.lists(st.sampled_from(LATER_TIERS), unique=True, max_size=3)
 POOL = st.sampled_from([None, *POOLS])
 CUSTOM: list[Any] = [  # thresholds
@@ -124,16 +129,16 @@ def meetings(draw: Draw) -> Scenario:
     """A meeting that reaches its quorum, with no rounds held yet."""
     profile = draw(PROFILE)
     members = draw(MEMBERS)
-    quorum = load_profile(profile).quorum.require()
+    quorum = quorum_of(profile)
     present = draw(st.integers(quorum.needed(members), members))
 
     names = rotate(list(NAMES), draw(st.integers(0, len(NAMES) - 1)))
     size = draw(st.integers(2, 10))
     slate, others = names[:size], names[size : size + draw(st.integers(0, 3))]
     # Now and then a past winner, whose win takes no place in the tiers it is flagged for.
-    past = slate[draw(st.integers(0, size - 1))] if draw(SOMETIMES) else None
-    flags = draw(FLAGS)
-    candidates: list[Any] = [{"name": n, "outside_cap": flags} if n == past else n for n in slate]
+    allowed = PAST_WINNER_TIERS.get(profile)
+    past = slate[draw(st.integers(0, size - 1))] if allowed and draw(SOMETIMES) else None
+    candidates: list[Any] = [{"name": n, "outside_cap": allowed} if n == past else n for n in slate]
 
     tiers: list[dict[str, Any]] = [{"id": "award", "places": draw(PLACES)}]
     for tier_id in draw(LATER):
@@ -143,6 +148,8 @@ def meetings(draw: Draw) -> Scenario:
             tier["pool"] = pool
         tiers.append(tier)
     rules: dict[str, Any] = {"tiers": tiers}
+    if profile in COMMITTEE_QUORUM:
+        rules["quorum"] = COMMITTEE_QUORUM[profile]
 
     threshold, max_revotes, revote_threshold, max_approvals = draw(OVERRIDES[profile])
     for key, value in (
@@ -164,6 +171,13 @@ def meetings(draw: Draw) -> Scenario:
     if others:
         scenario["others"] = others
     return scenario
+
+
+def quorum_of(profile: str) -> Proportion:
+    given = COMMITTEE_QUORUM.get(profile)
+    if given is None:
+        return load_profile(profile).quorum.require()
+    return Proportion(Fraction(given["fraction"]), given["inclusive"])
 
 
 def rotate(names: list[str], start: int) -> list[str]:
@@ -626,7 +640,7 @@ def test_no_candidate_wins_twice(meeting: Scenario, data: st.DataObject) -> None
     data=st.data(),
 )
 def test_quorum_not_met_decides_nothing(profile: str, members: int, data: st.DataObject) -> None:
-    needed = load_profile(profile).quorum.require().needed(members)
+    needed = quorum_of(profile).needed(members)
     present = data.draw(st.integers(0, needed - 1), label="present")
     names = data.draw(st.lists(st.sampled_from(NAMES), min_size=2, max_size=10, unique=True))
     scenario: Scenario = {
@@ -634,7 +648,11 @@ def test_quorum_not_met_decides_nothing(profile: str, members: int, data: st.Dat
         "members": members,
         "present": present,
         "candidates": names,
-        "rules": {"tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}]},
+        "rules": {
+            "tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}],
+            **({"quorum": COMMITTEE_QUORUM[profile]} if profile in COMMITTEE_QUORUM else {}),
+            **({"threshold": None} if profile == "xiaoshan-draft" else {}),
+        },
     }
     report = replay(scenario)
     assert report["quorum_met"] is False

@@ -366,6 +366,35 @@ def test_xiaoshan_past_winner_does_not_take_a_place() -> None:
     assert out["next"]["candidates"] == ["C"]  # innovation pool: not yet selected
 
 
+@pytest.mark.parametrize(
+    ("profile", "tier"),
+    [("jiaxing-2020", "award"), ("jiaxing-2020", "nominee"), ("xiaoshan-draft", "innovation")],
+)
+def test_only_xiaoshans_quality_award_lets_a_past_winner_win_outside_the_cap(
+    profile: str, tier: str
+) -> None:
+    """萧山 第二十八条¶2: a repeat 质量奖 winner takes no place; ¶3: a repeat 创新奖 winner does; no
+    other regulation has the rule. Under Jiaxing the flag once gave 3 winners for 2 places."""
+    s = {
+        "profile": profile,
+        "members": 20,
+        "present": 18,
+        "candidates": ["A", "B", {"name": "P", "outside_cap": [tier]}, "C"],
+        "rules": {
+            "quorum": {"fraction": "2/3", "inclusive": True},
+            "threshold": {"fraction": "1/2", "inclusive": False, "base": "present"},
+            "tiers": [
+                {"id": "award", "places": 2},
+                {"id": tier if tier != "award" else "nominee", "places": 1},
+            ],
+        },
+    }
+    with pytest.raises(TallyError) as err:
+        run_outcome(s)
+    assert f"outside_cap names {tier}" in err.value.text.en and "第二十八条" in err.value.text.en
+    assert "占用名额" in err.value.text.zh
+
+
 def test_xiaoshan_without_the_committee_setting_a_rule_is_refused() -> None:
     from ballot.tally.errors import UnstatedSetting
 
