@@ -88,7 +88,7 @@ def _print_json(data: Any) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     raw = _load_json(_read_input(args.file, "scenario"), args.file)
     scenario = parse_scenario(raw, load_profile)
-    result = tally(scenario.rules, scenario.meeting, scenario.rounds)
+    result = tally(scenario.rules, scenario.meeting, scenario.rounds, scenario.motions)
     if args.text:
         sys.stdout.write(outcome_text(result))
     else:

@@ -25,7 +25,7 @@ from ballot.storage import models as m
 from ballot.tally import engine as tally_engine
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate
-from ballot.tally.model import Counts, Outcome
+from ballot.tally.model import Counts, MotionCounts, Outcome
 from ballot.tally.model import Meeting as TallyMeeting
 from ballot.tally.profile import check_outside_cap, resolve
 from ballot.tally.profiles import load_profile
@@ -250,15 +250,25 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
     )
     counted = session.scalars(
         select(m.Round)
-        .where(
-            m.Round.meeting_id == meeting.id,
-            m.Round.status == RoundStatus.COUNTED,
-            m.Round.kind != "motion",
-        )
+        .where(m.Round.meeting_id == meeting.id, m.Round.status == RoundStatus.COUNTED)
         .order_by(m.Round.number)
     ).all()
-    rounds = []
+    rounds, motions = [], []
     for r in counted:
+        if r.kind == "motion":
+            c, name = r.counts or {}, r.candidates[0]
+            motions.append(
+                MotionCounts(
+                    candidate=name,
+                    approve=int(c.get("approve", {}).get(name, 0)),
+                    oppose=int(c.get("oppose", {}).get(name, 0)),
+                    abstain=int(c.get("abstain", {}).get(name, 0)),
+                    ballots=c.get("ballots"),
+                    present=r.present_at_close,
+                    issued=count_rows(session, m.Issuance, m.Issuance.round_id == r.id),
+                )
+            )
+            continue
         c = r.counts or {}
         rounds.append(
             Counts(
@@ -271,7 +281,7 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
             )
         )
     try:
-        return tally_engine.tally(rules_of(meeting), tm, rounds)
+        return tally_engine.tally(rules_of(meeting), tm, rounds, motions)
     except TallyError as err:
         raise _refuse_tally(err) from None
 

@@ -118,8 +118,14 @@ def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
 
 def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError | None:
     """Why no round (or, with `motion`, no motion) can be opened now, or None."""
-    allowed = (MeetingStatus.OPEN, MeetingStatus.CLOSED) if motion else (MeetingStatus.OPEN,)
+    allowed = (MeetingStatus.CLOSED,) if motion else (MeetingStatus.OPEN,)
     if meeting.status not in allowed:
+        if motion and meeting.status == MeetingStatus.OPEN:
+            return ServiceError(
+                "procedure-not-complete",
+                en="A review vote is held on the published result: finish the procedure first.",
+                zh="复议针对已公布的结果：请先完成评选程序。",
+            )
         if meeting.status == MeetingStatus.CLOSED:
             return ServiceError(
                 "meeting-not-open",
@@ -256,23 +262,21 @@ def open_round(session: Session, meeting_id: int) -> int:
 
 
 def open_motion(session: Session, meeting_id: int, candidate: str) -> int:
-    """A motion (复议): yes / no on one candidate, e.g. the review of an objection raised after
-    publication (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members). Same ballots, same
-    machinery; approve = yes, oppose = no. Needs a quorum; allowed after the meeting closed."""
+    """A review vote (复议): yes / no on one winner the published result names, e.g. after an
+    objection (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members; otherwise it leaves the
+    result and its place is not refilled). Same ballots, same machinery; approve = yes,
+    oppose = no. Needs a quorum and a complete result (the meeting closed)."""
     meeting = record.lock_meeting(session, meeting_id)
-    known = session.scalar(
-        select(m.Candidate).where(
-            m.Candidate.meeting_id == meeting.id, m.Candidate.name == candidate
-        )
-    )
-    if known is None:
-        raise ServiceError(
-            "unknown-candidate",
-            en=f"{candidate!r} is not on this meeting's slate",
-            zh=f"{candidate!r} 不在本次会议名单中",
-        )
     outcome = _start_round(session, meeting, motion=True)
-    rule = rules_of(meeting).threshold.get()
+    winners = [c for names in outcome.result().values() for c in names]
+    if candidate not in winners:
+        raise ServiceError(
+            "not-a-winner",
+            en=f"{candidate!r} is not a winner the result names: a review vote is held only on "
+            f"a published winner ({', '.join(winners) or 'none'})",
+            zh=f"{candidate!r} 不在结果名单中：复议只针对已公布的拟奖对象（{'、'.join(winners) or '无'}）",
+        )
+    rule = rules_of(meeting).review_threshold.get()
     base = {"members": outcome.quorum.members, "present": outcome.quorum.present}
     needed = (
         None if rule is None or rule.base not in base else rule.proportion.needed(base[rule.base])

@@ -12,6 +12,7 @@ candidates for exactly the places left; each later tier is a fresh ballot over i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ballot.language.text import Text
 from ballot.language.vocabulary import OPTIONS
@@ -21,12 +22,14 @@ from ballot.tally.model import (
     Ballot,
     Counts,
     Meeting,
+    MotionCounts,
     Outcome,
     QuorumCheck,
     Revote,
     RoundDecision,
     TierOutcome,
 )
+from ballot.tally.motion import review
 from ballot.tally.rules import Rules, Threshold, Tier
 
 
@@ -265,8 +268,31 @@ def _revote_ballot(rules: Rules, tier: Tier, revote: Revote, number: int) -> Bal
     )
 
 
-def tally(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
-    """Replay the counts of the ballots held so far and decide everything they decide."""
+def tally(
+    rules: Rules,
+    meeting: Meeting,
+    rounds: Sequence[Counts],
+    motions: Sequence[MotionCounts] = (),
+) -> Outcome:
+    """Replay the counts of the ballots held so far and decide everything they decide; then
+    the review votes (复议) held on the result, which can only remove winners from it."""
+    done = _procedure(rules, meeting, rounds)
+    if not motions:
+        return done
+    if not done.complete:
+        raise TallyError(
+            Text(
+                en="a review vote is held only on a published result: the procedure is not "
+                "complete yet",
+                zh="复议只针对已公布的结果：评选程序尚未完成",
+            )
+        )
+    winners = {c for names in done.result().values() for c in names}
+    return replace(done, motions=review(rules, meeting, winners, motions, len(done.rounds) + 1))
+
+
+def _procedure(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
+    """The ballots of the tiers: every round counted, and the ballot needed next."""
     quorum = check_quorum(rules, meeting.members, meeting.present)
     decisions: list[RoundDecision] = []
     tiers: list[TierOutcome] = []

@@ -121,7 +121,43 @@ class Outcome:
     next_threshold: int | None
     complete: bool
     tiers: tuple[TierOutcome, ...]
+    motions: tuple[MotionDecision, ...] = ()
+
+    def removed(self) -> set[str]:
+        """Winners a review vote (复议) did not confirm: out of the result, places not refilled."""
+        return {m.candidate for m in self.motions if not m.void and not m.passed}
 
     def result(self) -> dict[str, list[str]]:
-        """Each tier's winners in order (outside-cap winners after those taking places)."""
-        return {t.id: list(t.selected) + list(t.outside_cap) for t in self.tiers}
+        """Each tier's winners in order (outside-cap winners after those taking places), less
+        any a review vote did not confirm."""
+        out = self.removed()
+        return {
+            t.id: [c for c in list(t.selected) + list(t.outside_cap) if c not in out]
+            for t in self.tiers
+        }
+
+
+@dataclass(frozen=True)
+class MotionCounts:
+    """The counts of a review vote (复议) on one published winner: yes (approve), no (oppose),
+    abstain, and optionally the ballots returned, the members present and the ballots issued."""
+
+    candidate: str
+    approve: int
+    oppose: int = 0
+    abstain: int = 0
+    ballots: int | None = None
+    present: int | None = None
+    issued: int | None = None
+
+
+@dataclass(frozen=True)
+class MotionDecision:
+    number: int
+    candidate: str
+    counts: MotionCounts
+    present: int
+    void: bool
+    passed: bool
+    needed: int | None
+    reason: Text

@@ -32,7 +32,15 @@ from ballot.tally.rules import (
 
 T = TypeVar("T")
 
-OVERRIDABLE = ("quorum", "threshold", "tiers", "max_revotes", "max_approvals", "revote_threshold")
+OVERRIDABLE = (
+    "quorum",
+    "threshold",
+    "tiers",
+    "max_revotes",
+    "max_approvals",
+    "revote_threshold",
+    "review_threshold",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class Profile:
     max_approvals: Setting[MaxApprovals]
     max_revotes: Setting[int]
     revote_threshold: Setting[bool]
+    review_threshold: Setting[Threshold]
     slate_weights: Setting[Mapping[str, Any]]
     slate_lists: Setting[list[Any]]
 
@@ -118,6 +127,18 @@ def parse_max_approvals(raw: object, where: str) -> MaxApprovals:
 
 def parse_max_revotes(raw: object, where: str) -> int | None:
     return None if raw is None else reading.integer(raw, where, minimum=0, maximum=100)
+
+
+NO_REVIEW = {
+    "none": True,
+    "default": "the regulation has no review vote (复议); if the committee holds one on a "
+    "published winner, it stands with more yes than no, unless rules.review_threshold sets a "
+    "rule",
+}
+
+
+def _review_threshold(raw: object, where: str) -> Threshold | None:
+    return None if raw is None else parse_threshold(raw, where)
 
 
 NO_OUTSIDE_CAP = {
@@ -241,6 +262,7 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
             "max_approvals",
             "max_revotes",
             "revote_threshold",
+            "review_threshold",
             "slate",
         ),
         where,
@@ -289,6 +311,12 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
         revote_threshold=_setting(
             raw.get("revote_threshold"), "revote_threshold", pid, reading.boolean
         ),
+        review_threshold=_setting(
+            raw.get("review_threshold", NO_REVIEW),
+            "review_threshold",
+            pid,
+            _review_threshold,  # type: ignore[arg-type]
+        ),
         slate_weights=_setting(slate.get("weights"), "slate.weights", pid, _any),
         slate_lists=_setting(slate.get("lists"), "slate.lists", pid, _any),
     )
@@ -309,7 +337,8 @@ def _supplied(name: str, profile: str, value: T | None) -> Setting[T]:
 def resolve(profile: Profile, overrides: Mapping[str, Any] | None = None) -> Rules:
     """The rules to apply: the profile's settings, replaced key by key by `overrides`.
 
-    `overrides` keys: quorum, threshold, tiers, max_revotes, max_approvals, revote_threshold.
+    `overrides` keys: quorum, threshold, tiers, max_revotes, max_approvals, revote_threshold,
+    review_threshold.
     A null value means "no such rule". `tiers` replaces the whole list of tiers; a tier that
     gives no `pool` keeps the profile's pool for that tier id (or `remaining`).
     """
@@ -332,6 +361,7 @@ def resolve(profile: Profile, overrides: Mapping[str, Any] | None = None) -> Rul
         else profile.max_revotes
     )
     revote_threshold = pick("revote_threshold", profile.revote_threshold, reading.boolean)
+    review_threshold = pick("review_threshold", profile.review_threshold, parse_threshold)
     if "revote_threshold" in o and o["revote_threshold"] is None:
         revote_threshold = _supplied("revote_threshold", pid, False)
 
@@ -347,6 +377,7 @@ def resolve(profile: Profile, overrides: Mapping[str, Any] | None = None) -> Rul
         max_revotes=max_revotes,
         revote_threshold=revote_threshold,
         max_approvals=max_approvals,
+        review_threshold=review_threshold,
     )
 
 

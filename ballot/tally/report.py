@@ -91,6 +91,21 @@ def outcome(o: Outcome) -> dict[str, Any]:
             }
             for t in o.tiers
         ],
+        "motions": [
+            {
+                "round": mo.number,
+                "candidate": mo.candidate,
+                "yes": mo.counts.approve,
+                "no": mo.counts.oppose,
+                "abstain": mo.counts.abstain,
+                "present": mo.present,
+                "needed": mo.needed,
+                "void": mo.void,
+                "passed": mo.passed,
+                "reason": mo.reason.as_dict(),
+            }
+            for mo in o.motions
+        ],
         "result": o.result(),
     }
 
@@ -128,10 +143,22 @@ def outcome_text(o: Outcome) -> str:
             )
         for r in d.reasons:
             lines += [f"  · {r.zh}", f"    {r.en}"]
+    for mo in o.motions:
+        lines += [
+            "",
+            f"第 {mo.number} 轮（复议 {mo.candidate}） / round {mo.number} (review vote on "
+            f"{mo.candidate}): 同意 yes {mo.counts.approve} · 不同意 no {mo.counts.oppose}"
+            f" · 弃权 abstain {mo.counts.abstain}",
+            f"  · {mo.reason.zh}",
+            f"    {mo.reason.en}",
+        ]
+    removed = o.removed()
     lines += ["", "结果 / Result"]
     for t in o.tiers:
         zh, en = tier_names[t.id]
-        winners = list(t.selected) + [f"{n}（不占名额 / outside the cap）" for n in t.outside_cap]
+        winners = [n for n in t.selected if n not in removed] + [
+            f"{n}（不占名额 / outside the cap）" for n in t.outside_cap if n not in removed
+        ]
         status = {
             "decided": "",
             "in progress": "（进行中 / in progress）",

@@ -152,12 +152,16 @@ class Rules:
     max_revotes: Setting[int]
     revote_threshold: Setting[bool]
     max_approvals: Setting[MaxApprovals]
+    # what a review vote (复议) on a published winner needs (嘉兴 §三(四)3: ≥ 1/2 of all
+    # members); None: more yes than no. Fixed by its own clause, not by `threshold`.
+    review_threshold: Setting[Threshold]
 
     def settings(self) -> list[Setting[object]]:
         out: list[Setting[object]] = [self.quorum, self.threshold]  # type: ignore[list-item]
         for tier in self.tiers:
             out += [tier.places, tier.pool]  # type: ignore[list-item]
         out += [self.max_approvals, self.max_revotes, self.revote_threshold]  # type: ignore[list-item]
+        out.append(self.review_threshold)  # type: ignore[arg-type]
         return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ballot.tally import reading
-from ballot.tally.model import Candidate, Counts, Meeting
+from ballot.tally.model import Candidate, Counts, Meeting, MotionCounts
 from ballot.tally.profile import Profile, check_outside_cap, parse_tier_id, resolve
 from ballot.tally.rules import Rules
 
@@ -26,6 +26,7 @@ class Scenario:
     rules: Rules
     meeting: Meeting
     rounds: tuple[Counts, ...]
+    motions: tuple[MotionCounts, ...] = ()
 
 
 def parse_candidates(raw: object, where: str, seen: set[str]) -> tuple[Candidate, ...]:
@@ -101,7 +102,17 @@ def parse_scenario(raw: object, load_profile: Callable[[str], Profile]) -> Scena
     top = reading.mapping(raw, "scenario")
     reading.only_keys(
         top,
-        ("profile", "members", "present", "candidates", "others", "rules", "rounds", "title"),
+        (
+            "profile",
+            "members",
+            "present",
+            "candidates",
+            "others",
+            "rules",
+            "rounds",
+            "motions",
+            "title",
+        ),
         "scenario",
     )
     profile = load_profile(
@@ -129,9 +140,49 @@ def parse_scenario(raw: object, load_profile: Callable[[str], Profile]) -> Scena
             reading.sequence(top.get("rounds", []), "rounds", max_length=MAX_ROUNDS)
         )
     )
+    motions = tuple(
+        _motion(x, f"motions[{i}]", seen, members)
+        for i, x in enumerate(reading.sequence(top.get("motions", []), "motions", max_length=20))
+    )
     return Scenario(
         profile=profile,
         rules=rules,
         meeting=Meeting(members=members, present=present, candidates=candidates, others=others),
         rounds=rounds,
+        motions=motions,
+    )
+
+
+def _motion(raw: object, where: str, known: set[str], members: int) -> MotionCounts:
+    """A review vote (复议) after the result: {"candidate", "approve", "oppose"?, "abstain"?,
+    "ballots"?, "present"?, "issued"?} — approve is yes, oppose is no."""
+    table = reading.mapping(raw, where)
+    keys = ("candidate", "approve", "oppose", "abstain", "ballots", "present", "issued")
+    reading.only_keys(table, keys, where)
+    name = reading.text(reading.required(table, "candidate", where), f"{where}.candidate")
+    if name not in known:
+        raise reading.fail(
+            f"{where}.candidate: {name!r} is not a candidate of this meeting",
+            f"{where}.candidate：{name!r} 不是本次会议的候选组织",
+        )
+
+    def number(key: str, default: int | None = None) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return default
+        return reading.integer(value, f"{where}.{key}", minimum=0, maximum=members)
+
+    return MotionCounts(
+        candidate=name,
+        approve=reading.integer(
+            reading.required(table, "approve", where),
+            f"{where}.approve",
+            minimum=0,
+            maximum=members,
+        ),
+        oppose=number("oppose", 0) or 0,
+        abstain=number("abstain", 0) or 0,
+        ballots=number("ballots"),
+        present=number("present"),
+        issued=number("issued"),
     )

@@ -15,12 +15,18 @@ from ballot.verify.evidence import Evidence
 from ballot.verify.report import Check
 
 
-def _check_motion(v: Evidence, c: Check, number: int, r: dict[str, Any]) -> None:
+def _check_motion(
+    v: Evidence, c: Check, number: int, r: dict[str, Any], standing: set[str] | None
+) -> None:
+    """A review vote: on one winner the result still names (`standing`: the final result less
+    the winners earlier review votes removed; None before the procedure is complete)."""
     opened = r["opened"]
     if len(opened.get("candidates", [])) != 1 or opened.get("max_approvals") != 1:
         c.fail(f"round {number}: a motion is on exactly one candidate, one mark per ballot")
-    if opened["candidates"][0] not in [x.name for x in v.slate + v.others]:
-        c.fail(f"round {number}: the motion names someone not on the slate")
+    if standing is None:
+        c.fail(f"round {number}: a review vote before the result was complete")
+    elif opened["candidates"][0] not in standing:
+        c.fail(f"round {number}: the review vote names no winner of the result")
     closed, decision = r.get("round-closed"), r.get("motion-decision")
     if closed is None or closed["void"] or number not in v.counts:
         return
@@ -40,6 +46,8 @@ def _check_motion(v: Evidence, c: Check, number: int, r: dict[str, Any]) -> None
             f"round {number}: the motion's recorded decision differs from the rules' "
             f"({decision.get('passed')!r} vs {expected['passed']!r})"
         )
+    if standing is not None and not expected["passed"]:
+        standing.discard(opened["candidates"][0])
 
 
 def check_procedure(v: Evidence, c: Check) -> None:
@@ -47,12 +55,15 @@ def check_procedure(v: Evidence, c: Check) -> None:
     members = len(v.roster)
     counted: list[Counts] = []
     final = None
+    standing: set[str] | None = None  # the winners a review vote may be held on
     for number in sorted(rounds):
         r = rounds[number]
         opened = r["opened"]
         c.items += 1
         if opened.get("kind") == "motion":
-            _check_motion(v, c, number, r)
+            if standing is None and final is not None and final["complete"]:
+                standing = {n for names in final["result"].values() for n in names}
+            _check_motion(v, c, number, r, standing)
             continue
         meeting = Meeting(
             members,

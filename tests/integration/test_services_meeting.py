@@ -91,10 +91,10 @@ def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey)
         exported = record.export(s, meeting)
     assert chain_problems(events) == []
     kinds = [e["kind"] for e in events]
-    assert kinds.count("ballot") == 19 and kinds[-2:] == ["motion-decision", "checkpoint"]
+    assert kinds.count("ballot") == 24 and kinds[-2:] == ["motion-decision", "checkpoint"]
     assert "meeting-closed" in kinds
     checkpoints = [e for e in events if e["kind"] == "checkpoint"]
-    assert len(checkpoints) == 8  # each round's close and count
+    assert len(checkpoints) == 10  # each round's close and count
     for cp in checkpoints:
         head = events[cp["body"]["seq"]]["hash"]
         assert cp["body"]["head"] == head
@@ -218,15 +218,29 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     assert err.value.code == "meeting-not-open"
 
     # after publication an objection against A is reviewed: a motion, 3 of 5 say yes (≥ 1/2)
-    with pytest.raises(ServiceError) as err, transaction(db) as session:
-        voting.open_motion(session, meeting, "Nobody")
-    assert err.value.code == "unknown-candidate"
+    for name in ("Nobody", "X"):  # a review vote is held only on a winner the result names
+        with pytest.raises(ServiceError) as err, transaction(db) as session:
+            voting.open_motion(session, meeting, name)
+        assert err.value.code == "not-a-winner" and "A, B, C" in err.value.text.en
     with transaction(db) as session:
         assert voting.open_motion(session, meeting, "A") == 4
     cast_round(db, meeting, 4, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     motion = count_round(db, meeting, 4, shares, committee, sign)
     assert motion is not None and motion["passed"] and motion["yes"] == 3
     assert motion["needed"] == 3 and "passed" in motion["reason"]["en"]
+    # an objection against B is upheld: 2 of 5 say yes, fewer than 1/2 of all members (嘉兴
+    # §三(四)3), so B leaves the result and its place is not refilled
+    with transaction(db) as session:
+        assert voting.open_motion(session, meeting, "B") == 5
+    cast_round(db, meeting, 5, {members[i]: [AP if i < 2 else OP] for i in range(5)})
+    motion = count_round(db, meeting, 5, shares, committee, sign)
+    assert motion is not None and not motion["passed"] and motion["needed"] == 3
+    with reading(db) as session:
+        view = overview.meeting_view(session, meeting)
+    assert view.result == {"award": ["A"], "nominee": ["C"]}
+    with pytest.raises(ServiceError) as err, transaction(db) as session:
+        voting.open_motion(session, meeting, "B")  # no longer a winner
+    assert err.value.code == "not-a-winner"
     return meeting, committee_public, public_id
 
 

@@ -364,7 +364,7 @@ def test_out_of_order_and_malformed_steps_are_refused(
     # shows the same reason beside its disabled button)
     err = refused("round-waiting", voting.open_round, db, meeting)
     assert "Round 1" in err.text.en and "第 1 轮" in err.text.zh
-    refused("round-waiting", voting.open_motion, db, meeting, SLATE["candidates"][0])
+    refused("procedure-not-complete", voting.open_motion, db, meeting, SLATE["candidates"][0])
     with transaction(db) as session:
         assert voting.opening_refusal(session, meeting).code == "round-waiting"  # type: ignore[union-attr]
     device = open_round_view(db, meeting, 1).device(RNG)

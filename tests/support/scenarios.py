@@ -13,7 +13,7 @@ from ballot.tally.scenario import parse_scenario
 
 def run_outcome(scenario: dict[str, Any]) -> Outcome:
     s = parse_scenario(scenario, load_profile)
-    return tally(s.rules, s.meeting, s.rounds)
+    return tally(s.rules, s.meeting, s.rounds, s.motions)
 
 
 def replay(scenario: dict[str, Any]) -> dict[str, Any]:

@@ -535,3 +535,72 @@ def test_no_one_wins_a_first_ballot_with_no_approvals_even_if_the_threshold_roun
     r = replay(s)["rounds"][0]
     assert r["threshold"] == 0 and r["selected"] == [] and r["empty_places"] == 5
     assert any("A had no approvals: not selected" in x["en"] for x in r["reasons"])
+
+
+# --- review votes (复议) after the result ----------------------------------------------------
+
+
+def _reviewed(motions: list[dict[str, Any]], **rules: Any) -> dict[str, Any]:
+    tiers = [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}]
+    return jiaxing(
+        15,
+        12,
+        list("ABCD"),
+        [approve(A=10, B=9, C=3), approve(C=8, D=2)],
+        rules={"tiers": tiers, **rules},
+        motions=motions,
+    )
+
+
+def test_a_review_vote_that_fails_removes_the_winner_and_its_place_is_not_refilled() -> None:
+    """嘉兴 §三(四)3: a contested candidate stays only with ≥ 1/2 of all members (8 of 15);
+    with 7 yes, B leaves the result and no one takes its place."""
+    out = replay(
+        _reviewed(
+            [
+                {"candidate": "A", "approve": 9, "oppose": 3},
+                {"candidate": "B", "approve": 7, "oppose": 5},
+            ]
+        )
+    )
+    assert out["result"] == {"award": ["A"], "nominee": ["C"]}
+    first, second = out["motions"]
+    assert first["round"] == 3 and first["passed"] and first["needed"] == 8
+    assert second["round"] == 4 and not second["passed"]
+    assert "leaves the result" in second["reason"]["en"] and "名额不补" in second["reason"]["zh"]
+    assert out["tiers"][0]["selected"] == ["A", "B"]  # what the ballot decided stays on record
+
+
+def test_the_review_rule_is_its_own_clause_not_the_committees_selection_threshold() -> None:
+    """The committee lowered the selection threshold to > 1/3 of those present; the review
+    vote still needs ≥ 1/2 of all members, fixed by §三(四)3."""
+    low = {"fraction": "1/3", "inclusive": False, "base": "present"}
+    out = replay(_reviewed([{"candidate": "A", "approve": 7, "oppose": 5}], threshold=low))
+    assert out["motions"][0]["needed"] == 8 and not out["motions"][0]["passed"]
+    assert out["result"]["award"] == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("motions", "message"),
+    [
+        ([{"candidate": "D", "approve": 9}], "'D' is not a winner the result names"),
+        (
+            [{"candidate": "B", "approve": 2}, {"candidate": "B", "approve": 9}],
+            "'B' is not a winner",
+        ),
+        ([{"candidate": "A", "approve": 10, "oppose": 5}], "no ballot marks twice"),
+    ],
+)
+def test_a_review_vote_only_on_a_standing_winner_with_possible_counts(
+    motions: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(TallyError) as err:
+        run_outcome(_reviewed(motions))
+    assert message in err.value.text.en
+
+
+def test_a_review_vote_before_the_result_is_complete_is_refused() -> None:
+    s = jiaxing(15, 12, list("ABCD"), [approve(A=10)], motions=[{"candidate": "A", "approve": 9}])
+    with pytest.raises(TallyError) as err:
+        run_outcome(s)
+    assert "the procedure is not complete" in err.value.text.en
