@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,6 +16,9 @@ from typing import Any
 
 from ballot.crypto.randomness import SystemRandom
 from ballot.language.text import Text
+
+# answers that mean "briefly unavailable" (a proxy, or the database restarting): try again
+RETRIED_STATUS = (502, 503, 504)
 
 
 class ClientError(Exception):
@@ -36,11 +40,14 @@ class _LocalSecure(http.cookiejar.DefaultCookiePolicy):
 
 class HttpSession:
     """A logged-in conversation with a ballot server (a cookie jar for the session, a separate
-    opener that never sends a cookie, the CSRF token from the pages)."""
+    opener that never sends a cookie, the CSRF token from the pages). A request whose network
+    drops, or that the server answers 502/503/504, is sent again (`attempts` in all, waiting
+    1, 2, 3 … s): every route a member or scrutineer calls is safe to repeat."""
 
-    def __init__(self, base_url: str, timeout: float = 60) -> None:
+    def __init__(self, base_url: str, timeout: float = 60, attempts: int = 5) -> None:
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        self.attempts = attempts
         self.jar = http.cookiejar.CookieJar(_LocalSecure())
         self.session = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.anonymous = urllib.request.build_opener()  # no cookie processor: sends no cookie
@@ -66,19 +73,34 @@ class HttpSession:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Accept"] = "text/html"
         request = urllib.request.Request(self.base + path, data=data, headers=headers)
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as err:
-            text = err.read().decode(errors="replace")
+        for attempt in range(1, self.attempts + 1):
             try:
-                doc = json.loads(text)
-                raise ClientError(doc["error"], Text(en=doc["en"], zh=doc["zh"])) from None
-            except (ValueError, KeyError, TypeError):
-                raise ClientError(
-                    f"http-{err.code}",
-                    Text(en=f"the server said HTTP {err.code}", zh=f"服务器返回 HTTP {err.code}"),
-                ) from None
+                with opener.open(request, timeout=self.timeout) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as err:
+                if err.code in RETRIED_STATUS and attempt < self.attempts:
+                    self.pause(attempt)  # the server is briefly unavailable: try again
+                    continue
+                raise self._refusal(err) from None
+            except OSError:  # the network dropped (URLError, reset, timeout): try again
+                if attempt == self.attempts:
+                    raise
+                self.pause(attempt)
+        raise AssertionError("unreachable")
+
+    def _refusal(self, err: urllib.error.HTTPError) -> ClientError:
+        text = err.read().decode(errors="replace")
+        try:
+            doc = json.loads(text)
+            return ClientError(doc["error"], Text(en=doc["en"], zh=doc["zh"]))
+        except (ValueError, KeyError, TypeError):
+            return ClientError(
+                f"http-{err.code}",
+                Text(en=f"the server said HTTP {err.code}", zh=f"服务器返回 HTTP {err.code}"),
+            )
+
+    def pause(self, attempt: int) -> None:
+        time.sleep(attempt)
 
     def call_json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
         return json.loads(self._call(opener, path, body)[1])

@@ -109,24 +109,34 @@ class HttpVoter(HttpSession):
 
     def register(self, p: Prepared) -> None:
         assert p.credential is not None
-        self.call_json(
-            self.anonymous,
-            "/vote/anon/register",
-            {"meeting": p.round["meeting"], "round": p.round["number"], **p.credential},
-        )
+        try:
+            self.call_json(
+                self.anonymous,
+                "/vote/anon/register",
+                {"meeting": p.round["meeting"], "round": p.round["number"], **p.credential},
+            )
+        except ClientError as err:
+            if err.code != "credential-registered":  # (an earlier attempt landed)
+                raise
 
     def cast(self, p: Prepared) -> str:
-        answer = self.call_json(
-            self.anonymous,
-            "/vote/anon/cast",
-            {
-                "meeting": p.round["meeting"],
-                "round": p.round["number"],
-                "ballot": p.ballot,
-                "public_key_hex": p.public_key_hex,
-                "signature_hex": p.signature_hex,
-            },
-        )
+        try:
+            answer = self.call_json(
+                self.anonymous,
+                "/vote/anon/cast",
+                {
+                    "meeting": p.round["meeting"],
+                    "round": p.round["number"],
+                    "ballot": p.ballot,
+                    "public_key_hex": p.public_key_hex,
+                    "signature_hex": p.signature_hex,
+                },
+            )
+        except ClientError as err:
+            # only this device holds the credential's key: an earlier attempt landed
+            if err.code != "already-cast":
+                raise
+            return p.tracker
         if answer.get("tracker") != p.tracker:
             raise ClientError(
                 "tracker-mismatch",

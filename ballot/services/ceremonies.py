@@ -75,15 +75,17 @@ def publish_commitments(session: Session, meeting_id: int, message: Any) -> None
             en=f"{params.k} coefficient commitments are needed",
             zh=f"须有 {params.k} 个系数承诺",
         )
+    body = commitment_message_json(parsed)
+    stored = session.scalar(
+        select(m.CeremonyMessage.body).where(
+            m.CeremonyMessage.meeting_id == meeting.id, m.CeremonyMessage.sender == parsed.sender
+        )
+    )
+    if stored == body:
+        return  # the very message again (its answer was lost): nothing more to do
     add_once(
         session,
-        [
-            m.CeremonyMessage(
-                meeting_id=meeting.id,
-                sender=parsed.sender,
-                body=commitment_message_json(parsed),
-            )
-        ],
+        [m.CeremonyMessage(meeting_id=meeting.id, sender=parsed.sender, body=body)],
         ServiceError(
             "already-published",
             en=f"scrutineer {parsed.sender} has published already",
@@ -137,6 +139,15 @@ def publish_shares(session: Session, meeting_id: int, sender: int, shares: Seque
         )
         for x in parsed
     ]
+    stored = session.scalars(
+        select(m.CeremonyShare)
+        .where(m.CeremonyShare.meeting_id == meeting.id, m.CeremonyShare.sender == sender)
+        .order_by(m.CeremonyShare.recipient)
+    ).all()
+    if stored and [(r.recipient, r.body) for r in stored] == sorted(
+        (r.recipient, r.body) for r in rows
+    ):
+        return  # the very shares again (the answer was lost): nothing more to do
     add_once(
         session,
         rows,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.services.errors import ServiceError
@@ -55,15 +55,33 @@ def open_database(url: str | None = None) -> tuple[Engine, Db]:
     return engine, sessions(engine)
 
 
+UNAVAILABLE = "database-unavailable"
+
+
 @contextmanager
 def transaction(db: Db) -> Iterator[Session]:
-    """One unit of work: committed at the end of the block, rolled back if it raises."""
-    with db.begin() as session:
-        yield session
+    """One unit of work: committed at the end of the block, rolled back if it raises. A lost
+    database connection (a restart) is a `database-unavailable` refusal to retry, not a 500."""
+    try:
+        with db.begin() as session:
+            yield session
+    except (OperationalError, InterfaceError) as err:
+        raise _unavailable(err) from None
 
 
 @contextmanager
 def reading(db: Db) -> Iterator[Session]:
     """A session that only reads (nothing it does is committed)."""
-    with db() as session:
-        yield session
+    try:
+        with db() as session:
+            yield session
+    except (OperationalError, InterfaceError) as err:
+        raise _unavailable(err) from None
+
+
+def _unavailable(err: Exception) -> ServiceError:
+    return ServiceError(
+        UNAVAILABLE,
+        en="the database is briefly unavailable: try again in a moment (repeating is safe)",
+        zh="数据库暂时不可用：请稍后重试（重复提交是安全的）",
+    )

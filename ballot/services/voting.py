@@ -43,7 +43,7 @@ from ballot.services.meetings import (
     rules_of,
 )
 from ballot.services.queries import add_once, count_rows
-from ballot.services.unit import Db
+from ballot.services.unit import Db, transaction
 from ballot.storage import models as m
 from ballot.tally.model import Outcome
 
@@ -348,25 +348,36 @@ def issue_credential(
     blinded = _hex_bytes(
         blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
     )
+    request = hashlib.sha256(blinded).hexdigest()
+    refusal = ServiceError(
+        "already-issued",
+        en=f"{member.name} already has a credential for round {number}",
+        zh=f"{member.name} 已领取第 {number} 轮凭证",
+    )
+    earlier = session.scalar(
+        select(m.Issuance).where(m.Issuance.round_id == rnd.id, m.Issuance.member_id == member.id)
+    )
+    if earlier is not None:
+        if earlier.request != request:
+            raise refusal
+        # the very request answered before, whose answer was lost: answer it again (the same
+        # signature: blind RSA signing is deterministic), issuing nothing more
+        return _blind_sign(issuer, blinded, rng).hex()
     # one credential per member per round: the database decides, even for racing requests;
     # if signing then fails, the transaction rolls the issuance back
-    add_once(
-        session,
-        [m.Issuance(round_id=rnd.id, member_id=member.id)],
-        ServiceError(
-            "already-issued",
-            en=f"{member.name} already has a credential for round {number}",
-            zh=f"{member.name} 已领取第 {number} 轮凭证",
-        ),
-    )
-    try:
-        signature = blind_rsa.blind_sign(issuer, blinded, rng)
-    except CryptoError as err:
-        raise _crypto(err) from None
+    add_once(session, [m.Issuance(round_id=rnd.id, member_id=member.id, request=request)], refusal)
+    signature = _blind_sign(issuer, blinded, rng)
     record.append(
         session, meeting.id, "credential-issued", {"round": number, "member": member.name}
     )
     return signature.hex()
+
+
+def _blind_sign(issuer: blind_rsa.IssuerKey, blinded: bytes, rng: RandomSource) -> bytes:
+    try:
+        return blind_rsa.blind_sign(issuer, blinded, rng)
+    except CryptoError as err:
+        raise _crypto(err) from None
 
 
 def register_credential(
@@ -401,6 +412,15 @@ def register_credential(
             en="the credential is not signed by this meeting's issuer key",
             zh="该凭证未经本会议签发密钥签名",
         )
+    already = ServiceError(
+        "credential-registered", en="this credential is already registered", zh="该凭证已登记"
+    )
+    if session.scalar(
+        select(m.Credential.id).where(
+            m.Credential.round_id == rnd.id, m.Credential.public_key == public_key.hex()
+        )
+    ):
+        raise already  # a retry of a registration that landed: the page goes on to cast
     issued = count_rows(session, m.Issuance, m.Issuance.round_id == rnd.id)
     registered = count_rows(session, m.Credential, m.Credential.round_id == rnd.id)
     if registered >= issued:
@@ -419,9 +439,7 @@ def register_credential(
                 signature=signature.hex(),
             )
         ],
-        ServiceError(
-            "credential-registered", en="this credential is already registered", zh="该凭证已登记"
-        ),
+        already,
     )
 
 
@@ -576,7 +594,7 @@ def cast_ballot(
     word when two casts of one credential race."""
     public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
     signature = _hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
-    with db.begin() as session:
+    with transaction(db) as session:
         meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         credential = _unused_credential(session, rnd, public_key)
@@ -589,7 +607,7 @@ def cast_ballot(
         verify_signature(public_key, cast_message(track), signature)
     except CryptoError as err:
         raise _crypto(err) from None
-    with db.begin() as session:
+    with transaction(db) as session:
         meeting = record.lock_meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
         credential = _unused_credential(session, rnd, public_key)

@@ -167,6 +167,9 @@ class Issuance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    # SHA-256 of the blinded request it answered: a retry of that very request (its answer
+    # lost) is answered again. The blinding hides which credential it became.
+    request: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Credential(Base):
@@ -242,7 +245,7 @@ class Account(Base):
 
 
 class LoginFailure(Base):
-    """One failed login, kept for rate limiting (by client address)."""
+    """One failed login, kept for rate limiting (by client address and login handle)."""
 
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -175,6 +175,16 @@ def test_bad_input_is_refused_and_changes_nothing(
         SECRET,
         RNG,
     )
+    # the member's own request again (its answer lost on the way): answered again, the same
+    # blind signature, nothing more issued or recorded; any other request is refused
+    first = device.signature
+    with transaction(db) as session:
+        again = voting.issue_credential(
+            session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
+        )
+    assert first is not None and device.finish_issuance(again)["signature_hex"] == first.hex()
+    assert snapshot(db) == before
+    other = open_round_view(db, meeting, 1).device(RNG)
     refused(
         "already-issued",
         voting.issue_credential,
@@ -182,7 +192,7 @@ def test_bad_input_is_refused_and_changes_nothing(
         meeting,
         1,
         members[0],
-        device.blinded_hex,
+        other.blinded_hex,
         SECRET,
         RNG,
     )

@@ -14,7 +14,10 @@ const texts = JSON.parse($("texts").textContent);
 // the ballot, so a closed page or a dropped connection can finish it (the credential key has
 // already signed; what is kept is the encrypted ballot, the signature and the credential).
 // registration and casting: no cookie, and three tries if the network drops
-const ANONYMOUS = { anonymous: true, attempts: 3 };
+// every step of a cast is safe to repeat (a retried issuance is answered again), so each is
+// tried a few times before the page says it could not finish
+const ANONYMOUS = { anonymous: true, attempts: 5 };
+const RETRIED = { attempts: 5 };
 
 const pendingKey = (meeting, number) => `ballot-pending/${meeting}/${number}`;
 
@@ -83,7 +86,7 @@ async function castBallot() {
       meeting: round.meeting,
       round: round.number,
       blinded: device.blindedHex,
-    });
+    }, RETRIED);
     const credential = await device.finish(issued.blind_signature);
     const pending = { meeting: round.meeting, round: round.number, ballot, credential, signature, tracker };
     localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(pending));

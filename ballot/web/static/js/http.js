@@ -24,7 +24,8 @@ export async function getJSON(url) {
 /**
  * POST a JSON body. `anonymous`: without cookies (so without the session and its CSRF token),
  * nothing tying the request to the member. `attempts`: how often to try when the network
- * itself fails (not when the server refuses).
+ * itself fails or the server is briefly unavailable (502, 503, 504: e.g. its database
+ * restarting) — never when it refuses; the ballot's routes are safe to repeat.
  */
 export async function postJSON(url, body, { anonymous = false, attempts = 1 } = {}) {
   const request = () =>
@@ -44,6 +45,10 @@ export async function postJSON(url, body, { anonymous = false, attempts = 1 } = 
       response = await request();
     } catch (err) {
       if (attempt >= attempts) throw err;
+      await sleep(1000 * attempt);
+      continue;
+    }
+    if ([502, 503, 504].includes(response.status) && attempt < attempts) {
       await sleep(1000 * attempt);
       continue;
     }
