@@ -19,14 +19,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ballot.services.errors import ServiceError
-from ballot.services.unit import Db
+from ballot.services.unit import Db, reading, transaction
 from ballot.storage import models as m
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
 ROLES = ("office", "chair", "member", "scrutineer")
-# A whole meeting room may share one address (NAT), so the limit is per address but generous;
-# the codes' 59 secret bits, not this limit, are what stops guessing.
-FAILURES_ALLOWED = 30
+# A whole meeting room shares one address (its Wi-Fi's NAT), so wrong codes are counted per
+# address *and* login handle (a code's first group): one person's typos, or a flood of wrong
+# codes, never stop the others' correct codes. A handle that was not issued costs no scrypt.
+# The codes' 59 secret bits, not this limit, are what stops guessing.
+FAILURES_ALLOWED = 10
 FAILURE_WINDOW = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -168,25 +170,26 @@ def _too_many(session: Session, client: str, now: datetime) -> int:
 
 
 def authenticate(db: Db, code: str, client: str) -> Login:
-    """Check a typed code; refuse after FAILURES_ALLOWED failures in FAILURE_WINDOW from one
-    client, with how long to wait."""
+    """Check a typed code; after FAILURES_ALLOWED wrong codes for one login handle from one
+    client address in FAILURE_WINDOW, refuse that handle from there for a while, with how long
+    to wait. Other handles from the same address are not affected."""
     now = datetime.now(UTC)
-    client = client[:64]
-    with db.begin() as session:
+    typed = normalise(code)
+    handle = typed[:4] if len(typed) == 16 else "?"
+    key = f"{client[:48]}#{handle}"
+    with transaction(db) as session:
         session.execute(delete(m.LoginFailure).where(m.LoginFailure.at < now - FAILURE_WINDOW))
-        if _too_many(session, client, now) >= FAILURES_ALLOWED:
+        if _too_many(session, key, now) >= FAILURES_ALLOWED:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             raise ServiceError(
                 "too-many-attempts",
-                en=f"{FAILURES_ALLOWED} wrong codes from this device in {minutes} minutes: "
-                f"wait {minutes} minutes or ask the office for help",
-                zh=f"此设备 {minutes} 分钟内输错 {FAILURES_ALLOWED} 次：请等待 {minutes} 分钟或联系会务组",
+                en=f"{FAILURES_ALLOWED} wrong codes for this login from this device in {minutes} "
+                f"minutes: wait {minutes} minutes or ask the office for a new code",
+                zh=f"此设备 {minutes} 分钟内对该登录输错 {FAILURES_ALLOWED} 次：请等待 {minutes} 分钟或请会务组更换访问码",
             )
-    typed = normalise(code)
-    account = None
     if len(typed) == 16:
-        with db() as session:
-            account = session.scalar(select(m.Account).where(m.Account.handle == typed[:4]))
+        with reading(db) as session:
+            account = session.scalar(select(m.Account).where(m.Account.handle == handle))
             login = (
                 Login(account.id, account.version, account.role)
                 if account is not None and _matches(typed[4:], account.code_hash)
@@ -194,8 +197,8 @@ def authenticate(db: Db, code: str, client: str) -> Login:
             )
         if login is not None:
             return login
-    with db.begin() as session:
-        session.add(m.LoginFailure(client=client, at=now))
+    with transaction(db) as session:
+        session.add(m.LoginFailure(client=key, at=now))
     raise ServiceError(
         "bad-code",
         en="this access code is not valid: check it against the printed slip (16 letters and "
