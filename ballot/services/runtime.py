@@ -89,7 +89,17 @@ def server_secret(keys: Path) -> str:
         return given
     path = keys / "server-secret"
     if not path.exists():
-        write_private(path, secrets.token_urlsafe(32))
+        # made whole under another name, then linked into place: of workers starting at the
+        # same moment one wins, and every one reads the winner's secret, never a half-written
+        # or truncated file
+        draft = keys / f".server-secret-{os.getpid()}-{secrets.token_hex(4)}"
+        write_private(draft, secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 
