@@ -24,6 +24,14 @@ def lock_meeting(session: Session, meeting_id: int) -> m.Meeting:
     return meeting
 
 
+def meeting(session: Session, meeting_id: int) -> m.Meeting:
+    """The meeting, read without a lock."""
+    found = session.get(m.Meeting, meeting_id)
+    if found is None:
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+    return found
+
+
 def head(session: Session, meeting_id: int) -> tuple[int, str]:
     """(next sequence number, hash of the last event)."""
     last = session.scalars(
