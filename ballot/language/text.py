@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,26 @@ class Text:
     def one_line(self) -> str:
         """Both languages on a single line, English first, for terminals and logs."""
         return f"{self.en} | {self.zh}"
+
+
+# characters that print nothing or reorder what is around them: two names differing only in
+# these look identical on a ballot (zero-width spaces and joiners, bidi controls, the BOM)
+_INVISIBLE = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff") | {
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def invisible_problem(value: str) -> Text | None:
+    """Why `value` cannot be a name or title people read: a control character (NUL, a line
+    break …) or a character that prints nothing or reorders the text. None when it is fine."""
+    for i, ch in enumerate(value):
+        if ch in _INVISIBLE or unicodedata.category(ch) == "Cc":
+            return Text(
+                en=f"character {i + 1} (U+{ord(ch):04X}) is invisible or a control character: "
+                "type the name again without it",
+                zh=f"第 {i + 1} 个字符（U+{ord(ch):04X}）不可见或为控制字符：请去掉后重新输入",
+            )
+    return None
 
 
 def names_en(names: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballot.language import vocabulary
+from ballot.language.text import invisible_problem
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
@@ -36,6 +37,8 @@ ROLES = ("member", "chair")
 # what a roster's role column may say, in either language
 ROLE_WORDS = {w: role for role in ROLES for w in (role, vocabulary.ROLES[role].zh)}
 MAX_MEMBERS = 200
+# a ballot of 160 candidates encrypts to about 2.08 MB, near the 2 MiB a request may carry
+MAX_CANDIDATES = 150
 
 
 def _refuse_tally(err: TallyError) -> ServiceError:
@@ -45,7 +48,14 @@ def _refuse_tally(err: TallyError) -> ServiceError:
 def parse_roster(text: str) -> list[tuple[str, str]]:
     """A roster CSV: a header naming `name` (姓名) and optionally `role` (角色: member 委员 /
     chair 主任), then one row per member."""
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    except csv.Error as err:
+        raise ServiceError(
+            "bad-roster",
+            en=f"the roster is not a readable CSV ({err}): one member per line, name[,role]",
+            zh=f"名单不是可读的 CSV（{err}）：每行一名委员，姓名[,角色]",
+        ) from None
     if not rows:
         raise ServiceError("bad-roster", en="the roster is empty", zh="名单为空")
     header = [c.strip().lower() for c in rows[0]]
@@ -81,6 +91,13 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
                 en=f"roster line {number}: role is member or chair",
                 zh=f"名单第 {number} 行：角色须为 委员 或 主任",
             )
+        problem = invisible_problem(name)
+        if problem is not None:
+            raise ServiceError(
+                "bad-roster",
+                en=f"roster line {number}: {problem.en}",
+                zh=f"名单第 {number} 行：{problem.zh}",
+            )
         if name in seen:
             raise ServiceError(
                 "bad-roster",
@@ -95,6 +112,13 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
             en=f"a roster has 1 to {MAX_MEMBERS} members",
             zh=f"名单须有 1 至 {MAX_MEMBERS} 人",
         )
+    if not any(role == "chair" for _, role in out):
+        raise ServiceError(
+            "bad-roster",
+            en="the roster names no chair: mark the member who runs the meeting as chair "
+            "(role column: chair or 主任)",
+            zh="名单中没有主任：请在角色一栏将主持会议的委员标为 主任",
+        )
     return out
 
 
@@ -102,8 +126,12 @@ def create_committee(
     session: Session, name: str, roster: list[tuple[str, str]], now: datetime
 ) -> int:
     """A committee with its roster; returns its id."""
-    if not name.strip() or len(name) > 200:
-        raise ServiceError("bad-committee", en="a committee needs a name", zh="评委会须有名称")
+    if not name.strip() or len(name) > 200 or invisible_problem(name):
+        raise ServiceError(
+            "bad-committee",
+            en="a committee needs a name of at most 200 visible characters",
+            zh="评委会须有名称（不超过 200 个可见字符）",
+        )
     if session.scalar(select(m.Committee).where(m.Committee.name == name)) is not None:
         raise ServiceError(
             "duplicate-committee",
@@ -126,6 +154,12 @@ def create_meeting(
     committee = session.get(m.Committee, committee_id)
     if committee is None:
         raise ServiceError("unknown-committee", en="no such committee", zh="无此评委会")
+    if not title.strip() or len(title) > 200 or invisible_problem(title):
+        raise ServiceError(
+            "bad-title",
+            en="a meeting needs a title of at most 200 visible characters",
+            zh="会议须有标题（不超过 200 个可见字符）",
+        )
     unknown = set(slate) - {"profile", "candidates", "others", "rules"}
     if unknown:
         raise ServiceError(
@@ -147,6 +181,14 @@ def create_meeting(
         raise _refuse_tally(err) from None
     if not candidates:
         raise ServiceError("bad-slate", en="the slate is empty", zh="候选名单为空")
+    if len(candidates) + len(others) > MAX_CANDIDATES:
+        raise ServiceError(
+            "bad-slate",
+            en=f"{len(candidates) + len(others)} candidates and other organisations: a ballot "
+            f"can hold at most {MAX_CANDIDATES} (its encryption must fit one request)",
+            zh=f"候选组织及其他组织共 {len(candidates) + len(others)} 个：一张选票最多容纳 "
+            f"{MAX_CANDIDATES} 个（加密后须能在一次请求中提交）",
+        )
     meeting = m.Meeting(
         public_id=uuid.uuid4().hex,
         committee_id=committee_id,

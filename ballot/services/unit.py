@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.services.errors import ServiceError
@@ -67,6 +67,8 @@ def transaction(db: Db) -> Iterator[Session]:
             yield session
     except (OperationalError, InterfaceError) as err:
         raise _unavailable(err) from None
+    except (DataError, OverflowError):
+        raise _out_of_range() from None
 
 
 @contextmanager
@@ -77,6 +79,17 @@ def reading(db: Db) -> Iterator[Session]:
             yield session
     except (OperationalError, InterfaceError) as err:
         raise _unavailable(err) from None
+    except (DataError, OverflowError):
+        raise _out_of_range() from None
+
+
+def _out_of_range() -> ServiceError:
+    """A number or text the database cannot hold (an id of 2^63, a text past its column)."""
+    return ServiceError(
+        "malformed",
+        en="a number or text in the request is out of range: nothing was changed",
+        zh="请求中的数字或文字超出范围：未做任何更改",
+    )
 
 
 def _unavailable(err: Exception) -> ServiceError:

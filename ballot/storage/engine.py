@@ -9,6 +9,7 @@ PostgreSQL serialises what must be serial with row locks (`SELECT … FOR UPDATE
 
 from __future__ import annotations
 
+import contextlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -56,10 +57,8 @@ def _create_private(url: str) -> None:
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
         return
-    try:
+    with contextlib.suppress(FileExistsError, FileNotFoundError):  # (no folder: SQLite says so)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except (FileExistsError, FileNotFoundError):  # (a missing folder: SQLite says so)
-        pass
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ballot.language.text import Text
+from ballot.language.text import Text, invisible_problem
 from ballot.tally.errors import TallyError
 
 
@@ -74,6 +74,9 @@ def text(raw: object, where: str, *, max_length: int = 200) -> str:
         raise fail(
             f"{where} is longer than {max_length} characters", f"{where} 超过 {max_length} 个字符"
         )
+    problem = invisible_problem(raw)
+    if problem is not None:
+        raise fail(f"{where}: {problem.en}", f"{where}：{problem.zh}")
     return raw
 
 

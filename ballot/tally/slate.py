@@ -131,7 +131,13 @@ def _score_value(raw: str, column: str, row: int) -> Fraction:
 
 def read_reviews(text: str) -> tuple[Review, ...]:
     """Parse a CSV with a header row: organisation, document, site[, defence]."""
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as err:
+        raise reading.fail(
+            f"the scores file is not a readable CSV ({err}): one organisation per line",
+            f"评分表不是可读的 CSV（{err}）：每行一个组织",
+        ) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise reading.fail(

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ballot.services import counting, meetings, overview, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Session
+from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, look, runtime, work
 from ballot.web.public import status_json
 
@@ -62,14 +63,13 @@ def status(meeting_id: int) -> Any:
 @bp.post("/<int:meeting_id>/attendance")
 @login_required("chair")
 def attendance(meeting_id: int) -> BaseResponse:
-    member = request.form.get("member", "")
+    en, zh = "choose a member and present or absent", "请选择委员及到会与否"
+    member = inputs.form_number("member", en=en, zh=zh)
     present = request.form.get("present", "")
-    if not member.isdigit() or present not in ("1", "0"):
-        raise ServiceError(
-            "malformed", en="choose a member and present or absent", zh="请选择委员及到会与否"
-        )
+    if present not in ("1", "0"):
+        raise ServiceError("malformed", en=en, zh=zh)
     with work() as s:
-        meetings.set_present(s, _meeting(s, meeting_id), int(member), present == "1")
+        meetings.set_present(s, _meeting(s, meeting_id), member, present == "1")
     return redirect(url_for("chair.console", meeting_id=meeting_id) + "#attendance")
 
 
@@ -84,12 +84,10 @@ def open_round(meeting_id: int) -> BaseResponse:
 @bp.post("/<int:meeting_id>/close")
 @login_required("chair")
 def close_round(meeting_id: int) -> BaseResponse:
-    number = request.form.get("round", "")
-    if not number.isdigit():
-        raise ServiceError("malformed", en="which round to close?", zh="要结束哪一轮？")
+    number = inputs.form_number("round", en="which round to close?", zh="要结束哪一轮？")
     rt = runtime()
     with work() as s:
-        counting.close_round(s, _meeting(s, meeting_id), int(number), rt.signer(s, meeting_id))
+        counting.close_round(s, _meeting(s, meeting_id), number, rt.signer(s, meeting_id))
     return redirect(url_for("chair.console", meeting_id=meeting_id))
 
 

@@ -3,15 +3,22 @@ object, with each field of the type the route needs, or a bilingual refusal sayi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
 
 from ballot.services.errors import ServiceError
 
+MAX_ROUND = 10_000
+_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²" or "٣" are not numbers here
+
 
 def json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any request of ours
+        body = None
     if not isinstance(body, dict):
         raise ServiceError(
             "malformed",
@@ -23,9 +30,21 @@ def json_object() -> dict[str, Any]:
 
 def round_number(body: dict[str, Any]) -> int:
     number = body.get("round")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise ServiceError("malformed", en="round must be a positive integer", zh="轮次须为正整数")
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_ROUND:
+        raise ServiceError(
+            "malformed",
+            en=f"round must be a whole number from 1 to {MAX_ROUND}",
+            zh=f"轮次须为 1 至 {MAX_ROUND} 的整数",
+        )
     return number
+
+
+def form_number(name: str, *, en: str, zh: str) -> int:
+    """A whole number from a form field, or the refusal saying what was wrong (`en`, `zh`)."""
+    value = request.form.get(name, "").strip()
+    if not _NUMBER.fullmatch(value):
+        raise ServiceError("malformed", en=en, zh=zh)
+    return int(value)
 
 
 def text(body: dict[str, Any], key: str) -> str:

@@ -4,12 +4,14 @@ access code is replaced here (the new code is shown once, the old one stops work
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, render_template, request
 
 from ballot.services import accounts, overview, setup
 from ballot.services.errors import ServiceError
+from ballot.web import inputs
 from ballot.web.auth import login_required, look, work
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -30,13 +32,11 @@ def home() -> str:
 @bp.post("/code")
 @login_required("office")
 def new_code() -> str:
-    raw = request.form.get("account", "")
-    if not raw.isdigit():
-        raise ServiceError(
-            "malformed", en="choose whose code to replace", zh="请选择要更换访问码的人"
-        )
+    account = inputs.form_number(
+        "account", en="choose whose code to replace", zh="请选择要更换访问码的人"
+    )
     with work() as s:
-        name, code = accounts.reissue_code(s, int(raw))
+        name, code = accounts.reissue_code(s, account)
     return _page({"name": name, "code": code})
 
 
@@ -82,7 +82,7 @@ def new_meeting() -> Any:
             raise ServiceError(
                 "bad-slate", en="the slate must be a JSON object", zh="候选名单须为 JSON 对象"
             )
-        if not form["k"].strip().isdigit():
+        if not re.fullmatch(r"[0-9]{1,3}", form["k"].strip()):
             raise ServiceError(
                 "bad-scrutineers",
                 en="the decryption threshold must be a whole number",
