@@ -6,7 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+import uuid
 from pathlib import Path
+from typing import Any
 
 from ballot.services.runtime import server_secret
 from ballot.storage.engine import make_engine, upgrade
@@ -46,3 +48,48 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> 
     upgrade(engine)
     engine.dispose()
     assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+
+
+def _upgrade(url: str, barrier: Any, out: Any) -> None:
+    engine = make_engine(url)
+    barrier.wait()
+    try:
+        upgrade(engine)
+        out.put("ok")
+    except Exception as err:  # the race this test is about
+        out.put(f"{type(err).__name__}: {err}"[:300])
+    engine.dispose()
+
+
+def test_workers_starting_together_on_a_new_postgresql_database_migrate_it_once(
+    postgres_template: str,
+) -> None:
+    """Four workers upgrading one new, empty PostgreSQL database at the same moment: each
+    finds the schema made (an advisory lock makes them take turns; they used to fail with
+    duplicate tables at boot)."""
+    from sqlalchemy import text
+
+    from tests.conftest import POSTGRES_URL, _postgres_admin
+
+    admin = _postgres_admin()
+    ctx = multiprocessing.get_context("fork")
+    try:
+        for _ in range(3):
+            name = f"ballot_race_{uuid.uuid4().hex[:10]}"
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                barrier, out = ctx.Barrier(4), ctx.Queue()
+                url = POSTGRES_URL.format(db=name)
+                started = [ctx.Process(target=_upgrade, args=(url, barrier, out)) for _ in range(4)]
+                for p in started:
+                    p.start()
+                results = [out.get(timeout=120) for _ in started]
+                for p in started:
+                    p.join(timeout=60)
+                assert results == ["ok"] * 4, results
+            finally:
+                with admin.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
