@@ -30,7 +30,7 @@ from ballot.storage import models as m
 
 
 def _crypto(err: CryptoError) -> ServiceError:
-    return ServiceError(err.code, en=err.text.en, zh=err.text.zh)
+    return ServiceError.of(err.code, err.text)
 
 
 def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
@@ -249,9 +249,7 @@ def ceremony_state(session: Session, meeting_id: int, index: int) -> dict[str, A
     """What scrutineer `index`'s side of the ceremony needs (their page and `ballot
     ceremony`): the threshold, everyone's commitments, who has dealt, the shares addressed to
     them."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
+    meeting = record.meeting(session, meeting_id)
     started = session.scalars(
         select(m.Event.body).where(
             m.Event.meeting_id == meeting_id, m.Event.kind == "ceremony-started"

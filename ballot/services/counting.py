@@ -196,9 +196,7 @@ def _committee(session: Session, meeting: m.Meeting, rng: RandomSource) -> cerem
 def committee_key(session: Session, meeting_id: int, rng: RandomSource) -> ceremony.CommitteeKey:
     """The meeting's ceremony public keys, checked against its joint key: what a scrutineer's
     command-line client proves its decryption shares against."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+    meeting = record.meeting(session, meeting_id)
     return _committee(session, meeting, rng)
 
 
@@ -221,7 +219,7 @@ def submit_decryption_shares(
         committee = _committee(session, meeting, rng)
         committee.params.check_index(index, "scrutineer", "监票人")
     except CryptoError as err:
-        raise ServiceError(err.code, en=err.text.en, zh=err.text.zh) from None
+        raise ServiceError.of(err.code, err.text) from None
     aggregates = (rnd.counts or {}).get("aggregates", [])
     if not isinstance(shares, list) or len(shares) != len(aggregates):
         raise ServiceError(
@@ -255,7 +253,7 @@ def submit_decryption_shares(
         # the totals were computed here from validated ballots: no need to re-check them
         decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
     except CryptoError as err:
-        raise ServiceError(err.code, en=err.text.en, zh=err.text.zh) from None
+        raise ServiceError.of(err.code, err.text) from None
     body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
     add_once(
         session,

@@ -10,3 +10,8 @@ class ServiceError(Exception):
         super().__init__(f"{code}: {en}")
         self.code = code
         self.text = Text(en=en, zh=zh)
+
+    @classmethod
+    def of(cls, code: str, text: Text) -> ServiceError:
+        """The refusal `code` saying `text` (a reason the engine or the crypto core gave)."""
+        return cls(code, en=text.en, zh=text.zh)

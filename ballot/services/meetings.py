@@ -42,7 +42,7 @@ MAX_CANDIDATES = 150
 
 
 def _refuse_tally(err: TallyError) -> ServiceError:
-    return ServiceError("invalid-rules", en=err.text.en, zh=err.text.zh)
+    return ServiceError.of("invalid-rules", err.text)
 
 
 def parse_roster(text: str) -> list[tuple[str, str]]:
@@ -237,7 +237,7 @@ def create_meeting(
 
 def public_id(session: Session, meeting_id: int) -> str:
     """The meeting's id in the protocol and the record."""
-    return _meeting_row(session, meeting_id).public_id
+    return record.meeting(session, meeting_id).public_id
 
 
 def member_ids(session: Session, committee_id: int) -> list[int]:
@@ -247,13 +247,6 @@ def member_ids(session: Session, committee_id: int) -> list[int]:
             select(m.Member.id).where(m.Member.committee_id == committee_id).order_by(m.Member.id)
         )
     )
-
-
-def _meeting_row(session: Session, meeting_id: int) -> m.Meeting:
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
-    return meeting
 
 
 # --- the engine's view of a meeting ----------------------------------------------------------
@@ -330,7 +323,7 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
 
 def outcome(session: Session, meeting_id: int) -> Outcome:
     """The engine's decisions so far and the ballot it needs next, for meeting `meeting_id`."""
-    return procedure(session, _meeting_row(session, meeting_id))
+    return procedure(session, record.meeting(session, meeting_id))
 
 
 # --- attendance ------------------------------------------------------------------------------
@@ -401,7 +394,7 @@ def slate_from_scores(
     for lst in slate.lists:
         if lst.tie is not None:
             reason = lst.reasons[-1]
-            raise ServiceError("slate-tie", en=reason.en, zh=reason.zh)
+            raise ServiceError.of("slate-tie", reason)
     return {
         "profile": profile.id,
         "candidates": [n for lst in slate.lists for n in lst.candidates],

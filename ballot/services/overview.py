@@ -84,9 +84,7 @@ def meeting_by_public_id(session: Session, public_id: str) -> int:
 
 
 def meeting_view(session: Session, meeting_id: int) -> MeetingView:
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
+    meeting = record.meeting(session, meeting_id)
     committee = session.get(m.Committee, meeting.committee_id)
     present_ids = set(
         session.scalars(
@@ -249,9 +247,7 @@ def find_tracker(session: Session, meeting_id: int, tracker_hex: str) -> dict[st
 
 def committee_meeting(session: Session, meeting_id: int, committee_id: int | None) -> int:
     """A meeting the chair of `committee_id` may run: only their own committee's."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
+    meeting = record.meeting(session, meeting_id)
     if meeting.committee_id != committee_id:
         raise ServiceError(
             "forbidden",

@@ -62,23 +62,24 @@ UNAVAILABLE = "database-unavailable"
 def transaction(db: Db) -> Iterator[Session]:
     """One unit of work: committed at the end of the block, rolled back if it raises. A lost
     database connection (a restart) is a `database-unavailable` refusal to retry, not a 500."""
-    try:
-        with db.begin() as session:
-            yield session
-    except (OperationalError, InterfaceError) as err:
-        raise _unavailable(err) from None
-    except (DataError, OverflowError):
-        raise _out_of_range() from None
+    with _refusals(), db.begin() as session:
+        yield session
 
 
 @contextmanager
 def reading(db: Db) -> Iterator[Session]:
     """A session that only reads (nothing it does is committed)."""
+    with _refusals(), db() as session:
+        yield session
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What the database says about a request, said as a refusal the caller can act on."""
     try:
-        with db() as session:
-            yield session
-    except (OperationalError, InterfaceError) as err:
-        raise _unavailable(err) from None
+        yield
+    except (OperationalError, InterfaceError):
+        raise _unavailable() from None
     except (DataError, OverflowError):
         raise _out_of_range() from None
 
@@ -92,7 +93,7 @@ def _out_of_range() -> ServiceError:
     )
 
 
-def _unavailable(err: Exception) -> ServiceError:
+def _unavailable() -> ServiceError:
     return ServiceError(
         UNAVAILABLE,
         en="the database is briefly unavailable: try again in a moment (repeating is safe)",

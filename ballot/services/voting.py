@@ -54,7 +54,7 @@ _issuer_cache: dict[str, blind_rsa.IssuerKey] = {}
 
 
 def _crypto(err: CryptoError) -> ServiceError:
-    return ServiceError(err.code, en=err.text.en, zh=err.text.zh)
+    return ServiceError.of(err.code, err.text)
 
 
 def round_id(meeting: m.Meeting, number: int) -> str:
@@ -161,8 +161,7 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
         )
     outcome = procedure(session, meeting)
     if not outcome.quorum.met:
-        q = outcome.quorum.reason
-        return ServiceError("no-quorum", en=q.en, zh=q.zh)
+        return ServiceError.of("no-quorum", outcome.quorum.reason)
     if not motion and outcome.next is None:
         return ServiceError(
             "procedure-complete",
@@ -175,9 +174,7 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
 def opening_refusal(session: Session, meeting_id: int) -> ServiceError | None:
     """Why the chair cannot open the next round now, or None: the same reasons, in the same
     words, as `open_round` refuses with (the console shows it beside its disabled button)."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+    meeting = record.meeting(session, meeting_id)
     return _refusal(session, meeting, motion=False)
 
 
@@ -509,9 +506,7 @@ def _ballot_round(meeting: m.Meeting, rnd: m.Round) -> BallotRound:
 
 def ballot_round(session: Session, meeting_id: int, number: int) -> BallotRound:
     """Round `number` of a meeting, as a member's device needs it."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+    meeting = record.meeting(session, meeting_id)
     rnd = session.scalar(
         select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.number == number)
     )

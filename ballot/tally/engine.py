@@ -23,13 +23,14 @@ from ballot.tally.model import (
     Counts,
     Meeting,
     MotionCounts,
+    MotionDecision,
     Outcome,
     QuorumCheck,
     Revote,
     RoundDecision,
     TierOutcome,
 )
-from ballot.tally.motion import review
+from ballot.tally.motion import motion_result
 from ballot.tally.rules import Rules, Threshold, Tier
 
 
@@ -289,6 +290,65 @@ def tally(
         )
     winners = {c for names in done.result().values() for c in names}
     return replace(done, motions=review(rules, meeting, winners, motions, len(done.rounds) + 1))
+
+
+def review(
+    rules: Rules,
+    meeting: Meeting,
+    winners: set[str],
+    motions: Sequence[MotionCounts],
+    first_number: int,
+) -> tuple[MotionDecision, ...]:
+    """Decide the review votes held after the result, in order. Each must be on a candidate the
+    result still names, with counts one ballot per member could give; a vote counted without
+    a quorum is void (it changes nothing)."""
+    standing = set(winners)
+    out: list[MotionDecision] = []
+    for i, m in enumerate(motions):
+        number = first_number + i
+        label = Text(en=f"round {number} (review vote)", zh=f"第 {number} 轮（复议）")
+        if m.candidate not in standing:
+            raise _error(
+                label,
+                f"{m.candidate!r} is not a winner the result names: a review vote is held only "
+                "on a published winner",
+                f"{m.candidate!r} 不在结果名单中：复议只针对已公布的拟奖对象",
+            )
+        present = meeting.present if m.present is None else m.present
+        bound = m.issued if m.issued is not None else present
+        returned = m.ballots if m.ballots is not None else m.approve + m.oppose + m.abstain
+        if not 0 <= present <= meeting.members or min(m.approve, m.oppose, m.abstain) < 0:
+            raise _error(label, "impossible counts", "票数不可能")
+        if returned > bound or m.approve + m.oppose + m.abstain > returned:
+            raise _error(
+                label,
+                f"{m.approve} yes, {m.oppose} no and {m.abstain} abstentions from {returned} "
+                f"ballots, {bound} issued: no ballot marks twice and ballots may never exceed "
+                "those issued",
+                f"同意 {m.approve}、不同意 {m.oppose}、弃权 {m.abstain}，收回 {returned} 张，发出 {bound} 张："
+                "每张选票只能表态一次，收回选票不得多于发出选票",
+            )
+        quorum = check_quorum(rules, meeting.members, present)
+        if not quorum.met:
+            out.append(
+                MotionDecision(number, m.candidate, m, present, True, False, None, quorum.reason)
+            )
+            continue
+        counts = {"approve": {m.candidate: m.approve}, "oppose": {m.candidate: m.oppose}}
+        decided = motion_result(rules, m.candidate, counts, returned, present, meeting.members)
+        reason = Text(en=decided["reason"]["en"], zh=decided["reason"]["zh"])
+        if not decided["passed"]:
+            standing.discard(m.candidate)
+            reason = Text(
+                en=f"{reason.en}: {m.candidate} leaves the result; its place is not refilled",
+                zh=f"{reason.zh}：{m.candidate} 不再列入结果，名额不补",
+            )
+        out.append(
+            MotionDecision(
+                number, m.candidate, m, present, False, decided["passed"], decided["needed"], reason
+            )
+        )
+    return tuple(out)
 
 
 def _procedure(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outcome:
