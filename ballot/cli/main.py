@@ -279,6 +279,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             out,
             database_url=args.database_url,
             all_tiers=args.all_tiers,
+            profile=args.profile,
         )
     except ValueError as e:
         raise UsageError(str(e)) from None
@@ -379,6 +380,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be between 1 and 32")
     if bool(args.certfile) != bool(args.keyfile):
         raise UsageError("--certfile and --keyfile go together")
+    if args.profile not in profile_ids():
+        known = ", ".join(profile_ids())
+        raise UsageError(f"--profile must be one of {known} | --profile 须为 {known} 之一")
     return serve.run(
         args.host,
         args.port,
@@ -388,6 +392,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         args.workers,
         args.certfile,
         args.keyfile,
+        args.profile,
     )
 
 
@@ -457,7 +462,15 @@ def build_parser() -> Parser:
     dem.add_argument(
         "--all-tiers",
         action="store_true",
-        help="also the innovation award, with a tie in every tier (six rounds)",
+        help="a tie at the cut-off in every tier (jiaxing-2020: also the innovation award, six "
+        "rounds)",
+    )
+    dem.add_argument(
+        "--profile",
+        default="jiaxing-2020",
+        help="the regulation the meeting follows: " + ", ".join(profile_ids()) + " (default "
+        "jiaxing-2020); where it leaves the quorum or the threshold open, the demo's committee "
+        "sets 2/3 and 1/2 of all members and says so",
     )
     dem.set_defaults(run=cmd_demo)
 
@@ -470,6 +483,11 @@ def build_parser() -> Parser:
 
     srv = sub.add_parser("serve", help="run the web app (with --demo: a demo committee)")
     srv.add_argument("--demo", action="store_true", help="prepare a demo meeting and print logins")
+    srv.add_argument(
+        "--profile",
+        default="jiaxing-2020",
+        help="with --demo, the regulation the demo meeting follows: " + ", ".join(profile_ids()),
+    )
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument(

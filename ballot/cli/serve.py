@@ -36,7 +36,11 @@ def invitation_lines(base: str, invitations: list[Invitation]) -> list[str]:
 
 
 def prepare(
-    demo: bool, database_url: str | None, keys: str | None, say: Callable[[str], None]
+    demo: bool,
+    database_url: str | None,
+    keys: str | None,
+    say: Callable[[str], None],
+    profile: str = "jiaxing-2020",
 ) -> tuple[Flask, list[Invitation], Path | None]:
     folder = None
     if demo:
@@ -49,7 +53,12 @@ def prepare(
     if demo and folder is not None:
         say("preparing the demo meeting: key ceremony, issuer key … | 正在准备演示会议 …")
         rt: Runtime = app.extensions["ballot"]
-        _, invitations = demo_meeting(rt, folder / "shares")
+        _, invitations, settings = demo_meeting(rt, folder / "shares", profile)
+        say(f"profile 办法: {profile}")
+        for line in settings:
+            say(
+                f"committee setting (the regulation is silent): {line.en} | 评委会设定（办法未规定）：{line.zh}"
+            )
     return app, invitations, folder
 
 
@@ -62,13 +71,14 @@ def run(
     workers: int,
     certfile: str | None,
     keyfile: str | None,
+    profile: str = "jiaxing-2020",
 ) -> int:
     from gunicorn.app.base import BaseApplication
 
     def say(line: str) -> None:
         print(line, flush=True)
 
-    app, invitations, folder = prepare(demo, database_url, keys, say)
+    app, invitations, folder = prepare(demo, database_url, keys, say, profile)
     scheme = "https" if certfile else "http"
     shown = "localhost" if host in ("127.0.0.1", "localhost", "0.0.0.0") else host
     base = f"{scheme}://{shown}:{port}"

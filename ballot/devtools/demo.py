@@ -1,4 +1,5 @@
-"""`ballot demo --simulate`: a whole Jiaxing-style meeting, headless, through the real services.
+"""`ballot demo --simulate`: a whole meeting under any of the five profiles, headless, through
+the real services.
 
 Five scrutineers hold the key (any three decrypt); the members check in; the award round has
 a tie at the cut-off that a re-vote settles; the nominee round follows; the record is exported
@@ -29,12 +30,15 @@ from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
+from ballot.language.text import Text
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.device import VoterDevice, decryption_shares
 from ballot.services import accounts, ceremonies, counting, meetings, record, setup, voting
 from ballot.services.runtime import Runtime
 from ballot.services.unit import Db, open_database, reading, transaction
 from ballot.storage.files import write_private
+from ballot.tally.profile import resolve, separate_lists
+from ballot.tally.profiles import load_profile, profile_ids
 from ballot.tally.report import outcome_text
 
 SECRET_NOTE = "demo only: a real server keeps this secret in keys/"
@@ -158,6 +162,95 @@ def cast_as_member(
     return track
 
 
+# What the demo's committee decides where a regulation leaves a setting open (RULES.md §4: a
+# committee may set one before the meeting). The same values as Jiaxing's text, so the five
+# demos differ only where the regulations do. Printed by the demo, listed in docs/tally.md.
+COMMITTEE_SETTINGS: dict[str, Any] = {
+    "quorum": {"fraction": "2/3", "inclusive": True},
+    "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
+}
+SETTING_LINES = {
+    "quorum": Text(
+        en="quorum: at least 2/3 of all members present",
+        zh="法定人数：到会不少于全体成员的 2/3",
+    ),
+    "threshold": Text(
+        en="approval: at least 1/2 of all members approve",
+        zh="入选票数：同意票不少于全体成员的 1/2",
+    ),
+    "innovation": Text(en="innovation award: 2 places", zh="创新奖：2 个名额"),
+}
+
+
+@dataclass(frozen=True)
+class DemoSlate:
+    """A demo meeting's committee, title and slate under one profile, and the settings the
+    demo's committee chose because the regulation leaves them open."""
+
+    committee: str
+    title: str
+    slate: dict[str, Any]
+    settings: tuple[Text, ...]
+
+
+def demo_slate(profile_id: str, candidates: int, all_tiers: bool, label: str) -> DemoSlate:
+    """The slate a demo votes on under `profile_id`: the profile's own tiers (Jiaxing: 5 award
+    and up to 3 nominee places, the innovation award with `all_tiers`), each tier's own
+    candidate list where the regulation has one (重庆, 江阴), and the committee settings above
+    wherever the text is silent."""
+    if profile_id not in profile_ids():
+        raise ValueError(
+            f"--profile must be one of {', '.join(profile_ids())}, got {profile_id!r} | "
+            f"--profile 须为 {', '.join(profile_ids())} 之一"
+        )
+    if not 4 <= candidates <= len(NAMES) - 3:
+        raise ValueError(
+            f"--candidates must be between 4 and {len(NAMES) - 3} | "
+            f"--candidates 须在 4 到 {len(NAMES) - 3} 之间"
+        )
+    profile = load_profile(profile_id)
+    rules: dict[str, Any] = {}
+    chosen: list[Text] = []
+    if profile.id == "jiaxing-2020":
+        award = min(5, candidates - 2)
+        tiers: list[dict[str, Any]] = [
+            {"id": "award", "places": award},
+            {"id": "nominee", "places": min(3, candidates - award - 1)},
+        ]
+        if all_tiers:
+            tiers.append({"id": "innovation", "places": 2})
+            chosen.append(SETTING_LINES["innovation"])
+        rules["tiers"] = tiers
+    resolved = resolve(profile, rules)
+    for key in ("quorum", "threshold"):
+        if getattr(resolved, key).unstated:
+            rules[key] = COMMITTEE_SETTINGS[key]
+            chosen.append(SETTING_LINES[key])
+    resolved = resolve(profile, rules)
+    uses_others = any(t.pool.value in ("others", "remaining+others") for t in resolved.tiers)
+    names = NAMES[:candidates]
+    slate_candidates: list[Any] = list(names)
+    heads = separate_lists(profile)
+    if heads:  # the first list's share: its `top` (重庆: 5), else one more than its places
+        first = (profile.slate_lists.value or [{}])[0]
+        award_places = resolved.tiers[0].places.require()
+        size = min(int(first.get("top") or award_places + 1), candidates - 1)
+        slate_candidates = [
+            {"name": n, "list": heads[0] if i < size else heads[1]} for i, n in enumerate(names)
+        ]
+    return DemoSlate(
+        committee=f"{profile.title.zh} {profile.body.zh}（演示 {label}）",
+        title=f"{profile.title.zh} 评审会议（演示）",
+        slate={
+            "profile": profile.id,
+            "candidates": slate_candidates,
+            "others": NAMES[candidates : candidates + 3] if all_tiers and uses_others else [],
+            "rules": rules,
+        },
+        settings=tuple(chosen),
+    )
+
+
 def simulate(
     members: int = 15,
     present: int = 12,
@@ -168,28 +261,24 @@ def simulate(
     database_url: str | None = None,
     all_tiers: bool = False,
     timings: list[dict[str, Any]] | None = None,
+    profile: str = "jiaxing-2020",
 ) -> dict[str, Any]:
-    """Run the meeting; `all_tiers` adds the innovation award (over the slate's remaining
-    candidates and three other evaluated organisations) with a tie at the cut-off in every
-    tier: six rounds."""
+    """Run the meeting under `profile`; `all_tiers` puts a tie at the cut-off in every tier
+    (and, for Jiaxing, adds the innovation award over the slate's remaining candidates and
+    three other evaluated organisations: six rounds)."""
     if not 3 <= members <= 60:
-        raise ValueError("--members must be between 3 and 60")
+        raise ValueError("--members must be between 3 and 60 | --members 须在 3 到 60 之间")
     if not 0 <= present <= members:
-        raise ValueError("--present must be between 0 and --members")
-    if not 4 <= candidates <= len(NAMES) - (3 if all_tiers else 0):
-        raise ValueError(f"--candidates must be between 4 and {len(NAMES) - 3 * all_tiers}")
+        raise ValueError(
+            "--present must be between 0 and --members | --present 须在 0 到 --members 之间"
+        )
     rng, sysrng = random.Random(seed), SystemRandom()
-    award = min(5, candidates - 2)
-    nominee = min(3, candidates - award - 1)
-    tiers = [{"id": "award", "places": award}, {"id": "nominee", "places": nominee}]
-    if all_tiers:
-        tiers.append({"id": "innovation", "places": 2})
-    slate = {
-        "profile": "jiaxing-2020",
-        "candidates": NAMES[:candidates],
-        "others": NAMES[candidates : candidates + 3] if all_tiers else [],
-        "rules": {"tiers": tiers},
-    }
+    demo = demo_slate(profile, candidates, all_tiers, str(seed))
+    slate = demo.slate
+    for line in demo.settings:
+        say(
+            f"committee setting (the regulation is silent): {line.en} | 评委会设定（办法未规定）：{line.zh}"
+        )
     folder = Path(tempfile.mkdtemp(prefix="ballot-demo-"))
     engine, db = open_database(database_url or f"sqlite:///{folder / 'demo.sqlite3'}")
     now = datetime.now(UTC)
@@ -198,11 +287,9 @@ def simulate(
         for i in range(members)
     ]
     with transaction(db) as session:
-        committee = meetings.create_committee(
-            session, f"嘉兴市市长质量奖评委会（演示 {seed}）", roster, now
-        )
+        committee = meetings.create_committee(session, demo.committee, roster, now)
     with transaction(db) as session:
-        meeting = meetings.create_meeting(session, committee, "质量奖评审会议（演示）", slate, now)
+        meeting = meetings.create_meeting(session, committee, demo.title, slate, now)
     with reading(db) as s:
         public_id = meetings.public_id(s, meeting)
         member_ids = meetings.member_ids(s, committee)
@@ -250,11 +337,17 @@ def simulate(
                 for i, n in enumerate(names)
             }
             return fit(t, places * present)
-        if (tier == "award" or all_tiers) and len(names) > places:  # then a tie at the cut-off
+        tie_fits = (places + 1) * threshold <= places * present
+        if (
+            (tier == "award" or all_tiers) and len(names) > places and tie_fits
+        ):  # a tie at the cut-off
             t = {
                 n: min(present, threshold + places - 1 - i)
                 for i, n in enumerate(names[: places - 1])
             }
+            if sum(t.values()) + 2 * threshold > places * present:
+                # too few ballots to put any place clear of the tie: all places+1 tie
+                t = {n: threshold for n in names[: places - 1]}
             t.update({names[places - 1]: threshold, names[places]: threshold})
             t.update({n: max(0, threshold - 3 - i) for i, n in enumerate(names[places + 1 :])})
             return fit(t, places * present)
@@ -386,24 +479,16 @@ def prepare_meeting(
     return meeting, invitations
 
 
-def demo_meeting(rt: Runtime, shares_folder: Path) -> tuple[int, list[setup.Invitation]]:
+def demo_meeting(
+    rt: Runtime, shares_folder: Path, profile: str = "jiaxing-2020"
+) -> tuple[int, list[setup.Invitation], tuple[Text, ...]]:
     """The demo committee: 15 members (the first chairs), 5 scrutineers of whom any 3 decrypt,
-    and a Jiaxing slate of 8 candidates (5 award places, then 2 nominee places)."""
+    and a slate of 8 candidates under `profile` (Jiaxing: 5 award places, then 2 nominee
+    places); also the settings the demo's committee chose where the regulation is silent."""
     roster = [(SURNAMES[i] + f"委员{i + 1}", "chair" if i == 0 else "member") for i in range(15)]
-    slate = {
-        "profile": "jiaxing-2020",
-        "candidates": NAMES[:8],
-        "others": [],
-        "rules": {"tiers": [{"id": "award", "places": 5}, {"id": "nominee", "places": 2}]},
-    }
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return prepare_meeting(
-        rt,
-        f"嘉兴市市长质量奖评委会（演示 {stamp}）",
-        roster,
-        "质量奖评审会议（演示）",
-        slate,
-        3,
-        5,
-        shares_folder,
+    demo = demo_slate(profile, 8, False, stamp)
+    meeting, invitations = prepare_meeting(
+        rt, demo.committee, roster, demo.title, demo.slate, 3, 5, shares_folder
     )
+    return meeting, invitations, demo.settings

@@ -28,7 +28,7 @@ from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate
 from ballot.tally.model import Counts, MotionCounts, Outcome
 from ballot.tally.model import Meeting as TallyMeeting
-from ballot.tally.profile import check_outside_cap, resolve
+from ballot.tally.profile import check_lists, check_outside_cap, resolve
 from ballot.tally.profiles import load_profile
 from ballot.tally.rules import Rules
 from ballot.tally.scenario import parse_candidates
@@ -177,6 +177,7 @@ def create_meeting(
         candidates = parse_candidates(slate.get("candidates"), "candidates", seen)
         others = parse_candidates(slate.get("others", []), "others", seen)
         check_outside_cap(profile, candidates + others)
+        check_lists(profile, resolved, candidates, others)
     except TallyError as err:
         raise _refuse_tally(err) from None
     if not candidates:
@@ -209,6 +210,7 @@ def create_meeting(
                 position=position,
                 other=other,
                 outside_cap=sorted(c.outside_cap),
+                list_tier=c.listed,
             )
         )
     members = session.scalars(
@@ -226,13 +228,20 @@ def create_meeting(
             "profile": profile.id,
             "rules": rules,
             "members": [{"name": x.name, "role": x.role} for x in members],
-            "candidates": [
-                {"name": c.name, "outside_cap": sorted(c.outside_cap)} for c in candidates
-            ],
+            "candidates": [candidate_entry(c) for c in candidates],
             "others": [c.name for c in others],
         },
     )
     return meeting.id
+
+
+def candidate_entry(c: TallyCandidate) -> dict[str, Any]:
+    """A slate candidate as the record's manifest names it; "list" only where the regulation
+    gives each tier its own list, so a record of a one-slate meeting keeps its shape."""
+    entry: dict[str, Any] = {"name": c.name, "outside_cap": sorted(c.outside_cap)}
+    if c.listed is not None:
+        entry["list"] = c.listed
+    return entry
 
 
 def public_id(session: Session, meeting_id: int) -> str:
@@ -275,7 +284,7 @@ def procedure(session: Session, meeting: m.Meeting, present: int | None = None) 
     ).all()
 
     def tc(c: m.Candidate) -> TallyCandidate:
-        return TallyCandidate(c.name, frozenset(c.outside_cap))
+        return TallyCandidate(c.name, frozenset(c.outside_cap), c.list_tier)
 
     tm = TallyMeeting(
         members=members_count(session, meeting),
@@ -383,7 +392,12 @@ def slate_from_scores(
     """The slate a meeting votes on, from the review score sheet (the office's CSV), by the
     profile's slate rule: {"profile", "candidates", "others"}. A tie in score at a list's
     cut-off is refused until the office settles it; nothing is broken silently."""
-    from ballot.tally.slate import build_slate, parse_weights, read_reviews
+    from ballot.tally.slate import (
+        build_slate,
+        parse_weights,
+        read_reviews,
+        scenario_candidates,
+    )
 
     try:
         profile = load_profile(profile_id)
@@ -397,6 +411,6 @@ def slate_from_scores(
             raise ServiceError.of("slate-tie", reason)
     return {
         "profile": profile.id,
-        "candidates": [n for lst in slate.lists for n in lst.candidates],
+        "candidates": scenario_candidates(profile, slate),
         "others": list(slate.others),
     }

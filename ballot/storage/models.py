@@ -88,6 +88,8 @@ class Candidate(Base):
     position: Mapped[int] = mapped_column(Integer)
     other: Mapped[bool] = mapped_column(Boolean, default=False)
     outside_cap: Mapped[list[Any]] = mapped_column(default=list)
+    # the tier whose own candidate list names it (重庆, 江阴); None where one slate serves all
+    list_tier: Mapped[str | None] = mapped_column(String(32), default=None)
     scores: Mapped[dict[str, Any]] = mapped_column(default=dict)  # decimal strings
 
 

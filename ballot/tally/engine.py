@@ -230,11 +230,16 @@ def _decide(
     return chosen, outside, revote, empty, head, reasons
 
 
-def _pool(tier: Tier, meeting: Meeting, taken: set[str]) -> tuple[str, ...]:
+def _pool(rules: Rules, tier: Tier, meeting: Meeting, taken: set[str]) -> tuple[str, ...]:
     pool = tier.pool.require()
+    order = [t.id for t in rules.tiers]
     names: list[str] = []
     if pool in ("remaining", "remaining+others"):
-        names += [c.name for c in meeting.candidates]
+        names += [
+            c.name
+            for c in meeting.candidates
+            if c.listed is None or order.index(c.listed) <= order.index(tier.id)
+        ]
     if pool in ("others", "remaining+others"):
         names += [c.name for c in meeting.others]
     return tuple(n for n in names if n not in taken)
@@ -398,7 +403,7 @@ def _procedure(rules: Rules, meeting: Meeting, rounds: Sequence[Counts]) -> Outc
         return finish(None, False)
 
     for tier in rules.tiers:
-        pool = _pool(tier, meeting, taken)
+        pool = _pool(rules, tier, meeting, taken)
         places = tier.places.require()
         if not pool:
             tiers.append(

@@ -19,10 +19,16 @@ class Candidate:
 
     `outside_cap` names the tiers in which a win takes none of that year's places: a past
     Quality Award winner that wins again (萧山 第二十八条: 再次获奖的 … 不占当年奖项名额).
+
+    `listed` is the tier whose own candidate list names it, where a regulation gives each tier
+    its own list (重庆 第十六条(六)2, 江阴 第十五条); None where one slate serves every tier. A
+    listed candidate is on the ballot of its tier and, if not selected there, of later tiers,
+    never of an earlier one: a nominee-list organisation cannot win the award.
     """
 
     name: str
     outside_cap: frozenset[str] = frozenset()
+    listed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,63 @@ def check_outside_cap(profile: Profile, candidates: Sequence[Candidate]) -> None
             )
 
 
+def separate_lists(profile: Profile) -> tuple[str, ...]:
+    """The tiers that head a candidate list of their own, where the regulation gives each tier
+    its own list (重庆 第十六条(六)2, 江阴 第十五条); empty where one slate serves every tier."""
+    rules = profile.slate_lists.value or []
+    if len(rules) < 2:
+        return ()
+    return tuple(str(rule["tiers"][0]) for rule in rules)
+
+
+def check_lists(
+    profile: Profile, rules: Rules, candidates: Sequence[Candidate], others: Sequence[Candidate]
+) -> None:
+    """Each candidate names its tier's list where the regulation gives each tier its own list,
+    and none does where one slate serves every tier; a list is a tier of this meeting."""
+    heads = separate_lists(profile)
+    clause = profile.slate_lists.source.note.split(":")[0]
+    tiers = [t.id for t in rules.tiers]
+    for c in others:
+        if c.listed is not None:
+            raise TallyError(
+                Text(
+                    en=f"{c.name} is an organisation off the slate and is on no candidate list: "
+                    'remove its "list", or move it to the candidates',
+                    zh=f'{c.name} 是名单外组织，不在任何候选名单上：请删去其 "list"，或将其列入候选组织',
+                )
+            )
+    for c in candidates:
+        if not heads and c.listed is not None:
+            raise TallyError(
+                Text(
+                    en=f'{c.name}: "list" names {c.listed}, but under {profile.id} one slate '
+                    'serves every tier: remove "list"',
+                    zh=f'{c.name}："list" 为 {c.listed}，但依 {profile.id}，各奖项共用一份候选名单：'
+                    '请删去 "list"',
+                )
+            )
+        if heads and c.listed is None:
+            raise TallyError(
+                Text(
+                    en=f"{c.name}: under {profile.id} each tier has its own candidate list "
+                    f"({clause}): say which list names it, "
+                    f'"list": one of {", ".join(heads)}',
+                    zh=f"{c.name}：依 {profile.id}，各奖项有各自的候选名单"
+                    f"（{clause}）：请注明其所在名单，"
+                    f'"list" 为 {", ".join(heads)} 之一',
+                )
+            )
+        if c.listed is not None and c.listed not in tiers:
+            raise TallyError(
+                Text(
+                    en=f'{c.name}: "list" names {c.listed!r}, which is not a tier of this '
+                    f"meeting ({', '.join(tiers)})",
+                    zh=f'{c.name}："list" 为 {c.listed!r}，不是本次会议的奖项（{", ".join(tiers)}）',
+                )
+            )
+
+
 def parse_pool(raw: object, where: str) -> Pool:
     if raw not in POOLS:
         raise reading.fail(

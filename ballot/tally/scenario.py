@@ -12,7 +12,13 @@ from typing import Any
 
 from ballot.tally import reading
 from ballot.tally.model import Candidate, Counts, Meeting, MotionCounts
-from ballot.tally.profile import Profile, check_outside_cap, parse_tier_id, resolve
+from ballot.tally.profile import (
+    Profile,
+    check_lists,
+    check_outside_cap,
+    parse_tier_id,
+    resolve,
+)
 from ballot.tally.rules import Rules
 
 MAX_MEMBERS = 1000
@@ -33,11 +39,12 @@ def parse_candidates(raw: object, where: str, seen: set[str]) -> tuple[Candidate
     out: list[Candidate] = []
     for i, entry in enumerate(reading.sequence(raw, where, max_length=MAX_CANDIDATES)):
         item = f"{where}[{i}]"
+        listed: str | None = None
         if isinstance(entry, str):
             name, flags = reading.text(entry, item), frozenset[str]()
         else:
             table = reading.mapping(entry, item)
-            reading.only_keys(table, ("name", "outside_cap"), item)
+            reading.only_keys(table, ("name", "outside_cap", "list"), item)
             name = reading.text(reading.required(table, "name", item), f"{item}.name")
             flags = frozenset(
                 parse_tier_id(t, f"{item}.outside_cap")
@@ -45,10 +52,12 @@ def parse_candidates(raw: object, where: str, seen: set[str]) -> tuple[Candidate
                     table.get("outside_cap", []), f"{item}.outside_cap", max_length=4
                 )
             )
+            raw_list = table.get("list")
+            listed = None if raw_list is None else parse_tier_id(raw_list, f"{item}.list")
         if name in seen:
             raise reading.fail(f"{item}: {name!r} is listed twice", f"{item}：{name!r} 重复列出")
         seen.add(name)
-        out.append(Candidate(name=name, outside_cap=flags))
+        out.append(Candidate(name=name, outside_cap=flags, listed=listed))
     return tuple(out)
 
 
@@ -134,6 +143,7 @@ def parse_scenario(raw: object, load_profile: Callable[[str], Profile]) -> Scena
     check_outside_cap(profile, candidates + others)
     overrides: Mapping[str, Any] = reading.mapping(top.get("rules", {}), "rules")
     rules = resolve(profile, overrides)
+    check_lists(profile, rules, candidates, others)
     rounds = tuple(
         _round(r, f"rounds[{i}]", seen, members)
         for i, r in enumerate(

@@ -16,7 +16,7 @@ from typing import Any
 
 from ballot.language.text import Text, names_en, names_zh
 from ballot.tally import reading
-from ballot.tally.profile import Profile
+from ballot.tally.profile import Profile, separate_lists
 from ballot.tally.rules import parse_fraction
 
 COMPONENTS = ("document", "site", "defence")
@@ -355,8 +355,17 @@ def build_slate(
     )
 
 
+def scenario_candidates(profile: Profile, slate: Slate) -> list[Any]:
+    """The slate as a scenario's "candidates": plain names where one list serves every tier,
+    and each with the tier heading its list where each tier has its own (重庆, 江阴)."""
+    if not separate_lists(profile):
+        return [name for lst in slate.lists for name in lst.candidates]
+    return [
+        {"name": name, "list": lst.rule.tiers[0]} for lst in slate.lists for name in lst.candidates
+    ]
+
+
 def slate_report(profile: Profile, slate: Slate) -> dict[str, Any]:
-    on_lists = [name for lst in slate.lists for name in lst.candidates]
     return {
         "profile": profile.id,
         "weights": {k: str(v) for k, v in slate.weights.items()},
@@ -389,5 +398,9 @@ def slate_report(profile: Profile, slate: Slate) -> dict[str, Any]:
         "ties": [
             {"score": decimal_text(s), "organisations": list(names)} for s, names in slate.ties
         ],
-        "scenario": {"profile": profile.id, "candidates": on_lists, "others": list(slate.others)},
+        "scenario": {
+            "profile": profile.id,
+            "candidates": scenario_candidates(profile, slate),
+            "others": list(slate.others),
+        },
     }

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from ballot.crypto import blind_rsa, keystore
 from ballot.crypto.errors import CryptoError
 from ballot.protocol.chain import chain_problems, checkpoint_message
+from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate
-from ballot.tally.profile import resolve
+from ballot.tally.profile import check_lists, resolve
 from ballot.tally.profiles import load_profile
 from ballot.verify.evidence import Evidence
 from ballot.verify.report import Check
@@ -81,8 +82,14 @@ def check_manifest(v: Evidence, c: Check) -> None:
     v.roster = [x["name"] for x in body["members"]]
     if len(set(v.roster)) != len(v.roster) or not v.roster:
         c.fail("the roster is empty or lists a member twice")
-    v.slate = [Candidate(x["name"], frozenset(x["outside_cap"])) for x in body["candidates"]]
+    v.slate = [
+        Candidate(x["name"], frozenset(x["outside_cap"]), x.get("list")) for x in body["candidates"]
+    ]
     v.others = [Candidate(n) for n in body["others"]]
+    try:
+        check_lists(v.profile, v.rules, v.slate, v.others)
+    except TallyError as err:
+        c.fail(f"the slate's candidate lists: {err.text.en}")
     opened = v.first("meeting-opened")
     if opened.get("group") != v.group.name:
         c.fail(f"the record uses group {opened.get('group')!r}, not {v.group.name}")

@@ -5,9 +5,27 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from ballot import verify
+from ballot.cli import serve
+from ballot.crypto import keystore
+from ballot.crypto.randomness import SystemRandom
+from ballot.devtools import demo
+from ballot.devtools.demo import SETTING_LINES
+from ballot.protocol.device import decryption_shares
+from ballot.services import counting, meetings, record
+from ballot.services.unit import reading, transaction
+from ballot.storage import models as m
+from ballot.tally.profile import resolve
+from ballot.tally.profiles import load_profile, profile_ids
 from tests.support import ROOT
+from tests.support.web import cast_with_client, log_in
 
 
 def test_the_demo_meeting_completes_with_a_tie_revote_and_verifies(tmp_path: Path) -> None:
@@ -68,3 +86,139 @@ def test_the_demo_refuses_impossible_settings() -> None:
         check=False,
     )
     assert proc.returncode == 2 and "--present" in proc.stderr
+
+
+@pytest.mark.parametrize("profile", profile_ids())
+def test_the_demo_simulates_a_whole_meeting_under_each_profile_and_it_verifies(
+    profile: str, tmp_path: Path
+) -> None:
+    """`ballot demo --simulate --profile ID`: the five regulations, each with the committee
+    settings the demo states where its text is silent; every record passes every check."""
+    out = tmp_path / "record.json"
+    args = ["demo", "--simulate", "--profile", profile, "--members", "9", "--present", "7"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", *args, "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "程序完成 / The procedure is complete." in proc.stdout
+    silent = [s.name for s in resolve(load_profile(profile), {}).settings() if s.unstated]
+    for key in ("quorum", "threshold"):  # what the regulation leaves open is said, in both
+        assert (key in silent) == (SETTING_LINES[key].en in proc.stdout), (key, proc.stdout)
+    record = json.loads(out.read_text("utf-8"))
+    report = verify.Verifier(record, workers=1).run()
+    assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
+    manifest = record["events"][0]["body"]
+    opened = [e["body"] for e in record["events"] if e["kind"] == "round-opened"]
+    if profile in ("chongqing-2015", "jiangyin-draft"):  # each tier its own candidate list
+        second = {c["name"] for c in manifest["candidates"] if c["list"] != "award"}
+        assert second and not second & set(opened[0]["candidates"])
+    else:
+        assert all("list" not in c for c in manifest["candidates"])
+
+
+def test_all_tiers_at_the_defaults_puts_a_tie_in_every_tier(tmp_path: Path) -> None:
+    out = tmp_path / "record.json"
+    done = demo.simulate(out=out, all_tiers=True, say=lambda _line: None)
+    assert done["complete"]
+    opened = [e["body"] for e in done["record"]["events"] if e["kind"] == "round-opened"]
+    assert [(r["tier"], r["kind"]) for r in opened] == [
+        (tier, kind) for tier in ("award", "nominee", "innovation") for kind in ("ballot", "revote")
+    ]
+
+
+def test_the_demo_refuses_an_unknown_profile_in_both_languages() -> None:
+    for command in (["demo", "--simulate"], ["serve", "--demo"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ballot", *command, "--profile", "beijing"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "--profile must be one of" in proc.stderr and "须为" in proc.stderr
+        assert "jiaxing-2020" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("profile", profile_ids())
+def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
+    profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ballot serve --demo --profile ID` prepares the meeting; the chair checks members in
+    and opens every round the procedure asks for, members cast through the ballot routes,
+    three scrutineers send their shares: the meeting completes and its record verifies."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    said: list[str] = []
+    app, invitations, folder = serve.prepare(True, None, None, said.append, profile)
+    assert folder is not None and f"profile 办法: {profile}" in said
+    rt = app.extensions["ballot"]
+    with rt.db() as s:
+        (meeting,) = s.scalars(select(m.Meeting)).all()
+        mid, pid = meeting.id, meeting.public_id
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+        needed = meetings.outcome(s, mid).quorum.needed or 1  # 10 of 15; Chongqing > 2/3: 11
+    people = [x for x in invitations if x.role in ("chair", "member")]
+    chair, csrf = log_in(app, next(x for x in people if x.role == "chair").code)
+    present = people[:needed]
+    for person in present:
+        r = chair.post(
+            f"/chair/{mid}/attendance",
+            data={"csrf_token": csrf, "member": str(ids[person.name]), "present": "1"},
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    voters = [log_in(app, x.code) for x in present]
+    scrutineers = [x for x in invitations if x.role == "scrutineer"][:3]
+    shares = {
+        x.name: keystore.open_share((x.share_file or Path()).read_text("utf-8"), x.passphrase or "")
+        for x in scrutineers
+    }
+    logged = {x.name: log_in(app, x.code) for x in scrutineers}
+    held: list[dict[str, Any]] = []
+    for number in range(1, 20):
+        with reading(rt.db) as s:
+            if meetings.outcome(s, mid).next is None:
+                break
+        assert chair.post(f"/chair/{mid}/open", data={"csrf_token": csrf}).status_code == 302
+        for c, token in voters:  # each approves the first k on the ballot: no tie, no re-vote
+            rnd = c.get("/vote/round.json").get_json()["round"]
+            choices = [
+                "approve" if i < rnd["k"] else "abstain" for i in range(len(rnd["candidates"]))
+            ]
+            cast_with_client(app, c, token, choices)
+        held.append(rnd)
+        r = chair.post(f"/chair/{mid}/close", data={"csrf_token": csrf, "round": str(number)})
+        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+        for name, (c, token) in logged.items():
+            pending = c.get("/scrutineer/pending.json").get_json()
+            (closed,) = [x for x in pending["rounds"] if x["number"] == number]
+            with transaction(rt.db) as session:
+                committee = counting.committee_key(session, mid, SystemRandom())
+            body = decryption_shares(
+                pid, number, closed["record"], closed["aggregates"], committee, shares[name],
+                SystemRandom(),
+            )  # fmt: skip
+            r = c.post(
+                "/scrutineer/shares",
+                json={"round": number, "shares": body},
+                headers={"X-CSRFToken": token},
+            )
+            assert r.status_code == 200, r.get_json()
+    with reading(rt.db) as s:
+        final = meetings.outcome(s, mid)
+        exported = record.export(s, mid)
+    assert final.complete and held, final.result()
+    report = verify.Verifier(exported, workers=1).run()
+    assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
+    assert exported["events"][-2]["kind"] == "meeting-closed"
+    if profile in ("chongqing-2015", "jiangyin-draft"):
+        manifest = exported["events"][0]["body"]
+        second = {c["name"] for c in manifest["candidates"] if c["list"] != "award"}
+        assert second and not second & set(held[0]["candidates"])
+    rt.engine.dispose()

@@ -446,14 +446,18 @@ def test_a_slate_from_the_score_sheet(db: sessionmaker[Session]) -> None:
 
     sheet = (ROOT / "examples/scores-chongqing.csv").read_text("utf-8")
     slate = meetings.slate_from_scores("chongqing-2015", sheet)
-    assert slate["candidates"][:5] == ["渝江汽车", "两江电子", "山城建工", "朝天门物流", "缙云茶业"]
+    # 第十六条(六)2: both scores ≥ 500 → the award list, top 5; both ≥ 400 → the nominee list
+    award = [c["name"] for c in slate["candidates"] if c["list"] == "award"]
+    nominee = [c["name"] for c in slate["candidates"] if c["list"] == "nominee"]
+    assert award == ["渝江汽车", "两江电子", "山城建工", "朝天门物流", "缙云茶业"]
+    assert nominee == ["巴南机械", "长嘉药业", "涪陵榨菜厂", "万州港务"]
     assert slate["others"] == ["黔江丝绸"]
     tie = (ROOT / "examples/scores-jiaxing.csv").read_text("utf-8")
     err = refused("slate-tie", meetings.slate_from_scores, "jiaxing-2020", tie)
     assert "大桥电器" in err.text.en and "须由评审办决定" in err.text.zh
     refused("invalid-rules", meetings.slate_from_scores, "jiangyin-draft", sheet)
     slate = meetings.slate_from_scores("jiangyin-draft", sheet, {"document": "1/5", "site": "4/5"})
-    assert slate["candidates"][0] == "渝江汽车"
+    assert slate["candidates"][0] == {"name": "渝江汽车", "list": "award"}
     with transaction(db) as session:
         committee = meetings.create_committee(session, "c4", meetings.parse_roster(ROSTER), NOW)
     chongqing = {

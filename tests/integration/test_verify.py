@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ballot import verify
 from ballot.crypto import blind_rsa
+from ballot.devtools import demo
 from ballot.protocol.chain import GENESIS, event_hash
 from ballot.services import record
 from ballot.storage.engine import make_engine, sessions, upgrade
@@ -204,3 +205,25 @@ def test_the_command_line_reports_checks_and_exit_status(
         check=False,
     )
     assert proc.returncode == 2 and "not valid JSON" in proc.stderr
+
+
+def test_candidate_lists_in_the_manifest_are_checked(tmp_path: Path) -> None:
+    """重庆 第十六条(六)2: a record whose manifest drops the lists fails `manifest`; one that
+    moves a nominee-list organisation onto the award list fails `procedure`, since the award
+    ballot held then was not the one the rules ask for."""
+    done = demo.simulate(
+        7, 6, 6, 3, tmp_path / "r.json", say=lambda _: None, profile="chongqing-2015"
+    )
+    rec = done["record"]
+    assert failing(copy.deepcopy(rec)) == set()
+    dropped = copy.deepcopy(rec)
+    for c in dropped["events"][0]["body"]["candidates"]:
+        c.pop("list")
+    assert "manifest" in failing(rechain(dropped))
+    moved = copy.deepcopy(rec)
+    nominee = [c for c in moved["events"][0]["body"]["candidates"] if c["list"] == "nominee"]
+    nominee[0]["list"] = "award"
+    assert "procedure" in failing(rechain(moved))
+    jiaxing = copy.deepcopy(rec)
+    jiaxing["events"][0]["body"]["profile"] = "jiaxing-2020"  # one slate: a "list" is refused
+    assert "manifest" in failing(rechain(jiaxing))

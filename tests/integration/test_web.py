@@ -15,17 +15,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ballot.crypto.elgamal import PublicKey
-from ballot.crypto.group import production_group
-from ballot.crypto.randomness import SystemRandom
-from ballot.protocol.context import ballot_context
-from ballot.protocol.device import VoterDevice
 from ballot.services import accounts
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
-from tests.support.web import csrf_token, https_client, log_in, make_web_meeting, scrutineer_shares
+from tests.support.web import (
+    cast_with_client,
+    csrf_token,
+    https_client,
+    log_in,
+    make_web_meeting,
+    scrutineer_shares,
+)
 
 HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">', "乙公司", "丙公司"]
 
@@ -74,43 +76,6 @@ def check_in(app: Flask, meeting: int, chair: FlaskClient, csrf: str, names: lis
             chair, f"/chair/{meeting}/attendance", csrf, member=str(ids[name]), present="1"
         )
         assert r.status_code == 302, r.get_data(as_text=True)[:300]
-
-
-def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
-    """A member's whole turn through the web routes (the Python device stands in for the page's
-    module, which tests/browser/test_js_protocol.py and the browser test check separately)."""
-    rnd = member.get("/vote/round.json").get_json()["round"]
-    device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], SystemRandom())
-    issued = member.post(
-        "/vote/issue",
-        json={"meeting": rnd["meeting"], "round": rnd["number"], "blinded": device.blinded_hex},
-        headers={"X-CSRFToken": csrf},
-    )
-    assert issued.status_code == 200, issued.get_json()
-    credential = device.finish_issuance(issued.get_json()["blind_signature"])
-    anon = client(app)
-    r = anon.post(
-        "/vote/anon/register",
-        json={"meeting": rnd["meeting"], "round": rnd["number"], **credential},
-    )
-    assert r.status_code == 200, r.get_json()
-    group = production_group()
-    key = PublicKey(group, group.backend.mpz(int(rnd["key"], 16)))
-    ctx = ballot_context(rnd["meeting"], rnd["number"], rnd["record"], rnd["candidates"], rnd["k"])
-    ballot, pub, sig, tracker = device.vote(key, ctx, choices)
-    r = anon.post(
-        "/vote/anon/cast",
-        json={
-            "meeting": rnd["meeting"],
-            "round": rnd["number"],
-            "ballot": ballot,
-            "public_key_hex": pub,
-            "signature_hex": sig,
-        },
-    )
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["tracker"] == tracker
-    return tracker
 
 
 # --- roles ------------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ SHAPES = st.sampled_from(
 
 
 PROFILE = st.sampled_from(PROFILES)
+SEPARATE_LISTS = {"chongqing-2015"}  # 第十六条(六)2: an award list and a nominee list
 MEMBERS = st.integers(1, 30)
 LATER = st.lists(st.sampled_from(LATER_TIERS), unique=True, max_size=3)
 POOL = st.sampled_from([None, *POOLS])
@@ -147,6 +148,12 @@ def meetings(draw: Draw) -> Scenario:
         if pool is not None:
             tier["pool"] = pool
         tiers.append(tier)
+    if profile in SEPARATE_LISTS:  # each tier its own candidate list: say whose each is on
+        tier_ids = st.sampled_from([t["id"] for t in tiers])
+        candidates = [
+            {"name": c, "list": draw(tier_ids)} if isinstance(c, str) else c | {"list": "award"}
+            for c in candidates
+        ]
     rules: dict[str, Any] = {"tiers": tiers}
     if profile in COMMITTEE_QUORUM:
         rules["quorum"] = COMMITTEE_QUORUM[profile]
@@ -634,6 +641,28 @@ def test_no_candidate_wins_twice(meeting: Scenario, data: st.DataObject) -> None
     check_no_winner_twice(report)
 
 
+@given(meeting=meetings(), data=st.data())
+def test_no_candidate_is_on_a_ballot_before_its_own_list(
+    meeting: Scenario, data: st.DataObject
+) -> None:
+    """重庆 第十六条(六)2: a nominee-list organisation is on no award ballot, so it never wins
+    the award; an award-list organisation not selected may go on to the nominee ballot."""
+    _, report = drive(data.draw, meeting)
+    observe(report)
+    listed = {
+        c["name"]: c["list"] for c in meeting["candidates"] if isinstance(c, dict) and "list" in c
+    }
+    order = [t["id"] for t in meeting["rules"]["tiers"]]
+    for r in report["rounds"]:
+        for name in r["candidates"]:
+            if name in listed:
+                assert order.index(listed[name]) <= order.index(r["tier"])
+    for tier, winners in report["result"].items():
+        for name in winners:
+            if name in listed:
+                assert order.index(listed[name]) <= order.index(tier)
+
+
 @given(
     profile=st.sampled_from(PROFILES),
     members=st.integers(1, 30),
@@ -647,7 +676,9 @@ def test_quorum_not_met_decides_nothing(profile: str, members: int, data: st.Dat
         "profile": profile,
         "members": members,
         "present": present,
-        "candidates": names,
+        "candidates": [{"name": n, "list": "award"} for n in names]
+        if profile in SEPARATE_LISTS
+        else names,
         "rules": {
             "tiers": [{"id": "award", "places": 2}, {"id": "nominee", "places": 1}],
             **({"quorum": COMMITTEE_QUORUM[profile]} if profile in COMMITTEE_QUORUM else {}),

@@ -21,9 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.crypto import keystore
+from ballot.crypto.elgamal import PublicKey
+from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
-from ballot.protocol.device import decryption_shares
+from ballot.protocol.context import ballot_context
+from ballot.protocol.device import VoterDevice, decryption_shares
 from ballot.services import counting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -143,3 +146,40 @@ def log_in(app: Flask, code: str, then: str = "/") -> tuple[FlaskClient, str]:
     response = c.post("/login", data={"csrf_token": csrf_token(c), "code": code})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return c, csrf_token(c, then)
+
+
+def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
+    """A member's whole turn through the web routes (the Python device stands in for the page's
+    module, which tests/browser/test_js_protocol.py and the browser test check separately)."""
+    rnd = member.get("/vote/round.json").get_json()["round"]
+    device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], SystemRandom())
+    issued = member.post(
+        "/vote/issue",
+        json={"meeting": rnd["meeting"], "round": rnd["number"], "blinded": device.blinded_hex},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert issued.status_code == 200, issued.get_json()
+    credential = device.finish_issuance(issued.get_json()["blind_signature"])
+    anon = https_client(app)
+    r = anon.post(
+        "/vote/anon/register",
+        json={"meeting": rnd["meeting"], "round": rnd["number"], **credential},
+    )
+    assert r.status_code == 200, r.get_json()
+    group = production_group()
+    key = PublicKey(group, group.backend.mpz(int(rnd["key"], 16)))
+    ctx = ballot_context(rnd["meeting"], rnd["number"], rnd["record"], rnd["candidates"], rnd["k"])
+    ballot, pub, sig, tracker = device.vote(key, ctx, choices)
+    r = anon.post(
+        "/vote/anon/cast",
+        json={
+            "meeting": rnd["meeting"],
+            "round": rnd["number"],
+            "ballot": ballot,
+            "public_key_hex": pub,
+            "signature_hex": sig,
+        },
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["tracker"] == tracker
+    return tracker

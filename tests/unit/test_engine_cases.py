@@ -6,6 +6,7 @@ expectations are what the regulation says must follow.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -66,7 +67,9 @@ def test_quorum_inclusive_and_exclusive(
             "profile": profile,
             "members": members,
             "present": present,
-            "candidates": ["A", "B"],
+            "candidates": [{"name": n, "list": "award"} for n in "AB"]
+            if profile == "chongqing-2015"
+            else ["A", "B"],
             "rules": rules,
         }
     )
@@ -425,7 +428,8 @@ def test_jiangyin_two_awards_then_excellence() -> None:
         "profile": "jiangyin-draft",
         "members": 11,
         "present": 9,
-        "candidates": list("ABCDE"),
+        "candidates": [{"name": n, "list": "award"} for n in "ABC"]
+        + [{"name": n, "list": "excellence"} for n in "DE"],
         "rules": {
             "quorum": {"fraction": "1/2", "inclusive": False},
             "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
@@ -437,12 +441,77 @@ def test_jiangyin_two_awards_then_excellence() -> None:
     assert out["complete"]
 
 
+def test_chongqing_16_6_2_nominee_list_is_not_on_the_award_ballot() -> None:
+    """重庆 第十六条(六)2 gives the award and the nominee award their own lists: a nominee-list
+    organisation (both scores ≥ 400, not ≥ 500) is on no award ballot, and an award-list one
+    that is not selected goes on to the nominee ballot."""
+    s = {
+        "profile": "chongqing-2015",
+        "members": 15,
+        "present": 12,
+        "candidates": [{"name": n, "list": "award"} for n in ("渝江", "两江", "山城")]
+        + [{"name": n, "list": "nominee"} for n in ("缙云", "巴南")],
+        "rules": {"threshold": {"fraction": "1/2", "inclusive": True, "base": "members"}},
+        "rounds": [approve(渝江=12, 两江=9, 山城=3)],
+    }
+    out = replay(s)
+    assert out["rounds"][0]["candidates"] == ["渝江", "两江", "山城"]
+    assert out["next"]["tier"] == "nominee"
+    assert out["next"]["candidates"] == ["山城", "缙云", "巴南"]
+    # counts naming a nominee-list organisation on the award ballot are refused
+    s["rounds"] = [approve(渝江=12, 缙云=9)]
+    with pytest.raises(TallyError, match="缙云"):
+        replay(s)
+
+
+def test_jiangyin_15_a_594_score_is_not_on_the_mayors_award_ballot() -> None:
+    """江阴 第十五条: the 市长质量奖 needs a total ≥ 600, the 优秀奖 ≥ 500, so the 优秀奖 list
+    (594) is not on the award ballot however many approve it."""
+    s = {
+        "profile": "jiangyin-draft",
+        "members": 11,
+        "present": 11,
+        "candidates": [{"name": "澄江", "list": "award"}, {"name": "申港", "list": "excellence"}],
+        "rules": {
+            "quorum": None,
+            "threshold": {"fraction": "1/2", "inclusive": True, "base": "members"},
+        },
+        "rounds": [approve(澄江=11)],
+    }
+    out = replay(s)
+    assert out["rounds"][0]["candidates"] == ["澄江"]
+    assert out["next"]["candidates"] == ["申港"] and out["next"]["tier"] == "excellence"
+
+
+@pytest.mark.parametrize(
+    ("profile", "candidates", "message"),
+    [
+        ("chongqing-2015", ["A"], "each tier has its own candidate list (第十六条(六)2)"),
+        ("jiangyin-draft", ["A"], "each tier has its own candidate list (第十五条)"),
+        ("jiaxing-2020", [{"name": "A", "list": "award"}], "one slate serves every tier"),
+        ("chongqing-2015", [{"name": "A", "list": "innovation"}], "not a tier of this meeting"),
+    ],
+)
+def test_candidate_lists_are_given_exactly_where_the_regulation_has_them(
+    profile: str, candidates: list[Any], message: str
+) -> None:
+    s = {
+        "profile": profile,
+        "members": 15,
+        "present": 15,
+        "candidates": candidates,
+        "rules": {"threshold": None, "quorum": None},
+    }
+    with pytest.raises(TallyError, match=re.escape(message)):
+        replay(s)
+
+
 def test_chongqing_exclusive_quorum_blocks_the_vote() -> None:
     s = {
         "profile": "chongqing-2015",
         "members": 15,
         "present": 10,
-        "candidates": ["A"],
+        "candidates": [{"name": "A", "list": "award"}],
         "rules": {"threshold": None},
     }
     out = replay(s)

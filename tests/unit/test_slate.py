@@ -12,8 +12,9 @@ import pytest
 
 from ballot.tally.errors import TallyError, UnstatedSetting
 from ballot.tally.profiles import load_profile
-from ballot.tally.slate import build_slate, decimal_text, read_reviews
+from ballot.tally.slate import build_slate, decimal_text, read_reviews, slate_report
 from tests.support import ROOT
+from tests.support.scenarios import replay
 
 
 def slate(profile: str, csv_text: str, weights: dict[str, Fraction] | None = None):  # type: ignore[no-untyped-def]
@@ -96,6 +97,32 @@ def test_chongqing_composite_and_both_lists() -> None:
     assert nominee.candidates == ("C", "D", "E")  # both ≥ 400, not on the award list
     assert s.others == ("F",)  # document below 400
     assert award.size == nominee.size == 5
+
+
+def test_chongqing_slate_scenario_keeps_each_tiers_list_off_the_award_ballot() -> None:
+    """The scenario `ballot slate` prints names each candidate's list (第十六条(六)2), so a
+    nominee-list organisation with a 499 document score is not on the award ballot."""
+    rows = [("A", 600, 700, 90), ("B", 520, 510, 80), ("C", 499, 800, 99)]
+    profile = load_profile("chongqing-2015")
+    built = build_slate(profile, read_reviews(csv_rows(rows, "organisation,document,site,defence")))
+    scenario = slate_report(profile, built)["scenario"]
+    assert scenario["candidates"] == [
+        {"name": "A", "list": "award"},
+        {"name": "B", "list": "award"},
+        {"name": "C", "list": "nominee"},
+    ]
+    threshold = {"fraction": "1/2", "inclusive": True, "base": "members"}
+    out = replay(
+        {**scenario, "members": 3, "present": 3, "rules": {"threshold": threshold}, "rounds": []}
+    )
+    assert out["next"]["candidates"] == ["A", "B"]
+
+
+def test_jiaxing_slate_scenario_is_one_list_of_names() -> None:
+    rows = [("A", 600, 700), ("B", 520, 510)]
+    profile = load_profile("jiaxing-2020")
+    built = build_slate(profile, read_reviews(csv_rows(rows)))
+    assert slate_report(profile, built)["scenario"]["candidates"] == ["A", "B"]
 
 
 def test_chongqing_top_five_by_composite() -> None:
