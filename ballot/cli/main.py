@@ -237,6 +237,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         sys.stderr.write("\r" + " " * len(last[0]) + "\r")
     report = verify.summary(checks)
     report["client_files"] = verify.client_files(record)
+    report["code_replacements"] = verify.code_replacements(record)
     if args.json:
         _print_json(report)
     else:
@@ -256,6 +257,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 else "DIFFERS from this installed version | 与本机安装版本不同"
             )
             print(f"browser file {f['file']}: sha256 {f['sha256'][:16]}… {same}")
+        for x in report["code_replacements"]:
+            print(
+                f"note: event {x['seq']}: the office replaced the access code of {x['role']} "
+                f"{x['name']}; ask them whether they asked for it | 注意：第 {x['seq']} 项，"
+                f"会务组更换了 {x['name']} 的访问码，请向本人核实"
+            )
         print(
             "ALL CHECKS PASSED | 全部检查通过"
             if report["ok"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+from ballot.cli.worker import ROOM_THREADS
 from ballot.devtools.demo import demo_meeting
 from ballot.language.vocabulary import ROLES
 from ballot.services.runtime import Runtime
@@ -105,8 +106,8 @@ def run(
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        "worker_class": "ballot.cli.worker.RoomWorker",
+        "threads": ROOM_THREADS,
         "timeout": 120,
         "post_fork": post_fork,
         "accesslog": None,

@@ -47,6 +47,7 @@ MEETING_STATUSES: Mapping[str, Text] = {
     "ready": Text(zh="待开始", en="ready to open"),
     "open": Text(zh="进行中", en="open"),
     "closed": Text(zh="已结束", en="closed"),
+    "cancelled": Text(zh="已取消", en="cancelled"),
 }
 
 ROUND_STATUSES: Mapping[str, Text] = {

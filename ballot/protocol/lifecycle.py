@@ -27,6 +27,7 @@ class MeetingStatus(StrEnum):
     READY = "ready"  # the joint key is recorded; the meeting is not open yet
     OPEN = "open"  # voting: rounds open and close
     CLOSED = "closed"  # every tier is decided (a motion may still follow)
+    CANCELLED = "cancelled"  # set up by mistake: the office cancelled it before any round
 
 
 class RoundStatus(StrEnum):
@@ -37,11 +38,14 @@ class RoundStatus(StrEnum):
 
 
 MEETING_TRANSITIONS: Mapping[MeetingStatus, frozenset[MeetingStatus]] = {
-    MeetingStatus.SETUP: frozenset({MeetingStatus.CEREMONY, MeetingStatus.READY}),
-    MeetingStatus.CEREMONY: frozenset({MeetingStatus.READY}),
-    MeetingStatus.READY: frozenset({MeetingStatus.OPEN}),
-    MeetingStatus.OPEN: frozenset({MeetingStatus.CLOSED}),
+    MeetingStatus.SETUP: frozenset(
+        {MeetingStatus.CEREMONY, MeetingStatus.READY, MeetingStatus.CANCELLED}
+    ),
+    MeetingStatus.CEREMONY: frozenset({MeetingStatus.READY, MeetingStatus.CANCELLED}),
+    MeetingStatus.READY: frozenset({MeetingStatus.OPEN, MeetingStatus.CANCELLED}),
+    MeetingStatus.OPEN: frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED}),
     MeetingStatus.CLOSED: frozenset(),
+    MeetingStatus.CANCELLED: frozenset(),
 }
 
 ROUND_TRANSITIONS: Mapping[RoundStatus, frozenset[RoundStatus]] = {

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ballot.protocol.lifecycle import MeetingStatus
+from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Db, reading, transaction
 from ballot.storage import models as m
@@ -30,6 +32,7 @@ ROLES = ("office", "chair", "member", "scrutineer")
 # The codes' 59 secret bits, not this limit, are what stops guessing.
 FAILURES_ALLOWED = 10
 FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)  # from the login, however often the session is used
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -150,7 +153,32 @@ def reissue_code(session: Session, account_id: int) -> tuple[str, str]:
     handle, hashed, code = _new_code(session)
     account.handle, account.code_hash = handle, hashed
     account.version += 1
+    session.execute(delete(m.LoginSession).where(m.LoginSession.account_id == account.id))
+    _trace_replacement(session, account)
     return account.name, code
+
+
+def _trace_replacement(session: Session, account: m.Account) -> None:
+    """A replaced code lets whoever holds the new one act as that person: every meeting of
+    theirs not yet closed records that it happened ("code-replaced"), so an auditor sees it."""
+    if account.role == "scrutineer":
+        where = m.Meeting.id == account.meeting_id
+    elif account.role in ("chair", "member") and account.committee_id is not None:
+        where = m.Meeting.committee_id == account.committee_id
+    else:
+        return
+    for meeting in session.scalars(
+        select(m.Meeting).where(
+            where, m.Meeting.status.not_in([MeetingStatus.CLOSED, MeetingStatus.CANCELLED])
+        )
+    ):
+        record.lock_meeting(session, meeting.id)
+        record.append(
+            session,
+            meeting.id,
+            "code-replaced",
+            {"role": account.role, "name": account.name, "version": account.version},
+        )
 
 
 def list_accounts(session: Session) -> list[Account]:
@@ -207,9 +235,36 @@ def authenticate(db: Db, code: str, client: str) -> Login:
     )
 
 
-def account_for(session: Session, account_id: int, version: int) -> Account | None:
-    """The account a session names, if its code has not been replaced since."""
-    account = session.get(m.Account, account_id)
-    if account is None or account.version != version:
-        return None
-    return Account.of(account)
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, login: Login, now: datetime) -> str:
+    """A server-side session for a checked login: the token its cookie carries (only its hash
+    is stored). Expired sessions are swept out here."""
+    session.execute(delete(m.LoginSession).where(m.LoginSession.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        m.LoginSession(
+            token_hash=_token_hash(token),
+            account_id=login.account_id,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    """Log out: the session's row goes, so every copy of its cookie stops working."""
+    session.execute(delete(m.LoginSession).where(m.LoginSession.token_hash == _token_hash(token)))
+
+
+def account_for(session: Session, token: str, now: datetime) -> Account | None:
+    """The account a session's token names, if the session has not ended (logged out, the
+    code replaced, or 12 hours passed since the login)."""
+    row = session.execute(
+        select(m.Account)
+        .join(m.LoginSession, m.LoginSession.account_id == m.Account.id)
+        .where(m.LoginSession.token_hash == _token_hash(token), m.LoginSession.expires_at > now)
+    ).scalar_one_or_none()
+    return None if row is None else Account.of(row)

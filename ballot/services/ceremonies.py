@@ -25,6 +25,7 @@ from ballot.protocol import context
 from ballot.protocol.lifecycle import MeetingStatus, advance_meeting
 from ballot.services import record
 from ballot.services.errors import ServiceError
+from ballot.services.meetings import cancelled
 from ballot.services.queries import add_once, count_rows
 from ballot.storage import models as m
 
@@ -36,6 +37,8 @@ def _crypto(err: CryptoError) -> ServiceError:
 def start_ceremony(session: Session, meeting_id: int, k: int, n: int) -> None:
     """Name the ceremony's threshold: any k of the n scrutineers will decrypt."""
     meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise cancelled()
     if meeting.status != MeetingStatus.SETUP:
         raise ServiceError(
             "ceremony-done",
@@ -54,6 +57,8 @@ def _ceremony_params(session: Session, meeting: m.Meeting) -> ceremony.CeremonyP
     event = session.scalars(
         select(m.Event).where(m.Event.meeting_id == meeting.id, m.Event.kind == "ceremony-started")
     ).first()
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise cancelled()
     if meeting.status != MeetingStatus.CEREMONY or event is None:
         raise ServiceError("no-ceremony", en="start the key ceremony first", zh="请先开始密钥仪式")
     body = json.loads(event.body)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ballot.language import vocabulary
 from ballot.language.text import invisible_problem
-from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
+from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.queries import count_rows
@@ -244,6 +244,46 @@ def candidate_entry(c: TallyCandidate) -> dict[str, Any]:
     return entry
 
 
+def cancelled() -> ServiceError:
+    """The refusal of anything asked of a cancelled meeting."""
+    return ServiceError(
+        "meeting-cancelled",
+        en="the office cancelled this meeting: nothing more happens in it",
+        zh="会务组已取消此会议：此会议不再进行任何事项",
+    )
+
+
+def cancel_meeting(session: Session, meeting_id: int, reason: str) -> None:
+    """Cancel a meeting set up by mistake (wrong roster, slate or scrutineers), before any
+    round: its status becomes `cancelled` and its record says so and why. A meeting in which a
+    round was opened is never cancelled: its record stands."""
+    reason = reason.strip()
+    if not reason or len(reason) > 200 or invisible_problem(reason):
+        raise ServiceError(
+            "bad-reason",
+            en="say why the meeting is cancelled (at most 200 visible characters): the record "
+            "keeps it",
+            zh="请写明取消会议的原因（不超过 200 个可见字符）：记录将保存此原因",
+        )
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise cancelled()
+    held = count_rows(session, m.Round, m.Round.meeting_id == meeting.id)
+    if held or meeting.status == MeetingStatus.CLOSED:
+        raise ServiceError(
+            "meeting-under-way",
+            en=f"{held} round(s) of this meeting have been opened: a meeting with votes is not "
+            "cancelled, its record stands; create a new meeting for what comes next",
+            zh=f"此会议已开启 {held} 轮投票：已有投票的会议不能取消，其记录保留；后续事项请新建会议",
+        )
+    meeting.status = advance_meeting(meeting.status, MeetingStatus.CANCELLED)
+    record.append(session, meeting.id, "meeting-cancelled", {"by": "office", "reason": reason})
+
+
+def title_of(session: Session, meeting_id: int) -> str:
+    return record.meeting(session, meeting_id).title
+
+
 def public_id(session: Session, meeting_id: int) -> str:
     """The meeting's id in the protocol and the record."""
     return record.meeting(session, meeting_id).public_id
@@ -355,6 +395,8 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == MeetingStatus.CLOSED:
         raise ServiceError("meeting-closed", en="the meeting is closed", zh="会议已结束")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise cancelled()
     member = member_of(session, meeting, member_id)
     row = session.scalar(
         select(m.Attendance).where(

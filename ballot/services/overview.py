@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ballot.language.text import Text
 from ballot.language.vocabulary import MOTION
 from ballot.protocol.context import ceremony_id
-from ballot.protocol.lifecycle import RoundStatus
+from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import members_count, present_count, procedure
@@ -207,18 +207,29 @@ def tier_names(profile_id: str) -> dict[str, Text]:
 
 
 def current_meeting(session: Session, committee_id: int) -> int | None:
-    """The committee's meeting a member's or chair's pages are about: the newest one."""
+    """The committee's meeting a member's or chair's pages are about: the newest one not
+    cancelled (or, if every one is, the newest)."""
+    cancelled = m.Meeting.status == MeetingStatus.CANCELLED.value
     return session.scalar(
         select(m.Meeting.id)
         .where(m.Meeting.committee_id == committee_id)
-        .order_by(m.Meeting.id.desc())
+        .order_by(cancelled.asc(), m.Meeting.id.desc())
         .limit(1)
     )
 
 
 def all_meetings(session: Session) -> list[dict[str, Any]]:
+    """Every meeting, newest first; `cancellable` while no round has been opened."""
+    held = set(session.scalars(select(m.Round.meeting_id).distinct()))
     return [
-        {"id": x.id, "public_id": x.public_id, "title": x.title, "status": x.status}
+        {
+            "id": x.id,
+            "public_id": x.public_id,
+            "title": x.title,
+            "status": x.status,
+            "cancellable": x.id not in held
+            and x.status not in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED),
+        }
         for x in session.scalars(select(m.Meeting).order_by(m.Meeting.id.desc()))
     ]
 

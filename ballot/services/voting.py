@@ -37,6 +37,7 @@ from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meetin
 from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import (
+    cancelled,
     member_of,
     members_count,
     present_count,
@@ -127,6 +128,8 @@ def _refusal(session: Session, meeting: m.Meeting, motion: bool) -> ServiceError
                 en="A review vote is held on the published result: finish the procedure first.",
                 zh="复议针对已公布的结果：请先完成评选程序。",
             )
+        if meeting.status == MeetingStatus.CANCELLED:
+            return cancelled()
         if meeting.status == MeetingStatus.CLOSED:
             return ServiceError(
                 "meeting-not-open",

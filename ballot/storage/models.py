@@ -246,6 +246,18 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LoginSession(Base):
+    """One signed-in browser or client: the SHA-256 of the random token its cookie carries.
+    Logging out or a replaced code deletes the row, which ends the session everywhere; it
+    also ends at `expires_at` (12 hours after the login), however often it is used."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class LoginFailure(Base):
     """One failed login, kept for rate limiting (by client address and login handle)."""
 

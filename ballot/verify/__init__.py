@@ -100,3 +100,17 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 __all__ = ["CHECKS", "Check", "Evidence", "Verifier", "client_files", "find_tracker", "summary"]
+
+
+def code_replacements(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every access code the office replaced while the meeting ran (`code-replaced`): whoever
+    holds a new code can act as that person, so an auditor asks the people named whether they
+    asked for it."""
+    out = []
+    for e in record.get("events", []):
+        if isinstance(e, Mapping) and e.get("kind") == "code-replaced":
+            body = e.get("body")
+            if not isinstance(body, Mapping):
+                body = {}
+            out.append({"seq": e.get("seq"), "role": body.get("role"), "name": body.get("name")})
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -35,10 +36,10 @@ def look() -> AbstractContextManager[Session]:
 def current_account() -> accounts.Account | None:
     if "account" not in g:
         found = None
-        aid, version = session.get("account"), session.get("version")
-        if isinstance(aid, int) and isinstance(version, int):
+        token = session.get("token")
+        if isinstance(token, str) and 0 < len(token) <= 64:
             with look() as s:
-                found = accounts.account_for(s, aid, version)
+                found = accounts.account_for(s, token, datetime.now(UTC))
         g.account = found
     return cast("accounts.Account | None", g.account)
 

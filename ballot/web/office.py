@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from ballot.services import accounts, overview, setup
+from ballot.language.text import Text
+from ballot.services import accounts, meetings, overview, setup
 from ballot.services.errors import ServiceError
 from ballot.web import inputs
 from ballot.web.auth import login_required, look, work
@@ -17,10 +18,19 @@ from ballot.web.auth import login_required, look, work
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-def _page(new_code: dict[str, str] | None) -> str:
+def _page(
+    new_code: dict[str, str] | None, message: Text | None = None, error: Text | None = None
+) -> str:
     with look() as s:
-        meetings, logins = overview.all_meetings(s), accounts.list_accounts(s)
-    return render_template("office.html", meetings=meetings, accounts=logins, new_code=new_code)
+        found, logins = overview.all_meetings(s), accounts.list_accounts(s)
+    return render_template(
+        "office.html",
+        meetings=found,
+        accounts=logins,
+        new_code=new_code,
+        message=message,
+        error=error,
+    )
 
 
 @bp.get("/")
@@ -38,6 +48,28 @@ def new_code() -> str:
     with work() as s:
         name, code = accounts.reissue_code(s, account)
     return _page({"name": name, "code": code})
+
+
+@bp.post("/cancel")
+@login_required("office")
+def cancel() -> Any:
+    """Cancel a meeting set up by mistake, before any round; the record keeps why."""
+    meeting = inputs.form_number(
+        "meeting", en="choose the meeting to cancel", zh="请选择要取消的会议"
+    )
+    try:
+        with work() as s:
+            title = meetings.title_of(s, meeting)
+            meetings.cancel_meeting(s, meeting, request.form.get("reason", "")[:1000])
+    except ServiceError as err:
+        return _page(None, error=err.text), 400
+    return _page(
+        None,
+        message=Text(
+            zh=f"已取消会议「{title}」；其记录保留取消原因。",
+            en=f"“{title}” is cancelled; its record keeps why.",
+        ),
+    )
 
 
 SAMPLE_SLATE = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from ballot.protocol.chain import canonical_json
 from ballot.services import accounts, overview
 from ballot.services import record as record_service
 from ballot.services.errors import ServiceError
-from ballot.web.auth import client_address, current_account, look, runtime
+from ballot.web.auth import client_address, current_account, look, runtime, work
 from ballot.web.i18n import LANGS
 
 bp = Blueprint("public", __name__)
@@ -58,15 +59,21 @@ def login_post() -> Any:
     except ServiceError as err:
         status = 429 if err.code == "too-many-attempts" else 401
         return render_template("login.html", error=err.text), status
+    with work() as s:
+        token = accounts.start_session(s, found, datetime.now(UTC))
     session.clear()
     session.permanent = True
-    session["account"] = found.account_id
-    session["version"] = found.version
+    session["token"] = token
     return redirect(url_for(HOME_OF_ROLE[found.role]))
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    """Ends the session on the server, so a copy of the cookie stops working too."""
+    token = session.get("token")
+    if isinstance(token, str) and 0 < len(token) <= 64:
+        with work() as s:
+            accounts.end_session(s, token)
     session.clear()
     return redirect(url_for("public.home"))
 

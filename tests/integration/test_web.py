@@ -7,6 +7,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ballot.services import accounts
+from ballot import verify
+from ballot.cli.main import main
+from ballot.services import accounts, record
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
@@ -334,17 +337,28 @@ def test_wrong_codes_are_rate_limited_per_login_and_never_stop_the_rooms_correct
     with pytest.raises(accounts.ServiceError):
         accounts.authenticate(db, code, "10.0.0.3")
     login_ = accounts.authenticate(db, new, "10.0.0.3")
+    now = datetime.now(UTC)
     with transaction(db) as session:
-        assert accounts.account_for(session, login_.account_id, login_.version - 1) is None
+        token = accounts.start_session(session, login_, now)
+        stale = accounts.start_session(session, login_, now - timedelta(hours=13))
+    with transaction(db) as session:
+        assert accounts.account_for(session, token, now) is not None
+        assert accounts.account_for(session, stale, now) is None  # 12 h from the login
+        assert accounts.account_for(session, "not-a-token", now) is None
+        accounts.reissue_code(session, 1)
+    with transaction(db) as session:  # a replaced code ends every session made with the old
+        assert accounts.account_for(session, token, now) is None
     with db() as s:
         assert all(code.split("-")[1] not in a.code_hash for a in s.scalars(select(m.Account)))
     engine.dispose()
 
 
-def test_a_replaced_code_ends_the_old_session(
+def test_a_replaced_code_ends_the_old_session_and_the_record_says_so(
     web: tuple[Flask, int, dict[str, Invitation]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app, _, inv = web
+    app, meeting, inv = web
     member, _ = login(app, inv["委员戊"])
     assert member.get("/vote/").status_code == 200
     office, csrf = login(app, inv["会务组"])
@@ -355,6 +369,34 @@ def test_a_replaced_code_ends_the_old_session(
     assert new_code
     assert member.get("/vote/").status_code == 302  # back to the login page
     inv["委员戊"] = Invitation("member", "委员戊", new_code.group(1))
+    # the replacement is in the meeting's record, for an auditor to ask 委员戊 about
+    with rt(app).db() as s:
+        exported = record.export(s, meeting)
+    assert {"seq": exported["events"][-1]["seq"], "role": "member", "name": "委员戊"} in (
+        verify.code_replacements(exported)
+    )
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
+    main(["verify", str(path)])
+    printed = capsys.readouterr().out
+    assert "the office replaced the access code of member 委员戊" in printed
+    assert "会务组更换了 委员戊 的访问码" in printed
+
+
+def test_logging_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    app, _, inv = web
+    member, csrf = login(app, inv["委员己"])
+    cookie = member.get_cookie("ballot_session")
+    assert cookie is not None
+    copy = client(app)
+    copy.set_cookie("ballot_session", cookie.value)
+    assert copy.get("/vote/").status_code == 200
+    assert form_post(member, "/logout", csrf).status_code == 302
+    assert member.get("/vote/").status_code == 302
+    assert copy.get("/vote/").status_code == 302  # the copy no longer names a live session
+    assert copy.get("/vote/round.json", headers={"Accept": "application/json"}).status_code == 401
 
 
 # --- a whole round ------------------------------------------------------------------------------
@@ -538,3 +580,58 @@ def test_anything_sent_to_the_anonymous_routes_is_refused_cleanly(
     doc = r.get_json()
     assert doc["error"] and doc["en"] and doc["zh"]
     assert (count(app, m.Credential), count(app, m.Ballot), count(app, m.Event)) == before
+
+
+def test_the_office_cancels_a_mistaken_meeting_and_its_record_says_why(tmp_path: Path) -> None:
+    """A meeting set up by mistake is cancelled from the office page before any round: the
+    reason is required and kept in the record, the chair can no longer open a round or check
+    anyone in; a meeting in which a round was opened is never cancelled."""
+    app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    assert isinstance(app, Flask)
+    office, csrf = login(app, inv["会务组"])
+    page = office.get("/office/").get_data(as_text=True)
+    assert "取消此会议" in page and 'action="/office/cancel"' in page
+    refused = form_post(office, "/office/cancel", csrf, meeting=str(meeting), reason=" ")
+    assert refused.status_code == 400 and "请写明取消会议的原因" in refused.get_data(as_text=True)
+    done = form_post(office, "/office/cancel", csrf, meeting=str(meeting), reason="名单有误")
+    assert done.status_code == 200 and "已取消会议" in done.get_data(as_text=True)
+    with rt(app).db() as s:
+        exported = record.export(s, meeting)
+        assert s.get(m.Meeting, meeting).status == "cancelled"  # type: ignore[union-attr]
+    last = exported["events"][-1]
+    assert last["kind"] == "meeting-cancelled" and last["body"] == {
+        "by": "office",
+        "reason": "名单有误",
+    }
+    again = form_post(office, "/office/cancel", csrf, meeting=str(meeting), reason="再次")
+    assert again.status_code == 400 and "会务组已取消此会议" in again.get_data(as_text=True)
+    chair, chair_csrf = login(app, inv["主任甲"])
+    assert "会务组已取消此会议" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    opened = form_post(chair, f"/chair/{meeting}/open", chair_csrf)
+    assert opened.status_code == 400 and "会务组已取消此会议" in opened.get_data(as_text=True)
+    with rt(app).db() as s:
+        member = s.scalar(select(m.Member.id).where(m.Member.name == "委员乙"))
+    checked = form_post(
+        chair, f"/chair/{meeting}/attendance", chair_csrf, member=str(member), present="1"
+    )
+    assert checked.status_code == 400
+    listed = office.get("/office/").get_data(as_text=True)
+    assert "已取消" in listed and 'action="/office/cancel"' not in listed
+    with rt(app).db() as s:
+        assert [e["kind"] for e in record.export(s, meeting)["events"]][-1] == "meeting-cancelled"
+    rt(app).engine.dispose()
+
+
+def test_a_meeting_with_a_round_held_is_never_cancelled(tmp_path: Path) -> None:
+    app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    assert isinstance(app, Flask)
+    chair, chair_csrf = login(app, inv["主任甲"])
+    check_in(app, meeting, chair, chair_csrf, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    assert form_post(chair, f"/chair/{meeting}/open", chair_csrf).status_code == 302
+    office, csrf = login(app, inv["会务组"])
+    assert 'action="/office/cancel"' not in office.get("/office/").get_data(as_text=True)
+    r = form_post(office, "/office/cancel", csrf, meeting=str(meeting), reason="试图取消")
+    assert r.status_code == 400 and "已有投票的会议不能取消" in r.get_data(as_text=True)
+    with rt(app).db() as s:
+        assert s.get(m.Meeting, meeting).status == "open"  # type: ignore[union-attr]
+    rt(app).engine.dispose()
