@@ -1,6 +1,8 @@
 """What every request and command shares, and the server's key custody: the database, the
 server's secret and its keys folder, and the committee signing key of each meeting (sealed at
-rest in that folder under the server secret)."""
+rest under the server secret, in the meeting's row; meetings opened before migration 0007
+keep it in the keys folder). With BALLOT_SERVER_SECRET given, the keys folder holds nothing a
+second server needs: servers on one database share only that secret."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.crypto import keystore
+from ballot.crypto.errors import CryptoError
 from ballot.crypto.randomness import SystemRandom
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
@@ -47,14 +50,12 @@ class Runtime:
         meeting = hashlib.sha256(public_id.encode()).hexdigest()[:16]
         return self.keys / f"committee-{meeting}-{public_key.hex()[:16]}.json"
 
-    def new_committee_key(self, public_id: str) -> bytes:
-        """A meeting's Ed25519 committee key, sealed under the server secret into keys/;
-        returns its public half (to be published when the meeting opens)."""
+    def new_committee_key(self) -> tuple[bytes, str]:
+        """A meeting's Ed25519 committee key: its public half (published when the meeting
+        opens) and its private half sealed under the server secret (kept with the meeting)."""
         private = keystore.new_committee_key(self.rng)
         public = keystore.committee_public_key(private)
-        sealed = keystore.seal_committee_key(private, self.server_secret, self.rng)
-        write_private(self.committee_key_path(public_id, public), sealed)
-        return public
+        return public, keystore.seal_committee_key(private, self.server_secret, self.rng)
 
     def signer(self, session: Session, meeting_id: int) -> Callable[[bytes], bytes]:
         """Signs the meeting's checkpoints with the committee key its record published."""
@@ -68,17 +69,41 @@ class Runtime:
             ).first()
             public = bytes.fromhex(json.loads(opened)["committee_key"]) if opened else b""
             path = self.committee_key_path(public_id, public)
-            if not path.exists():
+            if meeting is not None and meeting.committee_key_sealed:
+                sealed = meeting.committee_key_sealed
+            elif path.exists():  # a meeting opened before migration 0007
+                sealed = path.read_text(encoding="utf-8")
+            else:
                 raise ServiceError(
                     "no-signing-key",
-                    en=f"the committee signing key of this meeting is missing ({path})",
-                    zh=f"缺少本会议的评委会签名密钥（{path}）",
+                    en="the committee signing key of this meeting is missing: it was opened "
+                    f"by a server that kept it in its keys folder ({path})",
+                    zh=f"缺少本会议的评委会签名密钥：开会的服务器将其保存在其密钥目录中（{path}）",
                 )
-            self._signing[meeting_id] = keystore.open_committee_key(
-                path.read_text(encoding="utf-8"), self.server_secret
-            )
+            try:
+                private = keystore.open_committee_key(sealed, self.server_secret)
+            except CryptoError:
+                raise wrong_secret() from None
+            if keystore.committee_public_key(private) != public:
+                raise ServiceError(
+                    "no-signing-key",
+                    en="the sealed committee key is not the one this meeting's record published",
+                    zh="所保存的评委会密钥与本会议记录公布的公钥不符",
+                )
+            self._signing[meeting_id] = private
         private = self._signing[meeting_id]
         return lambda message: keystore.sign(private, message)
+
+
+def wrong_secret() -> ServiceError:
+    """A key sealed under another server secret: servers on one database were given
+    different secrets (or a server made its own in keys/)."""
+    return ServiceError(
+        "wrong-server-secret",
+        en="this server's secret does not open this meeting's keys: every server on one "
+        "database must be given the same BALLOT_SERVER_SECRET",
+        zh="本服务器的密钥无法打开本会议的密钥：同一数据库上的所有服务器须设置相同的 BALLOT_SERVER_SECRET",
+    )
 
 
 def server_secret(keys: Path) -> str:

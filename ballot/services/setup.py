@@ -112,16 +112,19 @@ def meeting_with_logins(
 def open_with_fresh_keys(
     session: Session, rt: Runtime, meeting: int, public_id: str, issuer_bits: int
 ) -> None:
-    """Open voting with fresh keys: the issuer key (sealed in the database) and the committee
-    signing key (sealed in keys/), and the browser files' hashes in the record."""
+    """Open voting with fresh keys: the issuer key and the committee signing key (both
+    sealed in the database under the server secret), and the browser files' hashes in the
+    record."""
+    public, sealed = rt.new_committee_key()
     voting.open_meeting(
         session,
         meeting,
         blind_rsa.generate_issuer_key(issuer_bits),
         rt.server_secret,
         rt.rng,
-        rt.new_committee_key(public_id),
+        public,
         client_hashes(),
+        sealed,
     )
 
 

@@ -45,6 +45,7 @@ from ballot.services.meetings import (
     rules_of,
 )
 from ballot.services.queries import add_once, count_rows
+from ballot.services.runtime import wrong_secret
 from ballot.services.unit import Db, reading, transaction
 from ballot.storage import models as m
 from ballot.tally.model import Outcome
@@ -74,11 +75,14 @@ def open_meeting(
     rng: RandomSource,
     committee_public_key: bytes = b"",
     client: Mapping[str, str] | None = None,
+    committee_key_sealed: str | None = None,
 ) -> None:
     """Publish the meeting's issuer key (its private half sealed at rest) and the committee's
     Ed25519 public key that will sign the record's checkpoints, and open voting. `client`
     names the SHA-256 of each browser file that will handle keys and votes, so that auditors
-    can compare what members ran with the published source."""
+    can compare what members ran with the published source. `committee_key_sealed` is the
+    signing key's private half sealed under the server secret, kept with the meeting (in the
+    same transaction, so a request that loses the race to open it leaves no key behind)."""
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status != MeetingStatus.READY:
         raise ServiceError(
@@ -91,6 +95,7 @@ def open_meeting(
         numbers.encode(), server_secret, ISSUER_PURPOSE, rng
     ).to_json()
     meeting.issuer_public = blind_rsa.encode_public_key(issuer.public)
+    meeting.committee_key_sealed = committee_key_sealed
     meeting.status = advance_meeting(meeting.status, MeetingStatus.OPEN)
     record.append(
         session,
@@ -109,7 +114,12 @@ def _issuer(meeting: m.Meeting, server_secret: str) -> blind_rsa.IssuerKey:
     sealed = meeting.issuer_private_sealed or ""
     key = hashlib.sha256(sealed.encode()).hexdigest()
     if key not in _issuer_cache:
-        raw = keystore.open_sealed(keystore.Sealed.from_json(sealed), server_secret, ISSUER_PURPOSE)
+        try:
+            raw = keystore.open_sealed(
+                keystore.Sealed.from_json(sealed), server_secret, ISSUER_PURPOSE
+            )
+        except CryptoError:
+            raise wrong_secret() from None
         p, q, e, d = (int(x, 16) for x in raw.decode().split("|"))
         _issuer_cache[key] = blind_rsa.issuer_key_from_numbers(p, q, e, d)
     return _issuer_cache[key]

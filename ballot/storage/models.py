@@ -73,6 +73,9 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(20), default="setup")
     issuer_public: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     issuer_private_sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    # the committee's Ed25519 signing key, sealed under the server secret (meetings opened
+    # before migration 0007 keep it in keys/)
+    committee_key_sealed: Mapped[str | None] = mapped_column(Text, default=None)
     joint_key: Mapped[str | None] = mapped_column(Text, default=None)  # hex, after ceremony
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
