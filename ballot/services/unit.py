@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.services.errors import ServiceError
-from ballot.storage.engine import make_engine, sessions, upgrade
+from ballot.storage.engine import READ_ONLY, make_engine, sessions, upgrade
 
 Db = sessionmaker[Session]
 
@@ -68,8 +68,10 @@ def transaction(db: Db) -> Iterator[Session]:
 
 @contextmanager
 def reading(db: Db) -> Iterator[Session]:
-    """A session that only reads (nothing it does is committed)."""
+    """A session that only reads (nothing it does is committed). On SQLite it takes no write
+    lock, so pages and status polls never queue behind casting."""
     with _refusals(), db() as session:
+        session.connection(execution_options={READ_ONLY: True})
         yield session
 
 

@@ -2,8 +2,9 @@
 
 DATABASE_URL chooses the database: a PostgreSQL URL (`postgresql+psycopg://…`, psycopg 3) for
 real deployments, else a SQLite file (`ballot.sqlite3` in the working folder by default).
-SQLite gets foreign keys on, WAL journaling, a busy timeout and transactions that take the write
-lock when they begin, so concurrent requests queue for each other instead of failing;
+SQLite gets foreign keys on, WAL journaling, a busy timeout and units of work that take the
+write lock when they begin, so concurrent writers queue for each other instead of failing,
+while sessions that only read begin deferred and never wait for a writer;
 PostgreSQL serialises what must be serial with row locks (`SELECT … FOR UPDATE`).
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE = "ballot.sqlite3"
+READ_ONLY = "ballot_read_only"  # execution option of a session that only reads
 
 
 def database_url() -> str:
@@ -43,9 +45,14 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):  # type: ignore[no-untyped-def]
-            # Take the write lock at the start: concurrent writers queue (busy timeout) instead
-            # of failing when a read transaction later tries to write.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A unit of work takes the write lock at the start: concurrent writers queue (busy
+            # timeout) instead of failing when a read transaction later tries to write. A
+            # session that only reads (READ_ONLY) begins deferred: under WAL it reads a
+            # snapshot and never waits for a writer.
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
