@@ -4,6 +4,8 @@ locked first), so concurrent requests extend one linear chain."""
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -59,10 +61,16 @@ def append(session: Session, meeting_id: int, kind: str, body: dict[str, Any]) -
 
 
 def events(
-    session: Session, meeting_id: int, kinds: tuple[str, ...] | None = None
+    session: Session,
+    meeting_id: int,
+    kinds: tuple[str, ...] | None = None,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The record's events in order (only those of `kinds` when given)."""
+    """The record's events in order (only those of `kinds` when given; only those before
+    sequence number `before` when given)."""
     query = select(m.Event).where(m.Event.meeting_id == meeting_id)
+    if before is not None:
+        query = query.where(m.Event.seq < before)
     if kinds is not None:
         query = query.where(m.Event.kind.in_(kinds))
     rows = session.scalars(query.order_by(m.Event.seq)).all()
@@ -93,3 +101,48 @@ def export(session: Session, meeting_id: int) -> dict[str, Any]:
         "meeting": meeting.public_id,
         "events": events(session, meeting_id),
     }
+
+
+# The record as downloaded: built once per process and head, shared by every download of it
+# (a 10 MB record downloaded by eight people at once used to be built eight times over).
+PUBLISHED_KEEP = 4
+_published: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+_builders: dict[tuple[int, str], threading.Lock] = {}
+_published_lock = threading.Lock()
+
+
+def published(session: Session, meeting_id: int) -> tuple[bytes, str]:
+    """The whole record as the canonical JSON bytes everyone downloads, and the hash of its last
+    event (what the bytes are determined by: an ETag). Only the events up to that head are
+    read, so a download that races an append gets the record as it stood, never a mixture."""
+    public_id = meeting(session, meeting_id).public_id
+    count, last = head(session, meeting_id)
+    key = (meeting_id, last)
+    with _published_lock:
+        cached = _published.get(key)
+        if cached is not None:
+            _published.move_to_end(key)
+            return cached, last
+        builder = _builders.setdefault(key, threading.Lock())
+    with builder:  # concurrent downloads of one head wait for one build
+        with _published_lock:
+            cached = _published.get(key)
+        if cached is not None:
+            return cached, last
+        try:
+            cached = canonical_json(
+                {
+                    "format": RECORD_FORMAT,
+                    "version": RECORD_VERSION,
+                    "meeting": public_id,
+                    "events": events(session, meeting_id, before=count),
+                }
+            )
+            with _published_lock:
+                _published[key] = cached
+                while len(_published) > PUBLISHED_KEEP:
+                    _published.popitem(last=False)
+        finally:
+            with _published_lock:
+                _builders.pop(key, None)
+    return cached, last

@@ -21,7 +21,6 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot.protocol.chain import canonical_json
 from ballot.services import accounts, overview
 from ballot.services import record as record_service
 from ballot.services.errors import ServiceError
@@ -186,12 +185,13 @@ def tracker(public_id: str) -> str:
 
 
 @bp.get("/m/<public_id>/record.json")
-def record_download(public_id: str) -> Response:
+def record_download(public_id: str) -> BaseResponse:
     with look() as s:
-        doc = record_service.export(s, overview.meeting_by_public_id(s, public_id))
-    response = Response(canonical_json(doc), mimetype="application/json")
+        data, last = record_service.published(s, overview.meeting_by_public_id(s, public_id))
+    response = Response(data, mimetype="application/json")
     response.headers["Content-Disposition"] = "attachment; filename=ballot-record.json"
-    return response
+    response.set_etag(last)
+    return response.make_conditional(request)
 
 
 @bp.get("/me")

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ballot import verify
 from ballot.cli.main import main
+from ballot.protocol.chain import canonical_json
 from ballot.services import accounts, record
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -635,3 +636,51 @@ def test_a_meeting_with_a_round_held_is_never_cancelled(tmp_path: Path) -> None:
     with rt(app).db() as s:
         assert s.get(m.Meeting, meeting).status == "open"  # type: ignore[union-attr]
     rt(app).engine.dispose()
+
+
+def test_the_record_download_is_built_once_per_head_and_answers_if_none_match(
+    web: tuple[Flask, int, dict[str, Invitation]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight people downloading an unchanged record share one build of its bytes (a 10 MB
+    record used to be built per request); the ETag is the last event's hash, so a browser
+    that has it gets 304; a new event gives a new record."""
+    import threading
+
+    app, meeting, _ = web
+    with rt(app).db() as s:
+        pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    built: list[int] = []
+    real = record.events
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(record, "events", counted)
+    record._published.clear()
+    answers: list[Any] = []
+
+    def download() -> None:
+        answers.append(client(app).get(f"/m/{pid}/record.json"))
+
+    threads = [threading.Thread(target=download) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(built) == 1 and {a.status_code for a in answers} == {200}
+    bodies = {a.get_data() for a in answers}
+    assert len(bodies) == 1
+    with rt(app).db() as s:
+        assert bodies == {canonical_json(record.export(s, meeting))}
+    etag = answers[0].headers["ETag"].strip('"')
+    assert etag == json.loads(bodies.pop())["events"][-1]["hash"]
+    again = client(app).get(f"/m/{pid}/record.json", headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and not again.get_data()
+    with transaction(rt(app).db) as session:
+        record.lock_meeting(session, meeting)
+        record.append(session, meeting, "code-replaced", {"role": "member", "name": "测试"})
+    built.clear()
+    newer = client(app).get(f"/m/{pid}/record.json", headers={"If-None-Match": f'"{etag}"'})
+    assert newer.status_code == 200 and newer.headers["ETag"].strip('"') != etag
+    assert len(built) == 1
