@@ -223,9 +223,13 @@ def test_a_whole_meeting_in_real_browsers(
                     page.route("**/vote/issue", drop_first_answer)
                     expected.append(f"{name}: Failed to load resource: net::ERR_FAILED")
                 page.click("#cast")
+                if name == "委员丙" and number == 1:  # the page says it is trying again
+                    page.wait_for_selector("#retry:not([hidden])", timeout=60_000)
+                    assert "正在自动重试（第 1 次）" in page.inner_text("#retry")
             for name, page in members.items():
                 if name == interrupted:  # the page says so; reloading it finishes the cast
                     page.wait_for_selector("#error:not([hidden])", timeout=90_000)
+                    assert "请检查网络后刷新本页" in page.inner_text("#error")  # and what to do
                     page.unroute("**/vote/anon/register")
                     page.goto(f"{base}/vote/")
                     assert page.locator("#issued-note").is_hidden()  # it finishes the cast

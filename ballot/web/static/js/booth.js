@@ -16,8 +16,12 @@ const texts = JSON.parse($("texts").textContent);
 // registration and casting: no cookie, and three tries if the network drops
 // every step of a cast is safe to repeat (a retried issuance is answered again), so each is
 // tried a few times before the page says it could not finish
-const ANONYMOUS = { anonymous: true, attempts: 5 };
-const RETRIED = { attempts: 5 };
+const retrying = (n) => {
+  $("retry").hidden = false;
+  $("retry").textContent = texts.retrying.replace("{n}", String(n));
+};
+const ANONYMOUS = { anonymous: true, attempts: 5, onRetry: retrying };
+const RETRIED = { attempts: 5, onRetry: retrying };
 
 const pendingKey = (meeting, number) => `ballot-pending/${meeting}/${number}`;
 
@@ -42,11 +46,12 @@ function showLeft() {
 function fail(message) {
   $("progress").hidden = true;
   $("error").hidden = false;
-  $("error").textContent = `${texts.failed}: ${message}`;
+  $("error").textContent = `${texts.failed}: ${message} — ${texts.advice}`;
 }
 
 function step(text) {
   $("step").textContent = text;
+  $("retry").hidden = true;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

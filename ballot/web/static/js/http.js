@@ -25,9 +25,10 @@ export async function getJSON(url) {
  * POST a JSON body. `anonymous`: without cookies (so without the session and its CSRF token),
  * nothing tying the request to the member. `attempts`: how often to try when the network
  * itself fails or the server is briefly unavailable (502, 503, 504: e.g. its database
- * restarting) — never when it refuses; the ballot's routes are safe to repeat.
+ * restarting) — never when it refuses; the ballot's routes are safe to repeat. `onRetry(n)`
+ * is told before the n-th try again, so the page can say what it is doing.
  */
-export async function postJSON(url, body, { anonymous = false, attempts = 1 } = {}) {
+export async function postJSON(url, body, { anonymous = false, attempts = 1, onRetry = null } = {}) {
   const request = () =>
     fetch(url, {
       method: "POST",
@@ -45,10 +46,12 @@ export async function postJSON(url, body, { anonymous = false, attempts = 1 } = 
       response = await request();
     } catch (err) {
       if (attempt >= attempts) throw err;
+      if (onRetry) onRetry(attempt);
       await sleep(1000 * attempt);
       continue;
     }
     if ([502, 503, 504].includes(response.status) && attempt < attempts) {
+      if (onRetry) onRetry(attempt);
       await sleep(1000 * attempt);
       continue;
     }
