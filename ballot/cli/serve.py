@@ -113,7 +113,9 @@ def run(
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
-        **({"certfile": certfile, "keyfile": keyfile} if certfile else {}),
+        # with TLS, kept-alive connections would lose the worker's time limits between
+        # requests (ballot/cli/worker.py): each request gets its own connection
+        **({"certfile": certfile, "keyfile": keyfile, "keepalive": 0} if certfile else {}),
     }
 
     class Server(BaseApplication):  # type: ignore[misc]

@@ -15,11 +15,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ballot.protocol.lifecycle import MeetingStatus
-from ballot.services import record
+from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Db, reading, transaction
 from ballot.storage import models as m
@@ -160,17 +160,25 @@ def reissue_code(session: Session, account_id: int) -> tuple[str, str]:
 
 def _trace_replacement(session: Session, account: m.Account) -> None:
     """A replaced code lets whoever holds the new one act as that person: every meeting of
-    theirs not yet closed records that it happened ("code-replaced"), so an auditor sees it."""
+    theirs not yet closed records that it happened ("code-replaced"), and so does their
+    committee's current meeting when it is closed (a review vote may still be held in it), so
+    an auditor sees it. Meetings are locked in id order, as everywhere."""
     if account.role == "scrutineer":
         where = m.Meeting.id == account.meeting_id
+        current = account.meeting_id
     elif account.role in ("chair", "member") and account.committee_id is not None:
         where = m.Meeting.committee_id == account.committee_id
+        current = overview.current_meeting(session, account.committee_id)
     else:
         return
+    open_or_current = or_(
+        m.Meeting.status.not_in([MeetingStatus.CLOSED, MeetingStatus.CANCELLED]),
+        m.Meeting.id == current,
+    )
     for meeting in session.scalars(
-        select(m.Meeting).where(
-            where, m.Meeting.status.not_in([MeetingStatus.CLOSED, MeetingStatus.CANCELLED])
-        )
+        select(m.Meeting)
+        .where(where, open_or_current, m.Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(m.Meeting.id)
     ):
         record.lock_meeting(session, meeting.id)
         record.append(
@@ -241,7 +249,16 @@ def _token_hash(token: str) -> str:
 
 def start_session(session: Session, login: Login, now: datetime) -> str:
     """A server-side session for a checked login: the token its cookie carries (only its hash
-    is stored). Expired sessions are swept out here."""
+    is stored). The account is locked and its code checked unchanged since the login was
+    checked, so a code the office replaced meanwhile makes no session. Expired sessions are
+    swept out here."""
+    account = session.get(m.Account, login.account_id, with_for_update=True)
+    if account is None or account.version != login.version:
+        raise ServiceError(
+            "bad-code",
+            en="this access code was replaced a moment ago: ask the office for the new one",
+            zh="此访问码刚被更换：请向会务组索取新访问码",
+        )
     session.execute(delete(m.LoginSession).where(m.LoginSession.expires_at < now))
     token = secrets.token_urlsafe(32)
     session.add(

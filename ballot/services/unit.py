@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.services.errors import ServiceError
@@ -80,7 +81,7 @@ def _refusals() -> Iterator[None]:
     """What the database says about a request, said as a refusal the caller can act on."""
     try:
         yield
-    except (OperationalError, InterfaceError):
+    except (OperationalError, InterfaceError, PoolTimeout):  # (every connection busy: retry)
         raise _unavailable() from None
     except (DataError, OverflowError):
         raise _out_of_range() from None

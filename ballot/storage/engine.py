@@ -55,7 +55,10 @@ def make_engine(url: str | None = None) -> Engine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # up to 30 connections per process, waited for at most 10 s (then the request is told
+    # to retry): a worker's 64 threads share them; 2 servers × 2 workers stay under
+    # PostgreSQL's default of 100 connections
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
 
 
 def _create_private(url: str) -> None:

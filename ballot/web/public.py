@@ -59,7 +59,13 @@ def login_post() -> Any:
         status = 429 if err.code == "too-many-attempts" else 401
         return render_template("login.html", error=err.text), status
     with work() as s:
-        token = accounts.start_session(s, found, datetime.now(UTC))
+        previous = session.get("token")
+        if isinstance(previous, str) and 0 < len(previous) <= 64:
+            accounts.end_session(s, previous)  # a login here ends this browser's last session
+        try:
+            token = accounts.start_session(s, found, datetime.now(UTC))
+        except ServiceError as err:
+            return render_template("login.html", error=err.text), 401
     session.clear()
     session.permanent = True
     session["token"] = token

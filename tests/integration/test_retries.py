@@ -153,3 +153,19 @@ def test_the_python_client_sends_again_what_the_network_dropped(flaky: str) -> N
     with pytest.raises(ClientError) as err:  # out of attempts: the server's own reason
         once.call_json(once.anonymous, "/vote/anon/cast", {"x": 1})
     assert err.value.code == "database-unavailable"
+
+
+def test_every_connection_busy_is_a_refusal_to_retry_not_a_crash(tmp_path: Path) -> None:
+    """When a worker's threads have taken every pooled connection, a request waits briefly
+    and is then told to retry (503 database-unavailable), never a 500."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'p.sqlite3'}", pool_size=1, max_overflow=0, pool_timeout=0.1
+    )
+    held = engine.connect()
+    with pytest.raises(ServiceError) as err, reading(sessions(engine)) as session:
+        session.execute(text("SELECT 1"))
+    assert err.value.code == "database-unavailable"
+    held.close()
+    engine.dispose()

@@ -1,6 +1,6 @@
 """Connections that send half a request do not delay the members: `ballot serve` (gunicorn
 with ballot's RoomWorker) serves every member's whole vote while forty such connections stay
-open, and drops each of them once it has sent nothing for READ_TIMEOUT seconds."""
+open, and drops each of them once it has sent nothing for IO_TIMEOUT seconds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import socket
 import time
 from pathlib import Path
 
-from ballot.cli.worker import READ_TIMEOUT
+from ballot.cli.worker import IO_TIMEOUT
 from ballot.clients.voter import vote
 from ballot.services import meetings, voting
 from ballot.services.unit import transaction
@@ -46,8 +46,8 @@ def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) ->
             assert len(tracker) == 64
         took = time.monotonic() - started
         # without the worker, the first request waited for as long as the slow ones stayed
-        assert took < READ_TIMEOUT, f"three votes took {took:.1f} s beside half-sent requests"
-        time.sleep(READ_TIMEOUT + 3)
+        assert took < IO_TIMEOUT, f"three votes took {took:.1f} s beside half-sent requests"
+        time.sleep(IO_TIMEOUT + 3)
         for s in slow:  # the server gave up on each: the connection is closed (or answered)
             s.settimeout(5)
             try:

@@ -346,9 +346,16 @@ def test_wrong_codes_are_rate_limited_per_login_and_never_stop_the_rooms_correct
         assert accounts.account_for(session, token, now) is not None
         assert accounts.account_for(session, stale, now) is None  # 12 h from the login
         assert accounts.account_for(session, "not-a-token", now) is None
-        accounts.reissue_code(session, 1)
+        _, current = accounts.reissue_code(session, 1)
     with transaction(db) as session:  # a replaced code ends every session made with the old
         assert accounts.account_for(session, token, now) is None
+    # a login checked just before the office replaced the code makes no session
+    racing = accounts.authenticate(db, current, "10.0.0.4")
+    with transaction(db) as session:
+        accounts.reissue_code(session, 1)
+    with pytest.raises(accounts.ServiceError) as late, transaction(db) as session:
+        accounts.start_session(session, racing, now)
+    assert late.value.code == "bad-code" and "刚被更换" in late.value.text.zh
     with db() as s:
         assert all(code.split("-")[1] not in a.code_hash for a in s.scalars(select(m.Account)))
     engine.dispose()
@@ -398,6 +405,15 @@ def test_logging_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_wor
     assert member.get("/vote/").status_code == 302
     assert copy.get("/vote/").status_code == 302  # the copy no longer names a live session
     assert copy.get("/vote/round.json", headers={"Accept": "application/json"}).status_code == 401
+    # logging in again in one browser ends that browser's previous session too
+    member, csrf = login(app, inv["委员己"])
+    old_cookie = member.get_cookie("ballot_session")
+    assert old_cookie is not None
+    member.post("/login", data={"csrf_token": csrf, "code": inv["委员己"].code})
+    stale = client(app)
+    stale.set_cookie("ballot_session", old_cookie.value)
+    assert stale.get("/vote/").status_code == 302
+    assert member.get("/vote/").status_code == 200
 
 
 # --- a whole round ------------------------------------------------------------------------------
