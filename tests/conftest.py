@@ -16,6 +16,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -30,31 +31,42 @@ def _postgres_admin():  # type: ignore[no-untyped-def]
     return create_engine(POSTGRES_URL.format(db="postgres"), isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A migrated template database; each test gets a fresh copy of it."""
+@contextmanager
+def empty_postgres_database(prefix: str = "ballot_empty") -> Iterator[str]:
+    """A new, empty PostgreSQL database (dropped afterwards), its name. Without a reachable
+    server the test is skipped — in CI it fails, since CI must run every test on PostgreSQL."""
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from ballot.storage.engine import make_engine, upgrade
-
-    name = f"ballot_tmpl_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _postgres_admin()
     try:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as e:
+        admin.dispose()
         message = f"PostgreSQL is not reachable at {POSTGRES_URL.format(db='postgres')}: {e}"
         if os.environ.get("CI"):
             pytest.fail(message + " (CI must run every test on PostgreSQL; .ci/run starts it)")
         pytest.skip(message)
-    engine = make_engine(POSTGRES_URL.format(db=name))
-    upgrade(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield name
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database; each test gets a fresh copy of it."""
+    from ballot.storage.engine import make_engine, upgrade
+
+    with empty_postgres_database("ballot_tmpl") as name:
+        engine = make_engine(POSTGRES_URL.format(db=name))
+        upgrade(engine)
+        engine.dispose()
+        yield name
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

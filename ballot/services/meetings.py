@@ -41,6 +41,12 @@ MAX_MEMBERS = 200
 MAX_CANDIDATES = 150
 
 
+def shown_text(text: str, limit: int = 200) -> bool:
+    """A name, title or reason people will read: not blank, at most `limit` characters and
+    nothing invisible (which would let two names look the same)."""
+    return bool(text.strip()) and len(text) <= limit and invisible_problem(text) is None
+
+
 def _refuse_tally(err: TallyError) -> ServiceError:
     return ServiceError.of("invalid-rules", err.text)
 
@@ -126,7 +132,7 @@ def create_committee(
     session: Session, name: str, roster: list[tuple[str, str]], now: datetime
 ) -> int:
     """A committee with its roster; returns its id."""
-    if not name.strip() or len(name) > 200 or invisible_problem(name):
+    if not shown_text(name):
         raise ServiceError(
             "bad-committee",
             en="a committee needs a name of at most 200 visible characters",
@@ -154,7 +160,7 @@ def create_meeting(
     committee = session.get(m.Committee, committee_id)
     if committee is None:
         raise ServiceError("unknown-committee", en="no such committee", zh="无此评委会")
-    if not title.strip() or len(title) > 200 or invisible_problem(title):
+    if not shown_text(title):
         raise ServiceError(
             "bad-title",
             en="a meeting needs a title of at most 200 visible characters",
@@ -258,7 +264,7 @@ def cancel_meeting(session: Session, meeting_id: int, reason: str) -> None:
     round: its status becomes `cancelled` and its record says so and why. A meeting in which a
     round was opened is never cancelled: its record stands."""
     reason = reason.strip()
-    if not reason or len(reason) > 200 or invisible_problem(reason):
+    if not shown_text(reason):
         raise ServiceError(
             "bad-reason",
             en="say why the meeting is cancelled (at most 200 visible characters): the record "

@@ -92,14 +92,15 @@ RECORD_VERSION = 1
 
 def export(session: Session, meeting_id: int) -> dict[str, Any]:
     """The whole record as one JSON document: what auditors download and `ballot verify` checks."""
-    meeting = session.get(m.Meeting, meeting_id)
-    if meeting is None:
-        raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+    return _document(session, meeting_id, None)
+
+
+def _document(session: Session, meeting_id: int, before: int | None) -> dict[str, Any]:
     return {
         "format": RECORD_FORMAT,
         "version": RECORD_VERSION,
-        "meeting": meeting.public_id,
-        "events": events(session, meeting_id),
+        "meeting": meeting(session, meeting_id).public_id,
+        "events": events(session, meeting_id, before=before),
     }
 
 
@@ -115,7 +116,6 @@ def published(session: Session, meeting_id: int) -> tuple[bytes, str]:
     """The whole record as the canonical JSON bytes everyone downloads, and the hash of its last
     event (what the bytes are determined by: an ETag). Only the events up to that head are
     read, so a download that races an append gets the record as it stood, never a mixture."""
-    public_id = meeting(session, meeting_id).public_id
     count, last = head(session, meeting_id)
     key = (meeting_id, last)
     with _published_lock:
@@ -130,14 +130,7 @@ def published(session: Session, meeting_id: int) -> tuple[bytes, str]:
         if cached is not None:
             return cached, last
         try:
-            cached = canonical_json(
-                {
-                    "format": RECORD_FORMAT,
-                    "version": RECORD_VERSION,
-                    "meeting": public_id,
-                    "events": events(session, meeting_id, before=count),
-                }
-            )
+            cached = canonical_json(_document(session, meeting_id, count))
             with _published_lock:
                 _published[key] = cached
                 while len(_published) > PUBLISHED_KEEP:

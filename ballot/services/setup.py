@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballot.crypto import blind_rsa
-from ballot.language.text import invisible_problem
 from ballot.protocol.lifecycle import MeetingStatus
 from ballot.services import accounts, ceremonies, meetings, record, voting
 from ballot.services.errors import ServiceError
@@ -145,11 +144,7 @@ def plan_meeting(
     has none yet (shown once). A refusal at any step stores nothing."""
     now = datetime.now(UTC)
     n = len(scrutineer_names)
-    if (
-        not 1 <= k <= n
-        or n > 100
-        or any(not x.strip() or len(x) > 200 or invisible_problem(x) for x in scrutineer_names)
-    ):
+    if not 1 <= k <= n or n > 100 or not all(meetings.shown_text(x) for x in scrutineer_names):
         raise ServiceError(
             "bad-scrutineers",
             en=f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "

@@ -12,12 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ballot.services import meetings, voting
-from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.browser.test_e2e_browser import CHROMIUM, FLAGS, _playwright
 from tests.support.faults import LOSSY, LossyProxy, private_postgres, restart
-from tests.support.web import make_web_meeting, running_server
+from tests.support.web import make_web_meeting, open_first_round, running_server
 
 
 def test_the_page_retries_through_lost_answers_and_a_database_restart(tmp_path: Path) -> None:
@@ -25,13 +23,7 @@ def test_the_page_retries_through_lost_answers_and_a_database_restart(tmp_path: 
     with private_postgres(tmp_path) as (url, ctl, data):
         app, meeting, inv = make_web_meeting(tmp_path, url)
         rt = app.extensions["ballot"]  # type: ignore[attr-defined]
-        with rt.db() as s:
-            ids = {x.name: x.id for x in s.scalars(select(m.Member))}
-        with transaction(rt.db) as session:
-            for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
-                meetings.set_present(session, meeting, ids[name], True)
-            voting.open_round(session, meeting)
-        rt.engine.dispose()
+        open_first_round(app, meeting, ["主任甲", "委员乙", "委员丙", "委员丁"])
         with running_server(tmp_path, url) as base:
             proxy = LossyProxy(int(base.rsplit(":", 1)[1]))
             front = f"http://localhost:{proxy.port}"

@@ -28,33 +28,25 @@ from tests.support import ROOT
 from tests.support.web import cast_with_client, log_in
 
 
-def test_the_demo_meeting_completes_with_a_tie_revote_and_verifies(tmp_path: Path) -> None:
-    out = tmp_path / "record.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ballot",
-            "demo",
-            "--simulate",
-            "--members",
-            "7",
-            "--present",
-            "6",
-            "--candidates",
-            "5",
-            "--seed",
-            "7",
-            "--out",
-            str(out),
-        ],
-        cwd=tmp_path,
+def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ballot demo --simulate ARGS` in `folder`, as a user runs it from a fresh shell."""
+    return subprocess.run(
+        [sys.executable, "-m", "ballot", "demo", "--simulate", *args],
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
+
+
+def test_the_demo_meeting_completes_with_a_tie_revote_and_verifies(tmp_path: Path) -> None:
+    out = tmp_path / "record.json"
+    proc = run_demo(
+        tmp_path, "--members", "7", "--present", "6", "--candidates", "5", "--seed", "7",
+        "--out", str(out),
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "程序完成 / The procedure is complete." in proc.stdout
     record = json.loads(out.read_text("utf-8"))
@@ -95,16 +87,8 @@ def test_the_demo_simulates_a_whole_meeting_under_each_profile_and_it_verifies(
     """`ballot demo --simulate --profile ID`: the five regulations, each with the committee
     settings the demo states where its text is silent; every record passes every check."""
     out = tmp_path / "record.json"
-    args = ["demo", "--simulate", "--profile", profile, "--members", "9", "--present", "7"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "ballot", *args, "--out", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    args = ["--profile", profile, "--members", "9", "--present", "7", "--out", str(out)]
+    proc = run_demo(tmp_path, *args)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "程序完成 / The procedure is complete." in proc.stdout
     silent = [s.name for s in resolve(load_profile(profile), {}).settings() if s.unstated]

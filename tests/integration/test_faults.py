@@ -12,11 +12,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ballot.clients.voter import vote
-from ballot.services import meetings, voting
-from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.faults import LOSSY, LossyProxy, private_postgres, restart
-from tests.support.web import ROSTER, make_web_meeting, running_server
+from tests.support.web import ROSTER, make_web_meeting, open_first_round, running_server
 
 
 def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Path) -> None:
@@ -24,13 +22,7 @@ def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Pa
         app, meeting, inv = make_web_meeting(tmp_path, url)
         rt = app.extensions["ballot"]  # type: ignore[attr-defined]
         members = [name for name, _ in ROSTER]
-        with rt.db() as s:
-            ids = {x.name: x.id for x in s.scalars(select(m.Member))}
-        with transaction(rt.db) as session:
-            for name in members:
-                meetings.set_present(session, meeting, ids[name], True)
-            voting.open_round(session, meeting)
-        rt.engine.dispose()
+        open_first_round(app, meeting, members)
         with running_server(tmp_path, url) as base:
             proxy = LossyProxy(int(base.rsplit(":", 1)[1]))
             trackers: dict[str, str] = {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -67,29 +66,17 @@ def test_workers_starting_together_on_a_new_postgresql_database_migrate_it_once(
     """Four workers upgrading one new, empty PostgreSQL database at the same moment: each
     finds the schema made (an advisory lock makes them take turns; they used to fail with
     duplicate tables at boot)."""
-    from sqlalchemy import text
+    from tests.conftest import POSTGRES_URL, empty_postgres_database
 
-    from tests.conftest import POSTGRES_URL, _postgres_admin
-
-    admin = _postgres_admin()
     ctx = multiprocessing.get_context("fork")
-    try:
-        for _ in range(3):
-            name = f"ballot_race_{uuid.uuid4().hex[:10]}"
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                barrier, out = ctx.Barrier(4), ctx.Queue()
-                url = POSTGRES_URL.format(db=name)
-                started = [ctx.Process(target=_upgrade, args=(url, barrier, out)) for _ in range(4)]
-                for p in started:
-                    p.start()
-                results = [out.get(timeout=120) for _ in started]
-                for p in started:
-                    p.join(timeout=60)
-                assert results == ["ok"] * 4, results
-            finally:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    for _ in range(3):
+        with empty_postgres_database("ballot_race") as name:
+            barrier, out = ctx.Barrier(4), ctx.Queue()
+            url = POSTGRES_URL.format(db=name)
+            started = [ctx.Process(target=_upgrade, args=(url, barrier, out)) for _ in range(4)]
+            for p in started:
+                p.start()
+            results = [out.get(timeout=120) for _ in started]
+            for p in started:
+                p.join(timeout=60)
+            assert results == ["ok"] * 4, results

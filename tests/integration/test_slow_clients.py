@@ -10,10 +10,7 @@ from pathlib import Path
 
 from ballot.cli.worker import IO_TIMEOUT
 from ballot.clients.voter import vote
-from ballot.services import meetings, voting
-from ballot.services.unit import transaction
-from ballot.storage import models as m
-from tests.support.web import make_web_meeting, running_server
+from tests.support.web import make_web_meeting, open_first_round, running_server
 
 HALF_REQUESTS = [
     b"GET / HTTP/1.1\r\nHost: localhost\r\n",  # headers never finished
@@ -24,14 +21,7 @@ HALF_REQUESTS = [
 def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
     app, meeting, inv = make_web_meeting(tmp_path, url)
-    rt = app.extensions["ballot"]  # type: ignore[attr-defined]
-    with rt.db() as s:
-        ids = {x.name: x.id for x in s.query(m.Member)}
-    with transaction(rt.db) as session:
-        for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
-            meetings.set_present(session, meeting, ids[name], True)
-        voting.open_round(session, meeting)
-    rt.engine.dispose()
+    open_first_round(app, meeting, ["主任甲", "委员乙", "委员丙", "委员丁"])
     with running_server(tmp_path, url) as base:
         port = int(base.rsplit(":", 1)[1])
         slow = []

@@ -9,18 +9,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
-import sys
-import time
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ballot import verify
 from ballot.clients.http import HttpSession
@@ -34,167 +28,103 @@ from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.conftest import POSTGRES_URL, _postgres_admin
-from tests.support.web import FAST_SCRYPT, ROSTER, SLATE, free_port, make_web_meeting
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"ballot_two_{uuid.uuid4().hex[:10]}"
-    admin = _postgres_admin()
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as err:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is needed in CI: {err}")
-        pytest.skip(f"PostgreSQL is not reachable: {err}")
-    try:
-        yield POSTGRES_URL.format(db=name)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def servers(folders: list[Path], url: str, secret: str) -> Iterator[list[str]]:
-    """`ballot serve --workers 4` in each folder, all started at once; their base URLs."""
-    env = {**os.environ, "BALLOT_SERVER_SECRET": secret}
-    procs, bases = [], []
-    for folder in folders:
-        folder.mkdir()
-        port = free_port()
-        log = (folder / "server.log").open("w")
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "ballot",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    "4",
-                    "--database-url",
-                    url,
-                    "--keys",
-                    str(folder / "keys"),
-                ],
-                cwd=folder,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        bases.append(f"http://localhost:{port}")
-    try:
-        for base, proc, folder in zip(bases, procs, folders, strict=True):
-            for _ in range(300):
-                if proc.poll() is not None:
-                    raise AssertionError((folder / "server.log").read_text())
-                try:
-                    urllib.request.urlopen(base + "/login", timeout=2).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError((folder / "server.log").read_text())
-        yield bases
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+from tests.conftest import POSTGRES_URL, empty_postgres_database
+from tests.support.web import FAST_SCRYPT, ROSTER, SLATE, make_web_meeting, running_servers
 
 
 def test_two_servers_sharing_only_the_secret_hold_one_meeting(tmp_path: Path) -> None:
     secret = secrets.token_urlsafe(32)
-    with fresh_database() as url, servers([tmp_path / "a", tmp_path / "b"], url, secret) as (a, b):
-        for folder in ("a", "b"):  # neither server wrote a key the other would need
-            assert not any((tmp_path / folder / "keys").glob("committee-*"))
-        # the office prepares the meeting from a third machine with the same secret
-        office = tmp_path / "office"
-        office.mkdir()
-        os.environ["BALLOT_SERVER_SECRET"] = secret
-        try:
-            app = create_app({"DATABASE_URL": url, "KEYS": str(office / "keys")})
-        finally:
-            del os.environ["BALLOT_SERVER_SECRET"]
-        rt = app.extensions["ballot"]
-        meeting, invitations = prepare_meeting(
-            rt, "两台服务器评委会", ROSTER, "两台服务器会议", SLATE, 2, 3, office / "shares",
-            issuer_bits=2048, scrypt=FAST_SCRYPT,
-        )  # fmt: skip
-        assert not any((office / "keys").glob("committee-*"))  # the key is in the database
-        inv = {x.name: x for x in invitations}
-        with rt.db() as s:
-            ids = {x.name: x.id for x in s.scalars(select(m.Member))}
-            public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        folder.mkdir()
+    env = {"BALLOT_SERVER_SECRET": secret}
+    with empty_postgres_database("ballot_two") as name:
+        url = POSTGRES_URL.format(db=name)
+        with running_servers(folders, url, 4, env) as (a, b):
+            hold_meeting_across(tmp_path, url, secret, a, b)
 
-        chair_a, chair_b = HttpSession(a), HttpSession(b)
-        chair_a.login(inv["主任甲"].code)
-        chair_b.login(inv["主任甲"].code)
-        present = ["主任甲", "委员乙", "委员丙", "委员丁"]
-        for i, name in enumerate(present):  # check-in alternates between the servers
-            chair = (chair_a, chair_b)[i % 2]
-            chair._call(chair.session, f"/chair/{meeting}/attendance",
-                        form={"csrf_token": chair.csrf, "member": str(ids[name]), "present": "1"})  # fmt: skip
-        shares: dict[int, Any] = {}
-        scrutineers = []
-        for index, base in ((1, a), (2, b)):
-            person = inv[f"监票人 {index}"]
-            shares[index] = keystore.open_share(
-                (person.share_file or Path()).read_text("utf-8"), person.passphrase or ""
-            )
-            session = HttpSession(base)
-            session.login(person.code)
-            scrutineers.append((index, session))
-        for number in (1, 2):  # the award ballot, then the nominee ballot
-            chair_a._call(
-                chair_a.session, f"/chair/{meeting}/open", form={"csrf_token": chair_a.csrf}
-            )
-            for i, name in enumerate(present):  # members split between the servers
-                rnd_k = 2 if number == 1 else 1
-                choices = ",".join(["a"] * rnd_k + ["x"] * (4 - (number - 1) * 2 - rnd_k))
-                tracker = vote((a, b)[i % 2], inv[name].code, choices, delay=(0, 0))
-                assert len(tracker) == 64
-            chair_b._call(chair_b.session, f"/chair/{meeting}/close",
-                          form={"csrf_token": chair_b.csrf, "round": str(number)})  # fmt: skip
-            for index, session in scrutineers:
-                pending = session.call_json(session.session, "/scrutineer/pending.json")
-                (closed,) = [r for r in pending["rounds"] if r["number"] == number]
-                with transaction(rt.db) as s:
-                    committee = counting.committee_key(s, meeting, SystemRandom())
-                body = decryption_shares(
-                    public_id, number, closed["record"], closed["aggregates"], committee,
-                    shares[index], SystemRandom(),
-                )  # fmt: skip
-                session.call_json(session.session, "/scrutineer/shares",
-                                  {"round": number, "shares": body})  # fmt: skip
-        records = []
-        for base in (a, b):
-            with urllib.request.urlopen(f"{base}/m/{public_id}/record.json", timeout=30) as r:
-                records.append(json.loads(r.read()))
-        assert records[0] == records[1]
-        kinds = [e["kind"] for e in records[0]["events"]]
-        assert "meeting-closed" in kinds
-        report = verify.Verifier(records[0], workers=1).run()
-        assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
-        # a server given another secret cannot sign for the meeting, and says why
-        os.environ["BALLOT_SERVER_SECRET"] = "another secret"
-        try:
-            other = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "other")})
-        finally:
-            del os.environ["BALLOT_SERVER_SECRET"]
-        with other.extensions["ballot"].db() as s, pytest.raises(ServiceError) as err:
-            other.extensions["ballot"].signer(s, meeting)
-        assert (
-            err.value.code == "wrong-server-secret" and "BALLOT_SERVER_SECRET" in err.value.text.en
+
+def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -> None:
+    """The meeting: set up from a third machine, run across servers `a` and `b`."""
+    for folder in ("a", "b"):  # neither server wrote a key the other would need
+        assert not any((tmp_path / folder / "keys").glob("committee-*"))
+    # the office prepares the meeting from a third machine with the same secret
+    office = tmp_path / "office"
+    office.mkdir()
+    os.environ["BALLOT_SERVER_SECRET"] = secret
+    try:
+        app = create_app({"DATABASE_URL": url, "KEYS": str(office / "keys")})
+    finally:
+        del os.environ["BALLOT_SERVER_SECRET"]
+    rt = app.extensions["ballot"]
+    meeting, invitations = prepare_meeting(
+        rt, "两台服务器评委会", ROSTER, "两台服务器会议", SLATE, 2, 3, office / "shares",
+        issuer_bits=2048, scrypt=FAST_SCRYPT,
+    )  # fmt: skip
+    assert not any((office / "keys").glob("committee-*"))  # the key is in the database
+    inv = {x.name: x for x in invitations}
+    with rt.db() as s:
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+
+    chair_a, chair_b = HttpSession(a), HttpSession(b)
+    chair_a.login(inv["主任甲"].code)
+    chair_b.login(inv["主任甲"].code)
+    present = ["主任甲", "委员乙", "委员丙", "委员丁"]
+    for i, name in enumerate(present):  # check-in alternates between the servers
+        chair = (chair_a, chair_b)[i % 2]
+        chair._call(chair.session, f"/chair/{meeting}/attendance",
+                    form={"csrf_token": chair.csrf, "member": str(ids[name]), "present": "1"})  # fmt: skip
+    shares: dict[int, Any] = {}
+    scrutineers = []
+    for index, base in ((1, a), (2, b)):
+        person = inv[f"监票人 {index}"]
+        shares[index] = keystore.open_share(
+            (person.share_file or Path()).read_text("utf-8"), person.passphrase or ""
         )
-        other.extensions["ballot"].engine.dispose()
-        rt.engine.dispose()
+        session = HttpSession(base)
+        session.login(person.code)
+        scrutineers.append((index, session))
+    for number in (1, 2):  # the award ballot, then the nominee ballot
+        chair_a._call(chair_a.session, f"/chair/{meeting}/open", form={"csrf_token": chair_a.csrf})
+        for i, name in enumerate(present):  # members split between the servers
+            rnd_k = 2 if number == 1 else 1
+            choices = ",".join(["a"] * rnd_k + ["x"] * (4 - (number - 1) * 2 - rnd_k))
+            tracker = vote((a, b)[i % 2], inv[name].code, choices, delay=(0, 0))
+            assert len(tracker) == 64
+        chair_b._call(chair_b.session, f"/chair/{meeting}/close",
+                      form={"csrf_token": chair_b.csrf, "round": str(number)})  # fmt: skip
+        for index, session in scrutineers:
+            pending = session.call_json(session.session, "/scrutineer/pending.json")
+            (closed,) = [r for r in pending["rounds"] if r["number"] == number]
+            with transaction(rt.db) as s:
+                committee = counting.committee_key(s, meeting, SystemRandom())
+            body = decryption_shares(
+                public_id, number, closed["record"], closed["aggregates"], committee,
+                shares[index], SystemRandom(),
+            )  # fmt: skip
+            session.call_json(session.session, "/scrutineer/shares",
+                              {"round": number, "shares": body})  # fmt: skip
+    records = []
+    for base in (a, b):
+        with urllib.request.urlopen(f"{base}/m/{public_id}/record.json", timeout=30) as r:
+            records.append(json.loads(r.read()))
+    assert records[0] == records[1]
+    kinds = [e["kind"] for e in records[0]["events"]]
+    assert "meeting-closed" in kinds
+    report = verify.Verifier(records[0], workers=1).run()
+    assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
+    # a server given another secret cannot sign for the meeting, and says why
+    os.environ["BALLOT_SERVER_SECRET"] = "another secret"
+    try:
+        other = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "other")})
+    finally:
+        del os.environ["BALLOT_SERVER_SECRET"]
+    with other.extensions["ballot"].db() as s, pytest.raises(ServiceError) as err:
+        other.extensions["ballot"].signer(s, meeting)
+    assert err.value.code == "wrong-server-secret" and "BALLOT_SERVER_SECRET" in err.value.text.en
+    other.extensions["ballot"].engine.dispose()
+    rt.engine.dispose()
 
 
 def test_a_meeting_opened_before_0007_still_signs_with_its_key_in_keys(tmp_path: Path) -> None:

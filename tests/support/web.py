@@ -4,6 +4,7 @@ quorum ≥ 2/3 of 6 = 4, an approval needs ≥ 1/2 of 6 = 3)."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -27,7 +28,7 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice, decryption_shares
-from ballot.services import counting
+from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
@@ -67,6 +68,19 @@ def make_web_meeting(
     return app, meeting, {x.name: x for x in invitations}
 
 
+def open_first_round(app: object, meeting: int, present: list[str]) -> None:
+    """Check these roster members in and open the round the procedure asks for (in process,
+    before a server is started on the database), then let go of the connections."""
+    rt: Runtime = app.extensions["ballot"]  # type: ignore[attr-defined]
+    with rt.db() as s:
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+    with transaction(rt.db) as session:
+        for name in present:
+            meetings.set_present(session, meeting, ids[name], True)
+        voting.open_round(session, meeting)
+    rt.engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,32 +88,55 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(folder: Path, database_url: str) -> Iterator[str]:
-    """`ballot serve` (gunicorn inside) on the database and keys folder; yields its base URL."""
-    port = free_port()
-    log_path = folder / "server.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ballot", "serve", "--port", str(port), "--database-url",
-             database_url, "--keys", str(folder / "keys"), "--workers", "2"],
-            cwd=folder, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://localhost:{port}"
-        try:
-            for _ in range(150):
+def running_servers(
+    folders: list[Path], database_url: str, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[list[str]]:
+    """`ballot serve` (gunicorn inside) in each folder, with that folder's keys folder, all
+    started at once on one database; yields their base URLs once every one answers."""
+    procs, bases = [], []
+    for folder in folders:
+        port = free_port()
+        command = [sys.executable, "-m", "ballot", "serve", "--port", str(port),
+                   "--database-url", database_url, "--keys", str(folder / "keys"),
+                   "--workers", str(workers)]  # fmt: skip
+        with (folder / "server.log").open("w") as log:
+            procs.append(
+                subprocess.Popen(
+                    command,
+                    cwd=folder,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=None if env is None else {**os.environ, **env},
+                )
+            )
+        bases.append(f"http://localhost:{port}")
+    try:
+        for base, proc, folder in zip(bases, procs, folders, strict=True):
+            for _ in range(300):
                 if proc.poll() is not None:
-                    raise AssertionError(log_path.read_text())
+                    raise AssertionError((folder / "server.log").read_text())
                 try:
-                    urllib.request.urlopen(base + "/", timeout=2).read()
+                    urllib.request.urlopen(base + "/login", timeout=2).read()
                     break
                 except OSError:
                     time.sleep(0.2)
             else:
-                raise AssertionError("the server did not answer: " + log_path.read_text())
-            yield base
-        finally:
+                raise AssertionError(
+                    "the server did not answer: " + (folder / "server.log").read_text()
+                )
+        yield bases
+    finally:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             proc.wait(timeout=30)
+
+
+@contextmanager
+def running_server(folder: Path, database_url: str) -> Iterator[str]:
+    """`ballot serve` (two workers) on the database and the folder's keys; its base URL."""
+    with running_servers([folder], database_url) as (base,):
+        yield base
 
 
 def scrutineer_shares(
