@@ -229,3 +229,27 @@ def test_on_sqlite_a_reading_session_never_waits_for_a_writer(tmp_path) -> None:
     read()
     assert seen == [0, 1]
     engine.dispose()
+
+
+def test_a_process_keeps_at_most_thirty_postgresql_connections_and_then_asks_to_retry() -> None:
+    """README "Serving": each process keeps at most 30 connections (a worker's 64 threads share
+    them, and two servers' workers stay under PostgreSQL's 100); a request that finds all 30
+    busy waits at most 10 s and is told to retry (503 database-unavailable), never a 500."""
+    import time
+
+    from ballot.services.errors import ServiceError
+    from ballot.services.unit import reading
+    from ballot.storage.engine import sessions
+    from tests.conftest import POSTGRES_URL, empty_postgres_database
+
+    with empty_postgres_database("ballot_pool") as name:
+        engine = make_engine(POSTGRES_URL.format(db=name))
+        held = [engine.connect() for _ in range(30)]
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as err, reading(sessions(engine)) as session:
+            session.execute(text("SELECT 1"))
+        assert err.value.code == "database-unavailable"
+        assert 9 < time.monotonic() - started < 20
+        for c in held:
+            c.close()
+        engine.dispose()

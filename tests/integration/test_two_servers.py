@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from ballot import verify
-from ballot.clients.http import HttpSession
+from ballot.clients.http import ClientError, HttpSession
 from ballot.clients.voter import vote
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
@@ -67,9 +67,10 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
 
+    # no sticky sessions: the chair logs in on A once and the same session works on B
     chair_a, chair_b = HttpSession(a), HttpSession(b)
     chair_a.login(inv["主任甲"].code)
-    chair_b.login(inv["主任甲"].code)
+    chair_b.jar, chair_b.session, chair_b.csrf = chair_a.jar, chair_a.session, chair_a.csrf
     present = ["主任甲", "委员乙", "委员丙", "委员丁"]
     for i, name in enumerate(present):  # check-in alternates between the servers
         chair = (chair_a, chair_b)[i % 2]
@@ -105,6 +106,14 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
             )  # fmt: skip
             session.call_json(session.session, "/scrutineer/shares",
                               {"round": number, "shares": body})  # fmt: skip
+    # rate limits are shared too: ten wrong codes for one login on A lock that login on B
+    handle = inv["监票人 3"].code.split("-")[0]
+    for _ in range(10):
+        with pytest.raises(ClientError):
+            HttpSession(a, attempts=1).login(f"{handle}-AAAA-BBBB-CCCC")
+    with pytest.raises(ClientError) as locked:
+        HttpSession(b, attempts=1).login(inv["监票人 3"].code)
+    assert locked.value.code == "http-429"
     records = []
     for base in (a, b):
         with urllib.request.urlopen(f"{base}/m/{public_id}/record.json", timeout=30) as r:
