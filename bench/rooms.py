@@ -71,6 +71,23 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (their CPU is part of each cast)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() in ("postgres", "postmaster"):
+                pids.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def own_cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 def server_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [master, *(int(c) for c in children)]
@@ -81,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument("--members", type=int, default=30)
     parser.add_argument("--candidates", type=int, default=16, help="on the ballot (default 16)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="`ballot serve --workers` (default 2)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     name = f"ballot_bench_{uuid.uuid4().hex[:10]}"
@@ -95,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "ballot", "serve", "--port", str(port), "--database-url", url,
+         "--workers", str(args.workers),
          "--keys", str(folder / "keys")],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -198,12 +219,15 @@ def run(
         with lock:
             latencies.append(time.perf_counter() - started)
 
-    pids = server_pids(master)
+    pids, database = server_pids(master), postgres_pids()
     cpu_before, started = cpu_seconds(pids), time.perf_counter()
+    db_before, client_before = cpu_seconds(database), own_cpu_seconds()
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(cast, burst))
     wall = time.perf_counter() - started
     cpu = cpu_seconds(pids) - cpu_before
+    db_cpu = cpu_seconds(database) - db_before
+    client_cpu = own_cpu_seconds() - client_before
     rate = len(burst) / wall
 
     latencies.clear()
@@ -230,6 +254,8 @@ def run(
         "server_cpu_ms_per_cast": round(1000 * cpu_per_cast, 1),
         "bare_validation_ms": round(1000 * validation, 1),
         "cpu_over_validation": round(cpu_per_cast / validation, 2),
+        "postgres_cpu_ms_per_cast": round(1000 * db_cpu / len(burst), 1),
+        "load_generator_cpu_ms_per_cast": round(1000 * client_cpu / len(burst), 1),
         "half_load_casts_per_s": round(rate / 2, 1),
         "half_load_p50_ms": round(1000 * statistics.median(latencies)),
         "half_load_p95_ms": round(1000 * p95),

@@ -7,8 +7,9 @@ approvals the round allows. Every proof's challenge is bound to the
 record, the round, the ballot's candidate list, k, and the proof's own place on the ballot,
 so a proof cannot be replayed in another round, record or position.
 
-Validation checks the shape, every received element (batched subgroup check), every
-challenge, and then all proof equations at once (`BatchVerifier`). If the batch fails, each
+Validation checks the shape, every received element (range and quadratic residue here, order q
+in the batch), every challenge, and then all proof equations and the ciphertexts' order at once
+(`BatchVerifier`). If the batch fails, each
 proof is checked alone to name the one at fault.
 """
 
@@ -128,10 +129,22 @@ def validate_ballot(
                 zh=f"第 {i + 1} 个候选组织的证明格式不符",
             )
     # 1. every received element: ciphertexts in the subgroup (batched), commitments residues
-    elements = [
-        x for s in ballot.selections for c in (s.approve, s.oppose) for x in (c.alpha, c.beta)
-    ]
-    it = iter(g.check_elements(elements, "ballot ciphertexts", rng))
+    raw = [x for s in ballot.selections for c in (s.approve, s.oppose) for x in (c.alpha, c.beta)]
+    what = "ballot ciphertexts"
+    batch = BatchVerifier(g, key, rng)
+    if g.batchable:  # x^q = 1 is checked in the proofs' batch (step 3)
+        elements = g.screen_elements(raw, what)
+        for x in elements:
+            batch.claim_subgroup(x)
+    else:
+        elements = g.check_elements(raw, what, rng)
+
+    def unscreened() -> None:
+        """Before refusing a proof, name an element outside the group if there is one."""
+        if g.batchable:
+            g.culprit(elements, what)
+
+    it = iter(elements)
     sels = [
         Selection(Ciphertext(next(it), next(it)), Ciphertext(next(it), next(it)), s.proof)
         for s in ballot.selections
@@ -150,6 +163,7 @@ def validate_ballot(
     for i, s in enumerate(sels):
         context = ctx.proof_context("selection", i)
         if not selection_proof.challenge_ok(key, s.approve, s.oppose, context, s.proof):
+            unscreened()
             raise refuse(
                 "bad-proof",
                 en=f"the proof of candidate {i + 1} does not match its challenge",
@@ -161,18 +175,20 @@ def validate_ballot(
     if not range_proof.challenge_ok(
         key, total, ctx.max_approvals, ctx.proof_context("total", 0), total_proof
     ):
+        unscreened()
         raise refuse(
             "bad-proof",
             en="the proof of the number of approvals does not match its challenge",
             zh="同意票数证明与挑战值不符",
         )
-    # 3. all equations at once; if the batch fails, find the proof at fault
-    batch = BatchVerifier(g, key, rng)
+    # 3. all equations (and the ciphertexts' membership) at once; if the batch fails, find
+    # the element or the proof at fault
     for s, z in zip(sels, combiners, strict=True):
         selection_proof.add_to_batch(batch, s.approve, s.oppose, z, s.proof)
     range_proof.add_to_batch(batch, approvals, total_proof)
     if batch.holds():
         return
+    unscreened()
     for i, (s, z) in enumerate(zip(sels, combiners, strict=True)):
         single = BatchVerifier(g, key, rng)
         selection_proof.add_to_batch(single, s.approve, s.oppose, z, s.proof)

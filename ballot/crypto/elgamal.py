@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,14 +18,24 @@ class Ciphertext:
 
 @dataclass(frozen=True, eq=False)
 class PublicKey:
-    """The joint election key K = g^s (s known to nobody alone), with its power table."""
+    """The joint election key K = g^s (s known to nobody alone).
+
+    Its power table (4 MiB, ~40 ms to build) is made on the first `pow`, once however many
+    threads ask at the same moment: encrypting and proving need it, validating a ballot does
+    not (the batch raises K inside its multi-exponentiation)."""
 
     group: Group
     k: Element
-    table: FixedBase = field(init=False)
+    _table: list[FixedBase] = field(init=False, default_factory=list, repr=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "table", self.group.fixed_base(self.k))
+    @property
+    def table(self) -> FixedBase:
+        if not self._table:
+            with self._lock:
+                if not self._table:
+                    self._table.append(self.group.fixed_base(self.k))
+        return self._table[0]
 
     def pow(self, e: int) -> Element:
         return Element(self.table.pow(e % int(self.group.q)))

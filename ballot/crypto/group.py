@@ -12,6 +12,7 @@ outside the installed package: `production_group` is the only group production c
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -95,6 +96,34 @@ class Group:
             )
         return Scalar(self.backend.mpz(x))
 
+    def screen_elements(self, xs: Sequence[int], what: str) -> list[Element]:
+        """The cheap part of the membership check, for elements whose x^q = 1 a batch checks
+        (`BatchVerifier.claim_subgroup`): each must be an integer with 1 < x < p and a
+        quadratic residue. Only for a batchable group."""
+        if not self.batchable:
+            raise ValueError("membership can be batched only in a batchable group")
+        values = []
+        for i, x in enumerate(xs):
+            if not is_integer(x) or not 1 < x < self.p or self.backend.jacobi(x, self.p) != 1:
+                raise refuse(
+                    "not-in-group",
+                    en=f"{what} #{i} is not an element of the group",
+                    zh=f"{what} 第 {i} 项不是群元素",
+                )
+            values.append(Element(self.backend.mpz(x)))
+        return values
+
+    def culprit(self, xs: Sequence[Element], what: str) -> None:
+        """Refuse, naming the first of these screened elements outside the subgroup (after a
+        batch with membership claims failed)."""
+        for i, x in enumerate(xs):
+            if not self.is_element(x):
+                raise refuse(
+                    "not-in-group",
+                    en=f"{what} #{i} is not an element of the group",
+                    zh=f"{what} 第 {i} 项不是群元素",
+                )
+
     def check_elements(self, xs: Sequence[int], what: str, rng: RandomSource) -> list[Element]:
         """Check many received elements at once.
 
@@ -131,13 +160,7 @@ class Group:
         weights = [rng.randbits(BATCH_BITS) | 1 for _ in values]
         y = multi_exp(values, weights, self.p)
         if self.backend.powmod(y, self.q, self.p) != 1:
-            for i, x in enumerate(values):  # name the culprit
-                if not self.is_element(x):
-                    raise refuse(
-                        "not-in-group",
-                        en=f"{what} #{i} is not an element of the group",
-                        zh=f"{what} 第 {i} 项不是群元素",
-                    )
+            self.culprit(values, what)
             raise refuse(
                 "not-in-group",
                 en=f"{what}: an element is outside the group",
@@ -221,10 +244,19 @@ def build(
     return group
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def production_group(backend: Backend | None = None) -> Group:
-    """The ElectionGuard 1.x 4096-bit group, validated (cached per process and backend)."""
-    backend = backend or default_backend()
+    """The ElectionGuard 1.x 4096-bit group, validated (cached per process and backend).
+    Built once however many threads ask at the same moment (it takes ~150 ms: the primality
+    tests and g's power table), not once per thread of a server's first burst of casts."""
+    with _BUILDING:
+        return _production_group(backend or default_backend())
+
+
+@cache
+def _production_group(backend: Backend) -> Group:
     raw = json.loads(resources.files("ballot.crypto").joinpath("group-4096.json").read_text())
     p, q, r, g = (int(raw[k], 16) for k in ("p", "q", "r", "g"))
     half = r // 2

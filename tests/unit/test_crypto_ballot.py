@@ -361,3 +361,29 @@ def test_schnorr_chaum_pedersen_and_range_proofs_round_trip(
     rp = range_proof.prove(key, ct, m, r, limit, ctx, rng)
     assert range_proof.verify_compact(key, ct, limit, ctx, rp.challenges, rp.responses)
     assert range_proof.challenge_ok(key, ct, limit, ctx, rp)
+
+
+def test_validating_needs_no_table_of_the_election_key_and_threads_build_it_once(
+    honest,  # type: ignore[no-untyped-def]
+) -> None:
+    """A server's first burst of casts must not build the key's 4 MiB power table once per
+    thread: validation does without it, and the table is built once however many ask."""
+    import threading
+
+    key, ctx, ballot = honest
+    fresh = PublicKey(key.group, key.k)
+    validate_ballot(fresh, ctx, ballot, SeededRandom(3))
+    assert fresh._table == []
+    tables = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        start.wait()
+        tables.append(fresh.table)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fresh._table) == 1 and all(t is fresh._table[0] for t in tables)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from ballot.crypto.arith import GMPY2, INT
+from ballot.crypto.batch import BatchVerifier
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Group, build, production_group
-from ballot.crypto.multiexp import FixedBase, multi_exp
+from ballot.crypto.multiexp import FixedBase, _pippenger, _straus, multi_exp
 from ballot.devtools.seeded import SeededRandom
 from tests.support.small_group import small_group
 
@@ -81,7 +82,7 @@ def test_the_installed_package_builds_no_group_but_the_production_one() -> None:
                 ]
                 if calls:
                     callers.append(f"{path.relative_to(package)}:{node.name}")
-    assert callers == ["crypto/group.py:production_group"]
+    assert callers == ["crypto/group.py:_production_group"]
     assert not small_group().production
 
 
@@ -174,3 +175,33 @@ def test_fixed_base_and_multi_exp_match_plain_pow() -> None:
         for b, e in zip(bases, exps, strict=False):
             expected = expected * pow(b, e, p) % p
         assert int(multi_exp(bases[:n], exps, p)) == expected
+        pairs = [(b, e) for b, e in zip(bases, exps, strict=False) if e]
+        if pairs:  # both methods, whichever multi_exp would choose
+            bits = max(e.bit_length() for _, e in pairs)
+            assert int(_straus(pairs, bits, p)) == int(_pippenger(pairs, bits, p)) == expected
+
+
+def test_a_batch_checks_the_order_of_the_elements_it_is_told_to() -> None:
+    """A ballot's ciphertexts are only screened (range, residue) on arrival; their order q is
+    checked inside the proofs' batch. A residue with an order-s part must make it fail, even
+    in an equation its exponent reduced mod q would make true."""
+    g = production_group()
+    rng = SeededRandom(9)
+    inside = g.pow_g(12345)
+    s_part = pow(3, 2 * int(g.q), int(g.p)) * int(g.g) % int(g.p)  # a residue, order q·s
+    assert g.backend.jacobi(s_part, g.p) == 1 and not g.is_element(s_part)
+
+    def batch(x: int, claim: bool) -> bool:
+        b = BatchVerifier(g, None, rng)
+        w = b.weight()  # 1 = x^(w·q): true for an element of order q, and mod q always
+        b.rhs(x, w * int(g.q), in_subgroup=True)
+        if claim:
+            b.claim_subgroup(x)
+        return b.holds()
+
+    assert batch(inside, claim=True) and batch(inside, claim=False)
+    assert batch(s_part, claim=False)  # what the claim is for
+    assert not batch(s_part, claim=True)
+    lone = BatchVerifier(g, None, rng)
+    lone.claim_subgroup(s_part)  # claimed, in no equation
+    assert not lone.holds()
