@@ -4,7 +4,7 @@ Each equation is written g^x · K^y = ∏ base_i^{e_i}. The verifier raises each
 random 128-bit weight and multiplies them all together, so one fixed-base power of g, one of
 K and one multi-exponentiation over every distinct base replace several exponentiations per
 equation. If any single equation is false, the product equation fails except with probability
-below 2^-128, provided every base is a quadratic residue (no small-order part): the caller
+below 2^-127 (odd weights: 127 random bits), provided every base is a quadratic residue (no small-order part): the caller
 checks that for every received element before adding it. Exponents on bases already known to
 lie in the order-q subgroup are reduced mod q; the others are kept whole.
 
@@ -12,8 +12,8 @@ A base can also be *claimed* to lie in the subgroup (`claim_subgroup`): the batc
 base^q = 1 too, by adding r·q (r a fresh random weight) to the base's reduced exponent, so a
 ballot's ciphertexts need no separate membership multi-exponentiation. Soundness: the
 quadratic residues have order q·s (s prime, s > 2^128); in the order-s part the product's
-logarithm is Σ r_i·q·u_i + (terms fixed before r is drawn), u_i the order-s part of base i, so
-if any u_i ≠ 0 at most one r_i in 2^127 makes it vanish; once every u_i = 0 the reductions
+logarithm is Σ r_i·q·u_i + (terms that do not depend on r), u_i the order-s part of base i, so
+whatever the other weights, if any u_i ≠ 0 at most one r_i in 2^127 makes it vanish; once every u_i = 0 the reductions
 mod q are exact and the argument above applies.
 """
 

@@ -270,7 +270,7 @@ def verify_shares(
 ) -> None:
     """`verify_share` for many shares at once: every received element in one batched subgroup
     check, every challenge recomputed, and all the Chaum–Pedersen equations as one weighted
-    multi-exponentiation (a false share passes with probability below 2^-128). On failure the
+    multi-exponentiation (a false share passes with probability below 2^-127). On failure the
     shares are checked one by one to name the scrutineer. `ciphertexts_checked` when the
     caller computed the ciphertexts itself from validated ballots."""
     from ballot.crypto.batch import BatchVerifier

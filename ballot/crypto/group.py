@@ -23,7 +23,7 @@ from ballot.crypto.arith import Backend, default_backend, is_integer
 from ballot.crypto.errors import refuse
 from ballot.crypto.multiexp import FixedBase, multi_exp
 
-BATCH_BITS = 128  # random exponents in batched checks: a false pass has probability ≤ 2^-128
+BATCH_BITS = 128  # random odd exponents in batched checks: a false pass has probability ≤ 2^-127
 
 Element = NewType("Element", int)
 """A member of the order-q subgroup. A value received from outside becomes one only through
@@ -96,21 +96,32 @@ class Group:
             )
         return Scalar(self.backend.mpz(x))
 
+    def _in_range(self, xs: Sequence[int], what: str) -> list[Element]:
+        values = []
+        for i, x in enumerate(xs):
+            if not is_integer(x) or not 1 < x < self.p:
+                raise refuse(
+                    "not-in-group",
+                    en=f"{what} #{i} is outside 1 < x < p",
+                    zh=f"{what} 第 {i} 项不在 1 < x < p 范围内",
+                )
+            values.append(Element(self.backend.mpz(x)))
+        return values
+
     def screen_elements(self, xs: Sequence[int], what: str) -> list[Element]:
         """The cheap part of the membership check, for elements whose x^q = 1 a batch checks
         (`BatchVerifier.claim_subgroup`): each must be an integer with 1 < x < p and a
         quadratic residue. Only for a batchable group."""
         if not self.batchable:
             raise ValueError("membership can be batched only in a batchable group")
-        values = []
-        for i, x in enumerate(xs):
-            if not is_integer(x) or not 1 < x < self.p or self.backend.jacobi(x, self.p) != 1:
+        values = self._in_range(xs, what)
+        for i, x in enumerate(values):
+            if self.backend.jacobi(x, self.p) != 1:
                 raise refuse(
                     "not-in-group",
                     en=f"{what} #{i} is not an element of the group",
                     zh=f"{what} 第 {i} 项不是群元素",
                 )
-            values.append(Element(self.backend.mpz(x)))
         return values
 
     def culprit(self, xs: Sequence[Element], what: str) -> None:
@@ -130,18 +141,10 @@ class Group:
         Each must satisfy 1 < x < p and be a quadratic residue (Jacobi symbol 1), which rules
         out the order-2 part; then y = ∏ x_i^{e_i} with random 128-bit e_i must satisfy
         y^q = 1. Any x_i outside the order-q subgroup makes that fail except with probability
-        below 2^-128, because the quadratic residues form a group of order q·s, s a large prime.
+        below 2^-127, because the quadratic residues form a group of order q·s, s a large prime.
         """
-        values = []
-        for i, x in enumerate(xs):
-            if not is_integer(x) or not 1 < x < self.p:
-                raise refuse(
-                    "not-in-group",
-                    en=f"{what} #{i} is outside 1 < x < p",
-                    zh=f"{what} 第 {i} 项不在 1 < x < p 范围内",
-                )
-            values.append(Element(self.backend.mpz(x)))
         if not self.batchable:
+            values = self._in_range(xs, what)
             for i, x in enumerate(values):
                 if not self.is_element(x):
                     raise refuse(
@@ -150,13 +153,7 @@ class Group:
                         zh=f"{what} 第 {i} 项不是群元素",
                     )
             return values
-        for i, x in enumerate(values):
-            if self.backend.jacobi(x, self.p) != 1:
-                raise refuse(
-                    "not-in-group",
-                    en=f"{what} #{i} is not an element of the group",
-                    zh=f"{what} 第 {i} 项不是群元素",
-                )
+        values = self.screen_elements(xs, what)
         weights = [rng.randbits(BATCH_BITS) | 1 for _ in values]
         y = multi_exp(values, weights, self.p)
         if self.backend.powmod(y, self.q, self.p) != 1:

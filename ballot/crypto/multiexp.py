@@ -118,6 +118,8 @@ def _straus(pairs: Sequence[tuple[int, int]], bits: int, m: int) -> int:
     """Left-to-right interleaved sliding windows: each exponent is cut into windows that start
     and end with a 1 bit; the odd power for each window is multiplied in at the window's
     lowest bit, on the way down one chain of squarings shared by all bases."""
+    if any(e.bit_length() > bits for _, e in pairs):
+        raise ValueError("an exponent is longer than the bits given")
     at: list[list[int]] = [[] for _ in range(bits)]
     for base, e in pairs:
         text = format(e, "b")
@@ -140,6 +142,8 @@ def _straus(pairs: Sequence[tuple[int, int]], bits: int, m: int) -> int:
 
 
 def _pippenger(pairs: Sequence[tuple[int, int]], bits: int, modulus: int) -> int:
+    if any(e.bit_length() > bits for _, e in pairs):
+        raise ValueError("an exponent is longer than the bits given")
     c = _best_window(len(pairs), bits)
     mask = (1 << c) - 1
     m = modulus

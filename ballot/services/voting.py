@@ -586,8 +586,9 @@ def election_key(meeting: m.Meeting) -> PublicKey:
 
 @lru_cache(maxsize=16)
 def _election_key(joint_hex: str) -> PublicKey:
-    """The joint key with its fixed-base table (4 MiB, ~30 ms to build): built once per process
-    and key, not once per cast. (The joint key the ceremony's checked transcript gave.)"""
+    """The joint key, parsed once per process and key (the ceremony's checked transcript gave
+    it). Validating a ballot needs no table of its powers; the 4 MiB table is built only if
+    this process encrypts under it (the demo), once however many threads ask."""
     group = production_group()
     return PublicKey(group, group.received_hex(joint_hex))
 

@@ -387,3 +387,25 @@ def test_validating_needs_no_table_of_the_election_key_and_threads_build_it_once
     for t in threads:
         t.join()
     assert len(fresh._table) == 1 and all(t is fresh._table[0] for t in tables)
+
+
+def test_a_refused_proof_costs_no_exponentiation_per_element(honest, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Before blaming a proof the validator makes sure no ciphertext element is outside the
+    group, in one batch: checking each element alone (a 256-bit power each) would make a
+    stream of refused ballots from one credential far dearer than honest ones."""
+    key, ctx, ballot = honest
+    g = key.group
+    calls = []
+    original = type(g).is_element
+
+    def counted(self, x):  # type: ignore[no-untyped-def]
+        calls.append(x)
+        return original(self, x)
+
+    monkeypatch.setattr(type(g), "is_element", counted)
+    p = ballot.selections[0].proof
+    bad_challenge = replace(p, challenges=((p.challenges[0] + 1) % int(g.q), *p.challenges[1:]))
+    assert refused(key, ctx, with_selection(ballot, 0, proof=bad_challenge)) == "bad-proof"
+    bad_response = replace(p, responses=((p.responses[0] + 1) % int(g.q), *p.responses[1:]))
+    assert refused(key, ctx, with_selection(ballot, 0, proof=bad_response)) == "bad-proof"
+    assert calls == []
