@@ -124,9 +124,8 @@ class Group:
                 )
         return values
 
-    def culprit(self, xs: Sequence[Element], what: str) -> None:
-        """Refuse, naming the first of these screened elements outside the subgroup (after a
-        batch with membership claims failed)."""
+    def _culprit(self, xs: Sequence[Element], what: str) -> None:
+        """Refuse, naming the first of these elements outside the subgroup (each checked alone)."""
         for i, x in enumerate(xs):
             if not self.is_element(x):
                 raise refuse(
@@ -145,19 +144,13 @@ class Group:
         """
         if not self.batchable:
             values = self._in_range(xs, what)
-            for i, x in enumerate(values):
-                if not self.is_element(x):
-                    raise refuse(
-                        "not-in-group",
-                        en=f"{what} #{i} is not an element of the group",
-                        zh=f"{what} 第 {i} 项不是群元素",
-                    )
+            self._culprit(values, what)
             return values
         values = self.screen_elements(xs, what)
         weights = [rng.randbits(BATCH_BITS) | 1 for _ in values]
         y = multi_exp(values, weights, self.p)
         if self.backend.powmod(y, self.q, self.p) != 1:
-            self.culprit(values, what)
+            self._culprit(values, what)
             raise refuse(
                 "not-in-group",
                 en=f"{what}: an element is outside the group",
