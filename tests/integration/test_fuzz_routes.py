@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -74,6 +74,7 @@ PATHS = [  # ids in paths, as anyone may type them
     "/m/{x}/status.json",
     "/m/{x}/tracker?t={x}",
     "/m/{x}/record.json",
+    "/m/{x}/ceremony.json",
 ]
 
 
@@ -94,6 +95,22 @@ def fuzzed(
     }
     yield app, meeting, clients
     app.extensions["ballot"].engine.dispose()
+
+
+def _logged_in(app: Flask) -> set[int]:
+    """The account ids of the people this module's clients are logged in as."""
+    names = ("委员乙", "主任甲", "监票人 1", "会务组")
+    with app.extensions["ballot"].db() as s:
+        return set(s.scalars(select(m.Account.id).where(m.Account.name.in_(names))))
+
+
+def _as_int(text: str) -> int | None:
+    """The integer `text` reads as, as leniently as Python's int() (signs, spaces, digits of
+    other scripts)."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _stored(app: Flask) -> tuple[int, ...]:
@@ -171,6 +188,10 @@ def test_hostile_input_on_every_route_is_refused_cleanly(
         )
     else:
         payload = data.draw(st.tuples(*(FORM_VALUE for _ in kind)), label="form")
+        # replacing the code of a person this test is logged in as rightly ends their session
+        # (threat model: a replaced code ends every session made with the old one); the final
+        # check needs those sessions, so such a draw is not one of the hostile inputs
+        assume(route[2] != "/office/code" or _as_int(payload[0]) not in _logged_in(app))
     before = _stored(app)
     _check(
         app,
