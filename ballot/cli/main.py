@@ -206,6 +206,22 @@ def cmd_vectors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _expected_key(text: str | None) -> str | None:
+    """--expect-key as typed (24 digits; spaces or dashes between groups are fine)."""
+    from ballot.protocol.fingerprint import parse_fingerprint
+
+    if text is None:
+        return None
+    found = parse_fingerprint(text)
+    if found is None:
+        raise UsageError(
+            f"--expect-key {text!r} is not an election key fingerprint: give the 24 digits the "
+            "scrutineers read out (groups of four, e.g. '0123 4567 8901 2345 6789 0123') | "
+            "--expect-key 须为监票人宣读的 24 位数字指纹（四位一组）"
+        )
+    return found
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from ballot import verify
 
@@ -232,10 +248,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         last[0] = line
         sys.stderr.flush()
 
-    checks = verify.Verifier(record, progress).run()
+    verifier = verify.Verifier(record, progress, expect_key=_expected_key(args.expect_key))
+    checks = verifier.run()
     if last[0]:
         sys.stderr.write("\r" + " " * len(last[0]) + "\r")
     report = verify.summary(checks)
+    report["election_key"] = {
+        "fingerprint": getattr(verifier.evidence, "fingerprint", None),
+        "pinned": args.expect_key is not None,
+    }
     report["client_files"] = verify.client_files(record)
     report["code_replacements"] = verify.code_replacements(record)
     if args.json:
@@ -246,6 +267,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{c['result']}  {c['check']:18} {c['title']['en']} | {c['title']['zh']} "
                 f"({c['items']})"
             )
+            if c.get("skipped"):
+                print(f"      - {c['skipped']}")
             for failure in c["failures"][:20]:
                 print(f"      - {failure}")
             if len(c["failures"]) > 20:
@@ -300,7 +323,13 @@ def cmd_vote(args: argparse.Namespace) -> int:
     from ballot.clients.http import ClientError
 
     try:
-        tracker = voter.vote(args.url, args.code, args.choices)
+        tracker = voter.vote(
+            args.url,
+            args.code,
+            args.choices,
+            expect_key=_expected_key(args.expect_key),
+            say=print,
+        )
     except ClientError as e:
         print(f"ballot: {e.text.one_line()}", file=sys.stderr)
         return 1
@@ -486,6 +515,12 @@ def build_parser() -> Parser:
     ver.add_argument("--json", action="store_true", help="print JSON")
     ver.add_argument("--tracker", help="say whether the ballot with this tracker is in the record")
     ver.add_argument("--all", action="store_true", help="with --tracker, also run every check")
+    ver.add_argument(
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="the election key fingerprint the scrutineers read out (24 digits): the record "
+        "must have been made under that key (check election-key)",
+    )
     ver.set_defaults(run=cmd_verify)
 
     srv = sub.add_parser("serve", help="run the web app (with --demo: a demo committee)")
@@ -536,6 +571,12 @@ def build_parser() -> Parser:
         "--choices",
         required=True,
         help="one per candidate in ballot order: a (approve), o (oppose), x (abstain), e.g. a,o,x",
+    )
+    vt.add_argument(
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="the election key fingerprint shown on the projector (24 digits): refuse to vote "
+        "under any other key",
     )
     vt.set_defaults(run=cmd_vote)
 

@@ -25,6 +25,7 @@ from ballot.crypto.codec import (
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.language.text import Text
+from ballot.protocol.fingerprint import election_key_fingerprint
 from ballot.storage.files import write_private
 
 
@@ -66,7 +67,8 @@ def run_ceremony(
     timeout: float = 3600,
     poll: float = 1.0,
 ) -> str:
-    """Returns the joint key's fingerprint (hex, 16 digits) once the share file is written."""
+    """Returns the election key's fingerprint (protocol/fingerprint.py, 24 digits) once the
+    share file is written."""
     if len(passphrase) < 8:
         raise ClientError(
             "weak-passphrase",
@@ -149,12 +151,21 @@ def run_ceremony(
     except CryptoError as err:
         raise ClientError(err.code, err.text) from None
     write_private(out, keystore.seal_share(share, passphrase, session.rng))
-    fingerprint = format(int(committee.joint_key), "x")[:16]
+    fingerprint = election_key_fingerprint(
+        group,
+        str(state["meeting"]),
+        bytes.fromhex(share.transcript_digest),
+        int(committee.joint_key),
+    )
     say(
         f"share file written to {out} (keep it and its passphrase; it is needed to decrypt) | "
         f"份额文件已写入 {out}（请保管好文件和口令，解密时需要）"
     )
-    say(f"joint key {fingerprint}… | 联合公钥 {fingerprint}…")
+    say(
+        f"election key fingerprint {fingerprint} — read it aloud: the projector and every "
+        f"member's ballot page must show exactly this | 选举公钥指纹 {fingerprint}：请大声宣读，"
+        "投影屏和每位委员的选票页必须与此完全一致"
+    )
     return fingerprint
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ballot.clients.http import ClientError, HttpSession
+from ballot.crypto import ceremony
+from ballot.crypto.codec import commitment_message_from_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
@@ -18,6 +21,7 @@ from ballot.language.text import Text
 from ballot.language.vocabulary import OPTIONS
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import VoterDevice
+from ballot.protocol.fingerprint import election_key_fingerprint
 
 # a / o / x, or an option's word in either language
 CHOICES = {"a": "approve", "o": "oppose", "x": "abstain"} | {
@@ -72,6 +76,56 @@ class HttpVoter(HttpSession):
                 Text(en="you already have this round's ballot", zh="您已领取本轮选票"),
             )
         found: dict[str, Any] | None = doc.get("round")
+        return found
+
+    def check_key(self, rnd: dict[str, Any], expect_key: str | None) -> str:
+        """The key the round says to encrypt under must be the one the recorded ceremony
+        gives (its transcript checked here in full: shape, elements, every proof), and its
+        fingerprint the one the member was told (`--expect-key`) when given. Returns the
+        fingerprint, for the member to compare with the projector's."""
+        doc = self.call_json(self.session, f"/m/{rnd['meeting']}/ceremony.json")
+        group = production_group()
+        try:
+            params = ceremony.CeremonyParams(doc["ceremonyId"], doc["k"], doc["n"])
+            messages = [commitment_message_from_json(x) for x in doc["messages"]]
+            committee = ceremony.verify_transcript(group, params, messages, self.rng)
+        except CryptoError as err:
+            raise ClientError(err.code, err.text) from None
+        except (KeyError, TypeError):
+            raise ClientError(
+                "bad-transcript",
+                Text(
+                    en="the server's ceremony transcript is malformed: do not vote with it",
+                    zh="服务器提供的密钥仪式记录格式有误：请勿使用它投票",
+                ),
+            ) from None
+        if params.ceremony_id != f"{rnd['meeting']}/ceremony" or format(
+            int(committee.joint_key), "x"
+        ) != str(rnd["key"]).lower().lstrip("0"):
+            raise ClientError(
+                "key-mismatch",
+                Text(
+                    en="the key this server gives for encrypting is not the one the "
+                    "scrutineers' key ceremony made: do not vote with it, and tell the chair",
+                    zh="服务器提供的加密公钥不是监票人密钥仪式产生的公钥：请勿用它投票，并告知主任",
+                ),
+            )
+        found = election_key_fingerprint(
+            group,
+            rnd["meeting"],
+            ceremony.transcript_digest(group, params, messages),
+            int(committee.joint_key),
+        )
+        if expect_key is not None and found != expect_key:
+            raise ClientError(
+                "key-mismatch",
+                Text(
+                    en=f"the election key fingerprint is {found}, not the expected {expect_key}: "
+                    "nothing was sent; do not vote with this server, and tell the chair",
+                    zh=f"选举公钥指纹为 {found}，不是指定的 {expect_key}：未发送任何内容；"
+                    "请勿在此服务器投票，并告知主任",
+                ),
+            )
         return found
 
     def prepare(self, rnd: dict[str, Any], choices: list[str]) -> Prepared:
@@ -148,14 +202,27 @@ class HttpVoter(HttpSession):
 
 
 def vote(
-    base_url: str, code: str, choices_text: str, delay: tuple[float, float] = (1.5, 5.0)
+    base_url: str,
+    code: str,
+    choices_text: str,
+    delay: tuple[float, float] = (1.5, 5.0),
+    expect_key: str | None = None,
+    say: Callable[[str], None] = lambda _line: None,
 ) -> str:
-    """The whole turn; returns the tracker."""
+    """The whole turn; returns the tracker. Nothing is sent before the election key is checked
+    against the ceremony (and against `expect_key`, a fingerprint in canonical grouping)."""
     voter = HttpVoter(base_url)
     voter.login(code)
     rnd = voter.current_round()
     if rnd is None:
         raise ClientError("no-round", Text(en="no round is open", zh="目前没有正在进行的投票"))
+    found = voter.check_key(rnd, expect_key)
+    say(
+        f"election key fingerprint {found}"
+        + (" (as expected)" if expect_key else ": compare it with the projector's")
+        + f" | 选举公钥指纹 {found}"
+        + ("（与指定一致）" if expect_key else "：请与投影屏核对")
+    )
     prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
     voter.issue(prepared)
     low, high = delay

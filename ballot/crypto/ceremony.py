@@ -167,6 +167,10 @@ class ScrutineerShare:
     index: int
     secret: int = field(repr=False)  # s_ℓ = Σ_i f_i(ℓ) mod q
     transport_private: bytes = field(repr=False)
+    # what this scrutineer's own run of the ceremony gave (hex; empty in files written before
+    # 2026-12): the scrutineer's page fingerprints the key from these, not from the server
+    transcript_digest: str = ""
+    joint_key: str = ""
 
 
 # --- polynomial arithmetic --------------------------------------------------------------------
@@ -649,7 +653,14 @@ def finish(
             en=f"scrutineer {ell}'s share does not match its public share key",
             zh=f"监票人 {ell} 的份额与其公开份额公钥不符",
         )
-    share = ScrutineerShare(params.ceremony_id, ell, total, dealing.transport_private)
+    share = ScrutineerShare(
+        params.ceremony_id,
+        ell,
+        total,
+        dealing.transport_private,
+        transcript_digest(group, params, messages).hex(),
+        format(int(committee.joint_key), "x"),
+    )
     return share, committee
 
 

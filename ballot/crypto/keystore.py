@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -226,14 +227,17 @@ def seal_share(
     *,
     scrypt: ScryptParams = DEFAULT_SCRYPT,
 ) -> str:
-    """A scrutineer's share file (JSON text): index, ceremony id, secret share, transport key."""
+    """A scrutineer's share file (JSON text): index, ceremony id, secret share, transport key,
+    and (when the share has them) the transcript digest and joint key its ceremony gave."""
+    own = {"transcript_digest": share.transcript_digest, "joint_key": share.joint_key}
     payload = json.dumps(
         {
             "ceremony_id": share.ceremony_id,
             "index": share.index,
             "secret": format(share.secret, "x"),
             "transport_private": share.transport_private.hex(),
-        },
+        }
+        | {k: v for k, v in own.items() if v},
         ensure_ascii=False,
         sort_keys=True,
     ).encode("utf-8")
@@ -247,12 +251,18 @@ def open_share(text: str, passphrase: str) -> ScrutineerShare:
         ceremony_id, index = doc["ceremony_id"], doc["index"]
         secret = int(doc["secret"], 16)
         transport = bytes.fromhex(doc["transport_private"])
+        digest, joint = doc.get("transcript_digest", ""), doc.get("joint_key", "")
         if not (
             isinstance(ceremony_id, str)
             and isinstance(index, int)
             and not isinstance(index, bool)
             and index >= 1
             and len(transport) == TRANSPORT_KEY_BYTES
+            and isinstance(digest, str)
+            and isinstance(joint, str)
+            and (digest == "" or re.fullmatch(r"[0-9a-f]{64}", digest))
+            and (joint == "" or re.fullmatch(r"[1-9a-f][0-9a-f]*", joint))
+            and (digest == "") == (joint == "")
         ):
             raise ValueError("share fields")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
@@ -261,7 +271,7 @@ def open_share(text: str, passphrase: str) -> ScrutineerShare:
             en="the share file opened but its content is not a scrutineer share",
             zh="份额文件已解密，但内容不是监票人份额",
         ) from None
-    return ScrutineerShare(ceremony_id, index, secret, transport)
+    return ScrutineerShare(ceremony_id, index, secret, transport, digest, joint)
 
 
 # --- the committee signing key (Ed25519) ------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Writes `hashing.json` (field encodings and H values), `ballot.json` (an encrypted ballot with
 its proofs, tracker, cast message and a credential signature) and `decryption.json` (a
-scrutineer's decryption share with its proof, after a seeded 2-of-3 ceremony) into a folder,
+scrutineer's decryption share with its proof, after a seeded 2-of-3 ceremony whose transcript
+and election key fingerprint it also gives) into a folder,
 by default
 `tests/vectors/`. Randomness is given explicitly, as the sequence of secret scalars the
 encryptor draws, in the order docs/PROTOCOL.md §11 states, so another implementation can
@@ -27,11 +28,15 @@ from ballot.crypto.ballot import (
     validate_ballot,
 )
 from ballot.crypto.codec import ballot_to_json as ballot_json
+from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.signature import CredentialKey
+from ballot.protocol.context import ceremony_id
+from ballot.protocol.fingerprint import election_key_fingerprint
 
 SEED = "ballot test vectors v1"
+MEETING = "jiaxing-2020/meeting-1"  # the meeting id of decryption.json's ceremony
 
 
 class ScalarStream:
@@ -159,7 +164,7 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
     from ballot.crypto.elgamal import encrypt
     from ballot.devtools.seeded import SeededRandom
 
-    params = ceremony.CeremonyParams("jiaxing-2020/meeting-1/ceremony", 2, 3)
+    params = ceremony.CeremonyParams(ceremony_id(MEETING), 2, 3)
     rng = SeededRandom(SEED + " ceremony")
     begun = [ceremony.begin(group, params, i, rng) for i in (1, 2, 3)]
     messages = [m for _, m in begun]
@@ -182,6 +187,14 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
             "transcript_digest": ceremony.transcript_digest(group, params, messages).hex(),
             "joint_key": _hex(committee.joint_key),
             "share_keys": {str(i): _hex(committee.share_key(i)) for i in (1, 2, 3)},
+            "messages": [commitment_message_json(m) for m in messages],
+            "meeting": MEETING,
+            "fingerprint": election_key_fingerprint(
+                group,
+                MEETING,
+                ceremony.transcript_digest(group, params, messages),
+                int(committee.joint_key),
+            ),
         },
         "scrutineer": 1,
         "secret_share": _hex(share.secret),

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballot.crypto.group import production_group
 from ballot.language.text import Text
 from ballot.language.vocabulary import MOTION
 from ballot.protocol.context import ceremony_id
+from ballot.protocol.fingerprint import election_key_fingerprint
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
@@ -66,6 +68,8 @@ class MeetingView:
     n: int | None
     scrutineers: dict[int, str]
     tier_names: dict[str, Text]  # the regulation's own names (its profile), and the motion
+    # the election key's fingerprint (protocol/fingerprint.py), once the ceremony is recorded
+    fingerprint: str | None = None
 
     @property
     def open_round(self) -> RoundView | None:
@@ -196,7 +200,46 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
         n=ceremony_event.get("n"),
         scrutineers=scrutineers,
         tier_names=tier_names(meeting.profile_id),
+        fingerprint=_fingerprint(meeting.public_id, ceremony_event),
     )
+
+
+def _fingerprint(public_id: str, ceremony_event: dict[str, Any]) -> str | None:
+    if not ceremony_event:
+        return None
+    group = production_group()
+    return election_key_fingerprint(
+        group,
+        public_id,
+        bytes.fromhex(ceremony_event["transcript_digest"]),
+        int(ceremony_event["joint_key"], 16),
+    )
+
+
+def ceremony_transcript(session: Session, meeting_id: int) -> dict[str, Any]:
+    """The recorded key ceremony, as a member's device or a scrutineer re-derives the election
+    key and its fingerprint from it: the threshold, every commitment message, the digest, the
+    joint key and the fingerprint (the last three are the server's word; the device recomputes
+    them)."""
+    meeting = record.meeting(session, meeting_id)
+    found = record.events(session, meeting.id, ("ceremony",))
+    if not found:
+        raise ServiceError(
+            "no-ceremony",
+            en="this meeting's key ceremony is not recorded yet",
+            zh="本会议的密钥仪式尚未记录",
+        )
+    body = found[0]["body"]
+    return {
+        "meeting": meeting.public_id,
+        "ceremonyId": ceremony_id(meeting.public_id),
+        "k": body["k"],
+        "n": body["n"],
+        "messages": body["messages"],
+        "transcript_digest": body["transcript_digest"],
+        "joint_key": body["joint_key"],
+        "fingerprint": _fingerprint(meeting.public_id, body),
+    }
 
 
 def tier_names(profile_id: str) -> dict[str, Text]:

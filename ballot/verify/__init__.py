@@ -29,6 +29,7 @@ STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("signatures", structure.check_signatures),
     ("manifest", structure.check_manifest),
     ("ceremony", ceremony.check_ceremony),
+    ("election-key", ceremony.check_election_key),
     ("attendance-quorum", attendance.check_attendance),
     ("credentials", credentials.check_credentials),
     ("ballots", ballots.check_ballots),
@@ -42,9 +43,16 @@ class Verifier:
     """Runs every check on one record, in order."""
 
     def __init__(
-        self, record: Any, progress: Progress | None = None, workers: int | None = None
+        self,
+        record: Any,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        expect_key: str | None = None,
     ) -> None:
-        self.evidence = Evidence(record, progress, workers)
+        """`expect_key`: the election key fingerprint the scrutineers read out (canonical
+        grouping, `protocol.fingerprint.parse_fingerprint`); without it the `election-key`
+        check is skipped and says which fingerprint to compare."""
+        self.evidence = Evidence(record, progress, workers, expect_key)
         self.checks = {name: Check(name, en, zh) for name, en, zh in CHECKS}
 
     def run(self) -> list[Check]:

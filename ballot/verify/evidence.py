@@ -33,6 +33,7 @@ class Evidence:
     issuer: blind_rsa.IssuerPublicKey
     committee: ceremony.CommitteeKey
     key: PublicKey
+    fingerprint: str  # the election key's, from the transcript (protocol/fingerprint.py)
     present_at: dict[int, int]
     credentials: dict[int, set[str]]
     counts: dict[int, dict[str, Any]]
@@ -42,8 +43,10 @@ class Evidence:
         record: Any,
         progress: Callable[[str, int, int], None] | None = None,
         workers: int | None = None,
+        expect_key: str | None = None,
     ) -> None:
         self.record = record
+        self.expect_key = expect_key  # the fingerprint the auditor pins, canonical grouping
         self.progress = progress or (lambda _what, _done, _total: None)
         self.workers = workers or min(2, os.cpu_count() or 1)
         self.group = production_group()

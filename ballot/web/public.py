@@ -170,6 +170,15 @@ def status_json(view: overview.MeetingView) -> dict[str, Any]:
     }
 
 
+@bp.get("/m/<public_id>/ceremony.json")
+def ceremony_transcript(public_id: str) -> Response:
+    """The recorded key ceremony: what a ballot page, `ballot vote` or a scrutineer recomputes
+    the election key and its fingerprint from."""
+    with look() as s:
+        doc = overview.ceremony_transcript(s, overview.meeting_by_public_id(s, public_id))
+    return jsonify(doc)
+
+
 TRACKER = re.compile(r"^[0-9a-f]{64}$")
 
 

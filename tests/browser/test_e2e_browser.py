@@ -9,7 +9,9 @@ missing browser a failure: .ci/run installs it)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,7 @@ CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
 FLAGS = list(CHROMIUM_ARGS)  # the same headless flags as the browser benchmark
 ARTIFACTS = Path(os.environ.get("BALLOT_E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
 MEMBERS = ["委员乙", "委员丙", "委员丁", "委员戊", "委员己"]
+FINGERPRINT = r"\d{4}( \d{4}){5}"  # the election key's, as every page shows it
 
 # (approve, oppose) per member, by candidate; the rest abstain.
 AWARD = {  # 甲 4, 乙 3, 丙 3: 甲 takes a place, 乙 and 丙 tie at the cut-off (3 needed)
@@ -86,6 +89,24 @@ def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Pa
     app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
     with running_server(tmp_path, url) as base:
         yield base, meeting, invitations, tmp_path
+
+
+def checked_in(folder: Path, meeting: int, names: list[str]) -> tuple[Any, Any]:
+    """The server's database (engine, sessions), with `names` checked in at `meeting`."""
+    from sqlalchemy import select
+
+    from ballot.services import meetings
+    from ballot.storage import models as m
+    from ballot.storage.engine import make_engine, sessions
+
+    engine = make_engine(f"sqlite:///{folder / 'e2e.sqlite3'}")
+    db = sessions(engine)
+    with db() as s:
+        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+    for name in names:
+        with transaction(db) as session:
+            meetings.set_present(session, meeting, ids[name], True)
+    return engine, db
 
 
 class Shots:
@@ -151,6 +172,13 @@ def test_a_whole_meeting_in_real_browsers(
             page.wait_for_selector("#state:has-text('份额已在本浏览器中打开')")
             scrutineers.append(page)
         shots(scrutineers[0], "scrutineer")
+        # each scrutineer's page fingerprints the key from their own share file: one for all
+        pinned = {x.inner_text("#key-fingerprint") for x in scrutineers}
+        assert len(pinned) == 1 and re.fullmatch(FINGERPRINT, next(iter(pinned))), pinned
+        fingerprint = pinned.pop()
+        assert "份额文件" in scrutineers[0].inner_text(
+            "#key-source"
+        )  # (their own, not the server's)
 
         members = {name: person(name) for name in MEMBERS}
 
@@ -184,6 +212,11 @@ def test_a_whole_meeting_in_real_browsers(
                     page.wait_for_selector("#booth:not([hidden])")
                 except Exception:
                     raise AssertionError(f"{problems} {page.inner_text('main')}") from None
+                # the page re-derived the key from the ceremony and shows its fingerprint
+                page.wait_for_function(
+                    "() => /^\\d{4}( \\d{4}){5}$/.test(document.querySelector('#key-fingerprint').textContent)"
+                )
+                assert page.inner_text("#key-fingerprint") == fingerprint
                 approve, oppose = plan[name]
                 for c in approve:
                     page.check(f"input[aria-label='{c} 同意']")
@@ -271,8 +304,10 @@ def test_a_whole_meeting_in_real_browsers(
         public_id = chair.get_attribute("a[href$='/screen']", "href").split("/")[2]  # type: ignore[union-attr]
         screen = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         screen.goto(f"{base}/m/{public_id}/screen")
+        assert screen.inner_text("#key-fingerprint") == fingerprint
         shots(screen, "projector")
         screen.goto(f"{base}/m/{public_id}/")
+        assert screen.inner_text("#key-fingerprint") == fingerprint  # on the printed result
         shots(screen, "results")
         screen.emulate_media(media="print")
         shots(screen, "results-print")
@@ -298,10 +333,12 @@ def test_a_whole_meeting_in_real_browsers(
     assert all(len(t) == 4 for t in trackers.values())
     assert len({x for t in trackers.values() for x in t}) == 20
     checked = subprocess.run(
-        [sys.executable, "-m", "ballot", "verify", str(folder / "record.json")],
+        [sys.executable, "-m", "ballot", "verify", str(folder / "record.json"),
+         "--expect-key", fingerprint],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert checked.returncode == 0 and "ALL CHECKS PASSED" in checked.stdout, checked.stdout
+    assert "PASS  election-key" in checked.stdout  # made under the key the scrutineers hold
     # the record names the browser files the pages ran, and they are this version's
     assert "browser file protocol.js" in checked.stdout
     assert "DIFFERS" not in checked.stdout
@@ -328,23 +365,16 @@ def test_ballot_vote_casts_from_the_command_line(
     """The Python voter speaks the same routes as the page (no browser needed)."""
     from sqlalchemy import select
 
-    from ballot.services import meetings, voting
+    from ballot.services import overview, voting
     from ballot.storage import models as m
-    from ballot.storage.engine import make_engine, sessions
 
     base, meeting, inv, folder = server
-    engine = make_engine(f"sqlite:///{folder / 'e2e.sqlite3'}")
-    db = sessions(engine)
-    with db() as s:
-        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
-    for name in ["主任甲", *MEMBERS[:3]]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, ids[name], True)
+    engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]])
 
-    def vote(name: str, choices: str) -> subprocess.CompletedProcess[str]:
+    def vote(name: str, choices: str, *more: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "ballot", "vote", base, "--code", inv[name].code,
-             "--choices", choices],
+             "--choices", choices, *more],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
 
@@ -358,8 +388,17 @@ def test_ballot_vote_casts_from_the_command_line(
         and "4 choices are needed" in bad.stderr
         and "Traceback" not in bad.stderr
     )
-    ok = vote("委员乙", "a,o,a,x")
+    with db() as s:
+        fingerprint = overview.meeting_view(s, meeting).fingerprint
+    assert fingerprint is not None
+    other = ("1" if fingerprint[0] != "1" else "2") + fingerprint[1:]
+    refused = vote("委员乙", "a,o,a,x", "--expect-key", other)
+    assert refused.returncode == 1 and f"not the expected {other}" in refused.stderr
+    with db() as s:  # nothing was sent: no credential was issued
+        assert s.scalar(select(m.Issuance.id)) is None
+    ok = vote("委员乙", "a,o,a,x", "--expect-key", fingerprint)
     assert ok.returncode == 0, ok.stderr
+    assert f"election key fingerprint {fingerprint} (as expected)" in ok.stdout
     tracker = ok.stdout.strip().split()[-1]
     with db() as s:
         assert s.scalar(select(m.Ballot.tracker)) == tracker
@@ -385,6 +424,7 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
 
     from ballot.crypto import keystore
     from ballot.crypto.group import production_group
+    from ballot.services import overview
     from ballot.services.setup import plan_meeting
     from ballot.storage import models as m
     from ballot.web import create_app
@@ -417,7 +457,7 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
             pages.append(page)
         for page in pages:  # all three at once, as in the room
             page.click("#ceremony-start")
-        digests = set()
+        digests, fingerprints = set(), set()
         for i, page in enumerate(pages, start=1):
             page.wait_for_selector("#share-download:not([hidden])", timeout=120_000)
             digests.add(page.inner_text("#ceremony-digest").split("：")[-1].strip())
@@ -427,7 +467,9 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
             with page.expect_download() as download:
                 page.click("#share-download")
             download.value.save_as(str(tmp_path / f"share-{i}.json"))
+            fingerprints.add(page.inner_text("#key-fingerprint"))
         assert len(digests) == 1, digests
+        assert len(fingerprints) == 1 and re.fullmatch(FINGERPRINT, next(iter(fingerprints)))
         browser.close()
     assert not problems, problems
     engine_app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
@@ -437,14 +479,95 @@ def test_the_key_ceremony_held_in_three_browsers(tmp_path: Path) -> None:
         assert row is not None and row.status == "open"
         joint = int(row.joint_key or "0", 16)
         opened = s.scalar(select(m.Event.body).where(m.Event.kind == "meeting-opened"))
+        ceremony_body = s.scalar(select(m.Event.body).where(m.Event.kind == "ceremony"))
     assert opened is not None and "ceremony.js" in opened
     group = production_group()
     shares = [
         keystore.open_share((tmp_path / f"share-{i}.json").read_text(), f"passphrase number {i}")
         for i in (1, 2, 3)
     ]
+    # each share file keeps what its own ceremony gave, and the server's view agrees
+    assert {(x.transcript_digest, x.joint_key) for x in shares} == {
+        (json.loads(str(ceremony_body))["transcript_digest"], format(joint, "x"))
+    }
+    with rt.db() as s:
+        assert overview.meeting_view(s, meeting).fingerprint == fingerprints.pop()
     # any 2 of the 3 shares interpolate to the joint secret: g^s = the joint key
     l1, l2 = 2, group.q - 1  # Lagrange coefficients at 0 for indices 1 and 2
     secret = (l1 * shares[0].secret + l2 * shares[1].secret) % group.q
     assert pow(group.g, secret, group.p) == joint
     rt.engine.dispose()
+
+
+def test_a_ballot_page_served_another_election_key(
+    server: tuple[str, int, dict[str, Invitation], Path],
+) -> None:
+    """The operator serves one member's ballot page a key of its own. Swapping the key alone:
+    the page re-derives the key from the ceremony transcript, refuses, and sends nothing.
+    Swapping transcript and key together: the page cannot tell, but it shows another
+    fingerprint than the projector and the scrutineers — the member notices (docs/threat-model.md)."""
+    sync_playwright = _playwright()
+    from ballot.crypto.group import production_group
+    from ballot.services import overview, voting
+
+    base, meeting, inv, folder = server
+    engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]])
+    with transaction(db) as session:
+        voting.open_round(session, meeting)
+    with db() as s:
+        view = overview.meeting_view(s, meeting)
+        transcript = overview.ceremony_transcript(s, meeting)
+    g = production_group()
+    real = transcript["joint_key"]
+    mine = pow(int(g.g), 12345, int(g.p))  # the operator knows this key's secret
+    others = 1
+    for msg in transcript["messages"][1:]:
+        others = others * int(msg["coefficients"][0]["value"], 16) % int(g.p)
+    forged_key = format(mine * others % int(g.p), "x")
+    forged_transcript = json.loads(json.dumps(transcript))
+    forged_transcript["messages"][0]["coefficients"][0]["value"] = format(mine, "x")
+    forged_transcript["joint_key"] = forged_key
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        sent: list[str] = []
+
+        def member(swap_transcript: bool) -> Any:
+            page = browser.new_context(locale="zh-CN").new_page()
+            page.on("request", lambda r: sent.append(r.url) if "/vote/issue" in r.url else None)
+            page.goto(f"{base}/login#{inv['委员乙'].code}")
+            page.click("button[type=submit].primary")
+            page.wait_for_load_state("networkidle")
+
+            def booth(route: Any) -> None:
+                answer = route.fetch()
+                route.fulfill(response=answer, body=answer.text().replace(real, forged_key))
+
+            def ceremony(route: Any) -> None:
+                route.fulfill(json=forged_transcript)
+
+            page.route("**/vote/", booth)
+            if swap_transcript:
+                page.route("**/ceremony.json", ceremony)
+            page.goto(f"{base}/vote/")
+            return page
+
+        alone = member(swap_transcript=False)
+        alone.wait_for_selector("#error:not([hidden])", timeout=60_000)
+        assert "不是监票人密钥仪式产生的公钥" in alone.inner_text("#error")
+        assert alone.locator("#booth").is_hidden() and alone.locator("#cast").is_hidden()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        alone.screenshot(path=str(ARTIFACTS / "91-member-key-refused.png"), full_page=True)
+
+        both = member(swap_transcript=True)
+        both.wait_for_function(
+            "() => /^\\d{4}( \\d{4}){5}$/.test(document.querySelector('#key-fingerprint').textContent)"
+        )
+        shown = both.inner_text("#key-fingerprint")
+        assert shown != view.fingerprint  # what the projector and the scrutineers show
+        screen = browser.new_context().new_page()
+        screen.goto(f"{base}/m/{view.public_id}/screen")
+        assert screen.inner_text("#key-fingerprint") == view.fingerprint != shown
+        browser.close()
+    assert sent == []  # the refused page asked for no credential
+    engine.dispose()

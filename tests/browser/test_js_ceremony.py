@@ -209,8 +209,10 @@ def test_a_mixed_ceremony_reaches_one_key_and_the_js_share_decrypts(
     opened = ks.open_share(text, unicodedata.normalize("NFD", PASSPHRASE))
     transport = bytes.fromhex(c.js_begun["dealing"]["transportPrivate"])
     assert opened == ScrutineerShare(
-        params.ceremony_id, JS, int(done["share"]["secret"], 16), transport
-    )
+        params.ceremony_id, JS, int(done["share"]["secret"], 16), transport, digest,
+        format(int(committee.joint_key), "x"),
+    )  # fmt: skip
+    # (the file keeps what this scrutineer's own ceremony gave, for its page's fingerprint)
     assert group.pow_g(opened.secret) == committee.share_key(JS)
     public = X25519PrivateKey.from_private_bytes(opened.transport_private).public_key()
     assert public.public_bytes_raw().hex() == c.js_begun["message"]["transport_key"]
@@ -265,12 +267,18 @@ def test_begin_and_deal_give_python_s_bytes_from_the_same_draws(node: str, group
 
 
 @pytest.mark.parametrize(
-    "ceremony_id",
-    ["js-seal/meeting-1", '会议 "甲"\\ \n\t\x01\x7f\u2028 ✓'],
-    ids=["ascii", "escapes"],
+    ("ceremony_id", "own"),
+    [
+        ("js-seal/meeting-1", ("", "")),
+        ('会议 "甲"\\ \n\t\x01\x7f\u2028 ✓', ("", "")),
+        ("js-seal/meeting-1", ("ab" * 32, "1f" + "0" * 1020)),
+    ],
+    ids=["ascii", "escapes", "with-own-ceremony"],
 )
-def test_a_sealed_share_file_is_keystore_py_s_text(node: str, ceremony_id: str) -> None:
-    share = ScrutineerShare(ceremony_id, 7, 0x0ABC << 200, bytes(range(32)))
+def test_a_sealed_share_file_is_keystore_py_s_text(
+    node: str, ceremony_id: str, own: tuple[str, str]
+) -> None:
+    share = ScrutineerShare(ceremony_id, 7, 0x0ABC << 200, bytes(range(32)), *own)
     recorded = Recorder(every_draw=True)
     text = ks.seal_share(share, PASSPHRASE, recorded, scrypt=FAST)
     js_share = {
@@ -278,6 +286,7 @@ def test_a_sealed_share_file_is_keystore_py_s_text(node: str, ceremony_id: str) 
         "index": 7,
         "secret": format(share.secret, "x"),
         "transportPrivate": share.transport_private.hex(),
+        **({"transcriptDigest": own[0], "jointKey": own[1]} if own[0] else {}),
     }
     args = {
         "share": js_share,

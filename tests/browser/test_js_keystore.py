@@ -68,6 +68,8 @@ def fields(share: ScrutineerShare) -> dict[str, Any]:
         "index": share.index,
         "secret": format(share.secret, "x"),
         "transportPrivate": share.transport_private.hex(),
+        "transcriptDigest": share.transcript_digest,
+        "jointKey": share.joint_key,
     }
 
 

@@ -8,6 +8,7 @@ import copy
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,9 @@ from tests.integration.test_services_meeting import run_meeting
 from tests.support import ROOT
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('verify') / 'ballot.sqlite3'}"
-    engine = make_engine(url)
+def held(path: Path) -> dict[str, Any]:
+    """The record of this module's meeting, held in a fresh database at `path`."""
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     db: sessionmaker[Session] = sessions(engine)
     meeting, _, _ = run_meeting(db, blind_rsa.generate_issuer_key(2048))
@@ -35,6 +35,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         exported = record.export(s, meeting)
     engine.dispose()
     return exported
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return held(tmp_path_factory.mktemp("verify") / "ballot.sqlite3")
 
 
 def rechain(rec: dict[str, Any]) -> dict[str, Any]:
@@ -48,6 +53,33 @@ def rechain(rec: dict[str, Any]) -> dict[str, Any]:
 
 def failing(rec: dict[str, Any]) -> set[str]:
     return {c.name for c in verify.Verifier(rec, workers=1).run() if not c.passed}
+
+
+def fingerprint_of(rec: dict[str, Any]) -> str:
+    """The record's election key fingerprint, as the scrutineers would read it out."""
+    v = verify.Verifier(copy.deepcopy(rec), workers=1)
+    v.run()
+    return str(v.evidence.fingerprint)
+
+
+def test_a_record_fabricated_for_the_same_meeting_fails_only_the_key_pin(
+    published: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator holds a second, whole meeting under a ceremony of its own (same meeting id,
+    roster and candidates; its own keys sign it): every other check passes, and only the key
+    the scrutineers read out tells it from the real one."""
+    from ballot.services import meetings
+
+    real_id = uuid.UUID(hex=published["meeting"])
+    monkeypatch.setattr(meetings.uuid, "uuid4", lambda: real_id)  # the operator runs the code
+    forged = held(tmp_path / "forged.sqlite3")
+    assert forged["meeting"] == published["meeting"]
+    assert failing(copy.deepcopy(forged)) == set()  # consistent in itself
+    pin = fingerprint_of(published)
+    checks = verify.Verifier(forged, workers=1, expect_key=pin).run()
+    assert {c.name for c in checks if not c.passed} == {"election-key"}
+    real = verify.Verifier(copy.deepcopy(published), workers=1, expect_key=pin).run()
+    assert all(c.passed for c in real)
 
 
 def index_of(rec: dict[str, Any], kind: str, nth: int = 0) -> int:
@@ -162,8 +194,33 @@ def test_the_command_line_reports_checks_and_exit_status(
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sum(line.startswith("PASS ") for line in proc.stdout.splitlines()) == len(verify.CHECKS)
+    lines = proc.stdout.splitlines()
+    # every check passes but the key pin, which is skipped and says what to compare
+    assert sum(line.startswith("PASS ") for line in lines) == len(verify.CHECKS) - 1
+    assert any(line.startswith("SKIP  election-key") for line in lines)
+    fingerprint = fingerprint_of(published)
+    assert f"--expect-key '{fingerprint}'" in proc.stdout
     assert "ALL CHECKS PASSED" in proc.stdout
+    pinned = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--json",
+         "--expect-key", fingerprint.replace(" ", "-")],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    report = json.loads(pinned.stdout)
+    assert pinned.returncode == 0 and {c["result"] for c in report["checks"]} == {"PASS"}
+    assert report["election_key"] == {"fingerprint": fingerprint, "pinned": True}
+    other = ("1" if fingerprint[0] != "1" else "2") + fingerprint[1:]
+    wrong = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--expect-key", other],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert wrong.returncode == 1 and "FAIL  election-key" in wrong.stdout
+    assert f"not the expected {other}" in wrong.stdout
+    typo = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--expect-key", "1234 5678"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert typo.returncode == 2 and "24 digits" in typo.stderr
     bad = copy.deepcopy(published)
     mutate_count(bad)
     path = tmp_path / "bad.json"

@@ -18,7 +18,12 @@ from sqlalchemy import func, select
 
 from ballot import verify
 from ballot.cli.main import main
+from ballot.crypto import ceremony
+from ballot.crypto.codec import commitment_message_from_json
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
 from ballot.protocol.chain import canonical_json
+from ballot.protocol.fingerprint import election_key_fingerprint
 from ballot.services import accounts, record
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -299,6 +304,33 @@ def test_live_pages_are_rendered_with_the_shape_they_poll_for(
         shape = chair.get(status).get_json()["shape"]
         assert html.unescape(rendered.group(1)) == shape
         assert json.loads(shape)[0] == "open"
+
+
+def test_the_ceremony_transcript_is_public_and_gives_the_fingerprint_every_page_shows(
+    web: tuple[Flask, int, dict[str, Invitation]],
+) -> None:
+    """`/m/<id>/ceremony.json` is what ballot pages, `ballot vote` and scrutineers re-derive the
+    election key from; the projector, the results and the ballot page show its fingerprint."""
+    app, meeting, _ = web
+    with rt(app).db() as s:
+        row = s.get(m.Meeting, meeting)
+        assert row is not None
+        public_id, joint = row.public_id, row.joint_key
+    anyone = app.test_client()
+    doc = anyone.get(f"/m/{public_id}/ceremony.json").get_json()
+    group = production_group()
+    params = ceremony.CeremonyParams(doc["ceremonyId"], doc["k"], doc["n"])
+    messages = [commitment_message_from_json(x) for x in doc["messages"]]
+    committee = ceremony.verify_transcript(group, params, messages, SystemRandom())
+    digest = ceremony.transcript_digest(group, params, messages)
+    assert format(int(committee.joint_key), "x") == doc["joint_key"] == joint
+    fingerprint = election_key_fingerprint(group, public_id, digest, int(committee.joint_key))
+    assert doc["fingerprint"] == fingerprint
+    for page in (f"/m/{public_id}/screen", f"/m/{public_id}/"):
+        assert fingerprint in anyone.get(page).get_data(as_text=True), page
+    assert f"--expect-key '{fingerprint}'" in anyone.get(f"/m/{public_id}/").get_data(as_text=True)
+    missing = anyone.get("/m/no-such-meeting/ceremony.json")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "unknown-meeting"
 
 
 # --- logins ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
-from ballot.services import counting, meetings, voting
+from ballot.services import counting, meetings, overview, voting
 from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
@@ -116,7 +116,10 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
         for p, (out, err) in zip(procs, outputs, strict=True):
             assert p.returncode == 0, out + err
         digests = {re.search(r"transcript digest ([0-9a-f]{16})", o).group(1) for o, _ in outputs}  # type: ignore[union-attr]
-        keys = {re.search(r"joint key ([0-9a-f]{16})", o).group(1) for o, _ in outputs}  # type: ignore[union-attr]
+        keys = {
+            re.search(r"election key fingerprint (\d{4}( \d{4}){5})", o).group(1)
+            for o, _ in outputs
+        }  # type: ignore[union-attr]
         assert len(digests) == 1 and len(keys) == 1  # all three saw the same transcript and key
         for i in (1, 2, 3):
             mode = (tmp_path / f"share-{i}.json").stat().st_mode
@@ -133,7 +136,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
         with rt.db() as s:
             meeting = s.get(m.Meeting, meeting_id)
             assert meeting is not None and meeting.status == "open"
-            assert keys == {(meeting.joint_key or "")[:16]}
+            assert keys == {overview.meeting_view(s, meeting_id).fingerprint}
             ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
             with transaction(rt.db) as session:

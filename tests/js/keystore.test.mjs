@@ -90,8 +90,17 @@ const UNREADABLE = "this is not a readable sealed key file | 这不是可读取�
 const NOT_A_SHARE = "the share file opened but its content is not a scrutineer share | 份额文件已解密，但内容不是监票人份额";
 
 test("a share file opens to its fields, after NFC normalisation of the passphrase", async () => {
-  const expected = { ceremonyId: SHARE.ceremony_id, index: 3, secret: SHARE.secret, transportPrivate: SHARE.transport_private };
+  const expected = {
+    ceremonyId: SHARE.ceremony_id, index: 3, secret: SHARE.secret, transportPrivate: SHARE.transport_private,
+    transcriptDigest: "", jointKey: "", // (a file written before fingerprints)
+  };
   assert.deepEqual(await openShareFile(shareFile(), "监票人三号 passphrase"), expected);
+  // a file that keeps its own ceremony's digest and key opens to them; half of the pair is refused
+  const own = { ...SHARE, transcript_digest: "ab".repeat(32), joint_key: "1f" };
+  assert.deepEqual(await openShareFile(shareFile(own, "pw"), "pw"),
+    { ...expected, transcriptDigest: "ab".repeat(32), jointKey: "1f" });
+  await assert.rejects(openShareFile(shareFile({ ...SHARE, joint_key: "1f" }, "pw"), "pw"), refused(NOT_A_SHARE));
+  await assert.rejects(openShareFile(shareFile({ ...own, joint_key: "01f" }, "pw"), "pw"), refused(NOT_A_SHARE));
   assert.deepEqual(await openShareFile(shareFile(SHARE, "caf\u00e9"), "cafe\u0301"), expected);
   const plain = await openSealed(seal(Buffer.from("xyz"), "pw", "committee-signing-key"), "pw", "committee-signing-key");
   assert.equal(Buffer.from(plain).toString(), "xyz");

@@ -395,3 +395,33 @@ test("issuer keys other than the pinned scheme and canonical form are refused", 
   for (const [key, message] of cases)
     await assert.rejects(protocol.createCredential({ issuerKey: key, ...args }), message);
 });
+
+// --- §10.1 the election key's fingerprint -----------------------------------------------------
+
+test("decryption.json's fingerprint and key are reproduced from its transcript", async () => {
+  const { transcriptKey } = await import("../../ballot/web/static/js/ceremony.js");
+  const v = load("decryption.json").ceremony;
+  const params = { ceremonyId: v.id, k: v.k, n: v.n };
+  const found = await transcriptKey(params, v.messages);
+  assert.deepEqual(found, { transcriptDigest: v.transcript_digest, jointKey: v.joint_key });
+  const fingerprint = await protocol.electionKeyFingerprint(v.meeting, v.transcript_digest, v.joint_key);
+  assert.equal(fingerprint, v.fingerprint);
+  assert.match(fingerprint, /^\d{4}( \d{4}){5}$/);
+  // another meeting, another digest or another key: another fingerprint
+  const other = (k) => (big(k) * 2n % GROUP.p).toString(16);
+  for (const [meeting, digest, key] of [
+    [`${v.meeting}x`, v.transcript_digest, v.joint_key],
+    [v.meeting, "00".repeat(32), v.joint_key],
+    [v.meeting, v.transcript_digest, other(v.joint_key)],
+  ]) assert.notEqual(await protocol.electionKeyFingerprint(meeting, digest, key), v.fingerprint);
+});
+
+test("transcriptKey refuses a transcript that is short of a scrutineer or has a key out of range", async () => {
+  const { transcriptKey } = await import("../../ballot/web/static/js/ceremony.js");
+  const v = load("decryption.json").ceremony;
+  const params = { ceremonyId: v.id, k: v.k, n: v.n };
+  await assert.rejects(transcriptKey(params, v.messages.slice(1)), /2 commitment messages/);
+  const bad = JSON.parse(JSON.stringify(v.messages));
+  bad[0].coefficients[0].value = GROUP.p.toString(16);
+  await assert.rejects(transcriptKey(params, bad), /not an element of the group/);
+});

@@ -2,8 +2,9 @@
 // here on the device through protocol.js (docs/PROTOCOL.md): a fresh credential key, blind
 // issuance with the session, anonymous registration and casting over requests that carry no
 // cookie at all, after a random wait. The server only ever receives ciphertexts and proofs.
+import { transcriptKey } from "./ceremony.js";
 import { getJSON, postJSON } from "./http.js";
-import { createCredential, encryptBallot, randomScalar } from "./protocol.js";
+import { createCredential, electionKeyFingerprint, encryptBallot, randomScalar } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
@@ -63,11 +64,32 @@ function randomDelay() {
   return 1500 + (x[0] % 3500);
 }
 
+/**
+ * The key this page will encrypt under must be the one the recorded key ceremony gives: the
+ * page re-derives it from the transcript and shows the fingerprint of (transcript, key), which
+ * the member compares with the projector's (the scrutineers read theirs out from their own
+ * pages). Nothing is encrypted or sent before this holds.
+ */
+async function checkKey() {
+  const transcript = await getJSON(`/m/${encodeURIComponent(round.meeting)}/ceremony.json`, { attempts: 5 });
+  const { transcriptDigest, jointKey } = await transcriptKey(
+    { ceremonyId: transcript.ceremonyId, k: transcript.k, n: transcript.n },
+    transcript.messages,
+  );
+  if (jointKey !== round.key.toLowerCase().replace(/^0+/, "")) throw new Error(texts.key_mismatch);
+  const fingerprint = await electionKeyFingerprint(round.meeting, transcriptDigest, jointKey);
+  $("key-fingerprint").textContent = fingerprint;
+  return fingerprint;
+}
+
+let keyChecked = null;
+
 async function castBallot() {
   const marks = choices();
   $("confirm").hidden = true;
   $("progress").hidden = false;
   try {
+    await keyChecked; // never encrypt under a key the ceremony did not make
     // everything that can fail on the device happens before the credential is issued
     step(texts.encrypting);
     const device = await createCredential({
@@ -166,6 +188,7 @@ async function auditEncryption() {
   };
   const marks = choices();
   try {
+    await keyChecked;
     const { ballot, tracker } = await encryptBallot({ key: round.key, context, choices: marks, random });
     const doc = {
       format: "ballot-audit",
@@ -212,6 +235,13 @@ if (!globalThis.crypto || !crypto.subtle) {
     watchForNextRound(resumeRound.number);
   }
 } else if (round) {
+  keyChecked = checkKey();
+  keyChecked.catch((err) => {
+    $("key-fingerprint").textContent = "—";
+    $("booth").hidden = true;
+    $("confirm").hidden = true;
+    fail(err && err.message ? err.message : String(err));
+  });
   $("booth").hidden = false;
   for (const row of rows) for (const input of row.inputs) input.addEventListener("change", showLeft);
   showLeft();

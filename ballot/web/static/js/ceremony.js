@@ -303,6 +303,23 @@ export async function transcriptDigest(params, messages) {
   return bytesToHex(await digest(TAG + "transcript", [...fields, listField(ordered.map(sender))]));
 }
 
+/**
+ * The election key a recorded transcript gives (K = ∏_i C_i0) and the transcript's digest: what
+ * a ballot page or a scrutineer compares the key it is served with, and fingerprints. Only the
+ * shape and the joint key are checked here: the scrutineers checked every proof before dealing,
+ * and the fingerprint of (digest, K) pins the whole transcript.
+ * @param {Params} params @param {object[]} messages the n commitment messages (codec JSON)
+ * @returns {Promise<{transcriptDigest: string, jointKey: string}>} hex
+ */
+export async function transcriptKey(params, messages) {
+  const parsed = ceremonyParams(params);
+  const ordered = shaped(parsed, messages);
+  for (const m of ordered)
+    if (!(1n < m.coefficients[0].value && m.coefficients[0].value < P)) throw notInGroup(m.sender, 0, true);
+  const [jointKey] = jointCommitments(parsed, ordered);
+  return { transcriptDigest: await transcriptDigest(params, messages), jointKey: hexOf(jointKey) };
+}
+
 // --- the three steps ------------------------------------------------------------------------
 
 /**
@@ -401,7 +418,9 @@ async function decryptShare(params, share, ell, me, myKey, senderKey) {
  *   dealing: from `begin`; messages: the n commitment messages; shares: the n encrypted shares
  *   addressed to ℓ (codec JSON)
  * @returns {Promise<{share: {ceremonyId: string, index: number, secret: string,
- *   transportPrivate: string}, jointKey: string, shareKey: string, transcriptDigest: string}>}
+ *   transportPrivate: string, transcriptDigest: string, jointKey: string}, jointKey: string,
+ *   shareKey: string, transcriptDigest: string}>} (the share carries the digest and joint key
+ *   into the share file, so the scrutineer's page fingerprints the key from its own ceremony)
  *   `share` for keystore.sealShareFile; the joint key K, K_ℓ = g^{s_ℓ} and the digest, in hex
  */
 export async function finish({ params: rawParams, dealing, messages, shares }) {
@@ -443,7 +462,8 @@ export async function finish({ params: rawParams, dealing, messages, shares }) {
     throw refuse("bad-share", `scrutineer ${ell}'s share does not match its public share key`,
       `监票人 ${ell} 的份额与其公开份额公钥不符`);
   const [secret, transportPrivate] = [hexOf(total), bytesToHex(own.transportPrivate)];
-  const share = { ceremonyId: params.ceremonyId, index: ell, secret, transportPrivate };
   const digestHex = await transcriptDigest(rawParams, messages);
-  return { share, jointKey: hexOf(joint[0]), shareKey: hexOf(shareKeyValue), transcriptDigest: digestHex };
+  const jointKey = hexOf(joint[0]);
+  const share = { ceremonyId: params.ceremonyId, index: ell, secret, transportPrivate, transcriptDigest: digestHex, jointKey };
+  return { share, jointKey, shareKey: hexOf(shareKeyValue), transcriptDigest: digestHex };
 }

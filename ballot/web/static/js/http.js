@@ -16,9 +16,32 @@ async function answer(response) {
   return body;
 }
 
-/** GET a JSON document with the session. */
-export async function getJSON(url) {
-  return answer(await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" }));
+/** The answer to `request()`, tried up to `attempts` times while the network fails or the
+ * server is briefly unavailable (502, 503, 504), never when it refuses. */
+async function tried(request, attempts, onRetry) {
+  for (let attempt = 1; ; attempt++) {
+    let response;
+    try {
+      response = await request();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      if (onRetry) onRetry(attempt);
+      await sleep(1000 * attempt);
+      continue;
+    }
+    if ([502, 503, 504].includes(response.status) && attempt < attempts) {
+      if (onRetry) onRetry(attempt);
+      await sleep(1000 * attempt);
+      continue;
+    }
+    return answer(response);
+  }
+}
+
+/** GET a JSON document with the session (`attempts`, `onRetry`: as postJSON). */
+export async function getJSON(url, { attempts = 1, onRetry = null } = {}) {
+  const request = () => fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+  return tried(request, attempts, onRetry);
 }
 
 /**
@@ -40,21 +63,5 @@ export async function postJSON(url, body, { anonymous = false, attempts = 1, onR
         : { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(body),
     });
-  for (let attempt = 1; ; attempt++) {
-    let response;
-    try {
-      response = await request();
-    } catch (err) {
-      if (attempt >= attempts) throw err;
-      if (onRetry) onRetry(attempt);
-      await sleep(1000 * attempt);
-      continue;
-    }
-    if ([502, 503, 504].includes(response.status) && attempt < attempts) {
-      if (onRetry) onRetry(attempt);
-      await sleep(1000 * attempt);
-      continue;
-    }
-    return answer(response);
-  }
+  return tried(request, attempts, onRetry);
 }

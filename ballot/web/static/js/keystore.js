@@ -272,9 +272,17 @@ export async function openSealed(text, passphrase, purpose) {
  * A scrutineer's share file (keystore.open_share), with the same checks on its content.
  * @param {string} text the share file's text
  * @param {string} passphrase
- * @returns {Promise<{ceremonyId: string, index: number, secret: string, transportPrivate: string}>}
- *   secret is the hex text as stored (s_ℓ), transportPrivate the 32-byte X25519 key in hex
+ * @returns {Promise<{ceremonyId: string, index: number, secret: string, transportPrivate: string,
+ *   transcriptDigest: string, jointKey: string}>} secret is the hex text as stored (s_ℓ),
+ *   transportPrivate the 32-byte X25519 key in hex; transcriptDigest and jointKey what the
+ *   scrutineer's own ceremony gave ("" in files written before 2026-12)
  */
+/** The transcript digest and joint key a share file may carry (keystore.open_share's checks):
+ * both absent (a file written before 2026-12) or both well-formed lowercase hex. */
+const ownCeremonyOk = (digest, joint) =>
+  typeof digest === "string" && typeof joint === "string" && (digest === "") === (joint === "") &&
+  (digest === "" || (/^[0-9a-f]{64}$/.test(digest) && /^[1-9a-f][0-9a-f]*$/.test(joint)));
+
 export async function openShareFile(text, passphrase) {
   const plain = await openSealed(text, passphrase, PURPOSE_SHARE);
   let doc = null; // stays null, and is refused below, unless the content is UTF-8 JSON
@@ -285,12 +293,16 @@ export async function openShareFile(text, passphrase) {
     typeof doc.ceremony_id === "string" && Number.isSafeInteger(doc.index) && doc.index >= 1 &&
     typeof doc.secret === "string" && /^[0-9a-fA-F]+$/.test(doc.secret) &&
     typeof doc.transport_private === "string" &&
-    new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(doc.transport_private);
+    new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(doc.transport_private) &&
+    ownCeremonyOk(doc.transcript_digest ?? "", doc.joint_key ?? "");
   if (!ok) {
     throw refusal("keystore-format", "the share file opened but its content is not a scrutineer share",
       "份额文件已解密，但内容不是监票人份额");
   }
-  return { ceremonyId: doc.ceremony_id, index: doc.index, secret: doc.secret, transportPrivate: doc.transport_private };
+  return {
+    ceremonyId: doc.ceremony_id, index: doc.index, secret: doc.secret, transportPrivate: doc.transport_private,
+    transcriptDigest: doc.transcript_digest ?? "", jointKey: doc.joint_key ?? "",
+  };
 }
 
 // --- sealing (keystore.seal_share) ------------------------------------------------------------
@@ -309,10 +321,11 @@ function b64encode(bytes) {
 /**
  * A scrutineer's share file, sealed under `passphrase`: exactly the JSON text keystore.seal_share
  * writes (its content is json.dumps(sort_keys=True, ensure_ascii=False) of ceremony_id, index,
- * secret and transport_private; the header is json.dumps(indent=2) plus a newline), with a fresh
+ * secret and transport_private, and joint_key and transcript_digest when given; the header is json.dumps(indent=2) plus a newline), with a fresh
  * 16-byte salt and 12-byte nonce, so keystore.open_share and openShareFile open it.
- * @param {{ceremonyId: string, index: number, secret: string, transportPrivate: string}} share
- *   as ceremony.js `finish` returns it: secret s_ℓ in hex, transportPrivate 32 bytes of hex
+ * @param {{ceremonyId: string, index: number, secret: string, transportPrivate: string,
+ *   transcriptDigest?: string, jointKey?: string}} share as ceremony.js `finish` returns it:
+ *   secret s_ℓ in hex, transportPrivate 32 bytes of hex, the ceremony's digest and key in hex
  * @param {string} passphrase non-empty; sealed after Unicode NFC normalisation
  * @param {{n?: number, r?: number, p?: number, random?: (n: number) => Uint8Array}} [options]
  *   scrypt parameters (default n = 2^15, r = 8, p = 1; within keystore.ScryptParams' bounds);
@@ -320,12 +333,14 @@ function b64encode(bytes) {
  * @returns {Promise<string>} the file's text
  */
 export async function sealShareFile(share, passphrase, { n = 2 ** 15, r = 8, p = 1, random } = {}) {
-  const { ceremonyId, index, secret, transportPrivate } = share ?? {};
+  const { ceremonyId, index, secret, transportPrivate, transcriptDigest = "", jointKey = "" } = share ?? {};
   const ok = typeof ceremonyId === "string" && !LONE_SURROGATE.test(ceremonyId) &&
     Number.isSafeInteger(index) && index >= 1 && typeof secret === "string" && /^[0-9a-fA-F]+$/.test(secret) &&
-    typeof transportPrivate === "string" && new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(transportPrivate);
+    typeof transportPrivate === "string" && new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(transportPrivate) &&
+    ownCeremonyOk(transcriptDigest, jointKey);
   if (!ok) {
-    throw new TypeError("share: expected {ceremonyId, index ≥ 1, secret (hex), transportPrivate (32 bytes of hex)}");
+    throw new TypeError("share: expected {ceremonyId, index ≥ 1, secret (hex), transportPrivate (32 bytes of hex), " +
+      "and optionally transcriptDigest (32 bytes of hex) with jointKey (hex)}");
   }
   if (typeof passphrase !== "string" || !passphrase) throw refusal("keystore-passphrase", "the passphrase is empty", "口令为空");
   const normal = passphrase.normalize("NFC");
@@ -338,8 +353,12 @@ export async function sealShareFile(share, passphrase, { n = 2 ** 15, r = 8, p =
   }
   // json.dumps(..., ensure_ascii=False, sort_keys=True): ", " and ": " separators; JSON.stringify
   // escapes a string's quotes, backslashes and control characters exactly as Python does.
+  // (keys in sorted order; the digest and joint key only when the share has them)
   const payload = `{"ceremony_id": ${JSON.stringify(ceremonyId)}, "index": ${index}, ` +
-    `"secret": "${BigInt("0x" + secret).toString(16)}", "transport_private": "${transportPrivate.toLowerCase()}"}`;
+    (jointKey ? `"joint_key": "${jointKey}", ` : "") +
+    `"secret": "${BigInt("0x" + secret).toString(16)}", ` +
+    (transcriptDigest ? `"transcript_digest": "${transcriptDigest}", ` : "") +
+    `"transport_private": "${transportPrivate.toLowerCase()}"}`;
   const header = { purpose: PURPOSE_SHARE, n, r, p, salt };
   const raw = await scrypt(utf8(normal), salt, n, r, p, KEY_BYTES);
   const subtle = subtleCrypto();

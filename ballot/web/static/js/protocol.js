@@ -194,6 +194,28 @@ export const hashing = Object.freeze({
   hashToScalar,
 });
 
+// --- the election key's fingerprint (§10.1) ---------------------------------------------------
+
+const FINGERPRINT_DIGITS = 24;
+
+/**
+ * fingerprint.election_key_fingerprint: digest("ballot/v1/election-key-fingerprint"; text(meeting
+ * id), bytes(transcript digest), element(K)), its first 16 bytes mod 10^24, as six groups of four
+ * digits — what members, scrutineers and the projector compare aloud.
+ * @param {string} meetingId @param {string} transcriptDigestHex 32 bytes
+ * @param {string} keyHex the joint key K @returns {Promise<string>}
+ */
+export async function electionKeyFingerprint(meetingId, transcriptDigestHex, keyHex) {
+  const d = await digest("ballot/v1/election-key-fingerprint", [
+    textField(meetingId),
+    bytesField(hexToBytes(transcriptDigestHex, "transcript digest")),
+    elementField(hexToBig(keyHex, "election key")),
+  ]);
+  const digits = (bytesToBig(d.slice(0, 16)) % 10n ** BigInt(FINGERPRINT_DIGITS))
+    .toString().padStart(FINGERPRINT_DIGITS, "0");
+  return digits.match(/.{4}/g).join(" ");
+}
+
 // --- arithmetic mod p ------------------------------------------------------------------------
 
 /** base^exponent mod m (exponent ≥ 0), 4-bit fixed window. */

@@ -1,16 +1,17 @@
 // The scrutineer's page: open the share file here (keystore.js; it is never uploaded), then
 // watch for closed rounds and send this scrutineer's decryption shares of their totals
 // (protocol.js, docs/PROTOCOL.md §10). The account decides the scrutineer's index.
-import { begin, deal, finish, transcriptDigest } from "./ceremony.js";
+import { begin, deal, finish, transcriptDigest, transcriptKey } from "./ceremony.js";
 import { openShareFile, sealShareFile } from "./keystore.js";
 import { getJSON, postJSON } from "./http.js";
-import { decryptionShares } from "./protocol.js";
+import { decryptionShares, electionKeyFingerprint } from "./protocol.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
 const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
 const $ = (id) => document.getElementById(id);
 
 let share = null;
+let keyChecked = false; // the server's recorded key is this scrutineer's own (checkKey)
 let busy = false;
 const done = new Set();
 
@@ -25,6 +26,29 @@ function fail(message) {
 }
 
 const fetchPending = () => getJSON(pendingUrl);
+
+function showKey(fingerprint, source) {
+  $("key-line").hidden = false;
+  $("key-fingerprint").textContent = fingerprint;
+  $("key-source").textContent = source;
+}
+
+/**
+ * The election key the server records must be the one this scrutineer's own ceremony gave (the
+ * share file keeps its transcript digest and joint key): otherwise nothing is decrypted. The
+ * fingerprint shown is computed from the scrutineer's own values, for them to read aloud.
+ */
+async function checkKey(opened, meeting) {
+  const served = await getJSON(`/m/${encodeURIComponent(meeting)}/ceremony.json`, { attempts: 5 });
+  const params = { ceremonyId: served.ceremonyId, k: served.k, n: served.n };
+  const { transcriptDigest: digestHex, jointKey } = await transcriptKey(params, served.messages);
+  if (!opened.transcriptDigest) {
+    showKey(await electionKeyFingerprint(meeting, digestHex, jointKey), texts.server_key);
+    return;
+  }
+  showKey(await electionKeyFingerprint(meeting, opened.transcriptDigest, opened.jointKey), texts.own_key);
+  if (digestHex !== opened.transcriptDigest || jointKey !== opened.jointKey) throw new Error(texts.key_differs);
+}
 
 function showRounds(pending) {
   const body = $("rounds").tBodies[0];
@@ -48,6 +72,11 @@ async function tick() {
     const pending = await fetchPending();
     showRounds(pending);
     if (!share) return;
+    if (!keyChecked) {
+      if (!pending.rounds.some((r) => r.status === "closed" && !r.mine)) return;
+      await checkKey(share, pending.meeting); // (a share made on this page: checked once recorded)
+      keyChecked = true;
+    }
     for (const r of pending.rounds) {
       if (r.status !== "closed" || r.mine || done.has(r.number)) continue;
       say(texts.sending.replace("{n}", r.number));
@@ -92,6 +121,8 @@ async function unlock() {
     if (opened.ceremonyId !== pending.ceremony.ceremonyId || opened.index !== pending.ceremony.index) {
       throw new Error(texts.wrong_file);
     }
+    await checkKey(opened, pending.meeting);
+    keyChecked = true;
     share = opened;
     $("passphrase").value = "";
     $("unlock").hidden = true;
@@ -172,6 +203,7 @@ async function holdCeremony() {
     link.addEventListener("click", () => { downloaded = true; });
     share = done.share; // ready to decrypt without loading the file again
     $("unlock").hidden = true;
+    showKey(await electionKeyFingerprint(state.meeting, done.transcriptDigest, done.jointKey), texts.own_key);
     ceremonySay(texts.finished);
   } catch (err) {
     fail(err && err.message ? err.message : String(err));

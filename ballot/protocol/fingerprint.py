@@ -1,0 +1,39 @@
+"""The election key's fingerprint (选举公钥指纹, docs/PROTOCOL.md §10.1): 24 digits in groups
+of four that name one meeting's ceremony transcript and joint key, short enough to read aloud
+and compare between the projector, every member's ballot page, every scrutineer's own page and
+the printed result. A server that gives one member another key to encrypt under gives that
+member another fingerprint; `ballot vote --expect-key` and `ballot verify --expect-key` refuse
+any other."""
+
+from __future__ import annotations
+
+from ballot.crypto import hashing as h
+from ballot.crypto.group import Group
+
+FINGERPRINT_TAG = "ballot/v1/election-key-fingerprint"
+DIGITS = 24  # 10^24 ≈ 2^79.7: finding another key with this fingerprint costs ~2^79 hashes
+GROUP_OF = 4
+
+
+def election_key_fingerprint(
+    group: Group, meeting_public_id: str, transcript_digest: bytes, joint_key: int
+) -> str:
+    """digest(tag; text(meeting id), bytes(transcript digest), element(K)): its first 16 bytes
+    as a big-endian integer mod 10^24, zero-padded, in groups of four digits."""
+    d = h.digest(
+        FINGERPRINT_TAG,
+        h.text(meeting_public_id),
+        h.raw(transcript_digest),
+        h.element(group, joint_key),
+    )
+    digits = str(int.from_bytes(d[:16], "big") % 10**DIGITS).zfill(DIGITS)
+    return " ".join(digits[i : i + GROUP_OF] for i in range(0, DIGITS, GROUP_OF))
+
+
+def parse_fingerprint(text: str) -> str | None:
+    """A fingerprint as someone typed it (spaces, dashes or none between groups), in the
+    canonical grouping; None when it is not 24 digits."""
+    digits = "".join(ch for ch in text if ch not in " -\t")
+    if len(digits) != DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return " ".join(digits[i : i + GROUP_OF] for i in range(0, DIGITS, GROUP_OF))
