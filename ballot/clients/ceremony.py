@@ -153,7 +153,6 @@ def run_ceremony(
     write_private(out, keystore.seal_share(share, passphrase, session.rng))
     fingerprint = election_key_fingerprint(
         group,
-        str(state["meeting"]),
         bytes.fromhex(share.transcript_digest),
         int(committee.joint_key),
     )

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from ballot.clients.http import ClientError, HttpSession
 from ballot.crypto import ceremony
@@ -83,7 +84,16 @@ class HttpVoter(HttpSession):
         gives (its transcript checked here in full: shape, elements, every proof), and its
         fingerprint the one the member was told (`--expect-key`) when given. Returns the
         fingerprint, for the member to compare with the projector's."""
-        doc = self.call_json(self.session, f"/m/{rnd['meeting']}/ceremony.json")
+        meeting = rnd.get("meeting")
+        if not isinstance(meeting, str) or not meeting:
+            raise ClientError(
+                "bad-round",
+                Text(
+                    en="the server's round names no meeting: do not vote with it",
+                    zh="服务器提供的投票轮次未注明会议：请勿使用它投票",
+                ),
+            )
+        doc = self.call_json(self.session, f"/m/{quote(meeting, safe='')}/ceremony.json")
         group = production_group()
         try:
             params = ceremony.CeremonyParams(doc["ceremonyId"], doc["k"], doc["n"])
@@ -99,9 +109,9 @@ class HttpVoter(HttpSession):
                     zh="服务器提供的密钥仪式记录格式有误：请勿使用它投票",
                 ),
             ) from None
-        if params.ceremony_id != f"{rnd['meeting']}/ceremony" or format(
+        if params.ceremony_id != f"{meeting}/ceremony" or format(
             int(committee.joint_key), "x"
-        ) != str(rnd["key"]).lower().lstrip("0"):
+        ) != str(rnd.get("key", "")).lower().lstrip("0"):
             raise ClientError(
                 "key-mismatch",
                 Text(
@@ -112,7 +122,6 @@ class HttpVoter(HttpSession):
             )
         found = election_key_fingerprint(
             group,
-            rnd["meeting"],
             ceremony.transcript_digest(group, params, messages),
             int(committee.joint_key),
         )

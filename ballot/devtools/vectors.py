@@ -188,10 +188,8 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
             "joint_key": _hex(committee.joint_key),
             "share_keys": {str(i): _hex(committee.share_key(i)) for i in (1, 2, 3)},
             "messages": [commitment_message_json(m) for m in messages],
-            "meeting": MEETING,
             "fingerprint": election_key_fingerprint(
                 group,
-                MEETING,
                 ceremony.transcript_digest(group, params, messages),
                 int(committee.joint_key),
             ),

@@ -1,5 +1,5 @@
 """The election key's fingerprint (选举公钥指纹, docs/PROTOCOL.md §10.1): 24 digits in groups
-of four that name one meeting's ceremony transcript and joint key, short enough to read aloud
+of four that name one ceremony's transcript (which names its meeting) and joint key, short enough to read aloud
 and compare between the projector, every member's ballot page, every scrutineer's own page and
 the printed result. A server that gives one member another key to encrypt under gives that
 member another fingerprint; `ballot vote --expect-key` and `ballot verify --expect-key` refuse
@@ -15,17 +15,15 @@ DIGITS = 24  # 10^24 ≈ 2^79.7: finding another key with this fingerprint costs
 GROUP_OF = 4
 
 
-def election_key_fingerprint(
-    group: Group, meeting_public_id: str, transcript_digest: bytes, joint_key: int
-) -> str:
-    """digest(tag; text(meeting id), bytes(transcript digest), element(K)): its first 16 bytes
-    as a big-endian integer mod 10^24, zero-padded, in groups of four digits."""
-    d = h.digest(
-        FINGERPRINT_TAG,
-        h.text(meeting_public_id),
-        h.raw(transcript_digest),
-        h.element(group, joint_key),
-    )
+def election_key_fingerprint(group: Group, transcript_digest: bytes, joint_key: int) -> str:
+    """digest(tag; bytes(transcript digest), element(K)): its first 16 bytes as a big-endian
+    integer mod 10^24, zero-padded, in groups of four digits.
+
+    Nothing the server chooses goes in: the transcript digest already covers the ceremony id
+    (so the meeting), and both inputs are fixed by the scrutineers' ceremony. (An earlier draft
+    hashed the meeting id as well, which a server could vary to search for a collision at
+    2^40 work instead of a second preimage at 2^79.)"""
+    d = h.digest(FINGERPRINT_TAG, h.raw(transcript_digest), h.element(group, joint_key))
     digits = str(int.from_bytes(d[:16], "big") % 10**DIGITS).zfill(DIGITS)
     return " ".join(digits[i : i + GROUP_OF] for i in range(0, DIGITS, GROUP_OF))
 

@@ -210,7 +210,6 @@ def _fingerprint(public_id: str, ceremony_event: dict[str, Any]) -> str | None:
     group = production_group()
     return election_key_fingerprint(
         group,
-        public_id,
         bytes.fromhex(ceremony_event["transcript_digest"]),
         int(ceremony_event["joint_key"], 16),
     )

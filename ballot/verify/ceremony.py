@@ -33,9 +33,7 @@ def check_ceremony(v: Evidence, c: Check) -> None:
     if digest.hex() != body["transcript_digest"]:
         c.fail("the transcript digest does not match the transcript")
     v.key = PublicKey(v.group, v.committee.joint_key)
-    v.fingerprint = election_key_fingerprint(
-        v.group, v.record["meeting"], digest, int(v.committee.joint_key)
-    )
+    v.fingerprint = election_key_fingerprint(v.group, digest, int(v.committee.joint_key))
 
 
 def check_election_key(v: Evidence, c: Check) -> None:
@@ -43,8 +41,14 @@ def check_election_key(v: Evidence, c: Check) -> None:
     given by the scrutineers (`--expect-key`): a record made under any other ceremony — a
     whole record fabricated for the same meeting, or a key a server substituted — fails here
     however consistent it is in itself."""
-    found = v.fingerprint  # (missing when the ceremony check could not establish the key)
     c.items = 1
+    found = getattr(v, "fingerprint", None)
+    if found is None:
+        c.fail(
+            "the ceremony check could not establish the election key, so there is no "
+            "fingerprint to compare | 密钥仪式检查未能确定选举公钥，无指纹可比对"
+        )
+        return
     if v.expect_key is None:
         c.skipped = (
             f"no --expect-key given: this record's election key fingerprint is {found}; "

@@ -324,11 +324,12 @@ def test_the_ceremony_transcript_is_public_and_gives_the_fingerprint_every_page_
     committee = ceremony.verify_transcript(group, params, messages, SystemRandom())
     digest = ceremony.transcript_digest(group, params, messages)
     assert format(int(committee.joint_key), "x") == doc["joint_key"] == joint
-    fingerprint = election_key_fingerprint(group, public_id, digest, int(committee.joint_key))
+    fingerprint = election_key_fingerprint(group, digest, int(committee.joint_key))
     assert doc["fingerprint"] == fingerprint
     for page in (f"/m/{public_id}/screen", f"/m/{public_id}/"):
         assert fingerprint in anyone.get(page).get_data(as_text=True), page
-    assert f"--expect-key '{fingerprint}'" in anyone.get(f"/m/{public_id}/").get_data(as_text=True)
+    results = html.unescape(anyone.get(f"/m/{public_id}/").get_data(as_text=True))
+    assert f"ballot verify ballot-record.json --expect-key '{fingerprint}'" in results
     missing = anyone.get("/m/no-such-meeting/ceremony.json")
     assert missing.status_code == 404 and missing.get_json()["error"] == "unknown-meeting"
 

@@ -101,6 +101,9 @@ test("a share file opens to its fields, after NFC normalisation of the passphras
     { ...expected, transcriptDigest: "ab".repeat(32), jointKey: "1f" });
   await assert.rejects(openShareFile(shareFile({ ...SHARE, joint_key: "1f" }, "pw"), "pw"), refused(NOT_A_SHARE));
   await assert.rejects(openShareFile(shareFile({ ...own, joint_key: "01f" }, "pw"), "pw"), refused(NOT_A_SHARE));
+  // (as in Python, a field that is there must be a string: null is not "absent")
+  await assert.rejects(openShareFile(shareFile({ ...SHARE, transcript_digest: null, joint_key: null }, "pw"), "pw"),
+    refused(NOT_A_SHARE));
   assert.deepEqual(await openShareFile(shareFile(SHARE, "caf\u00e9"), "cafe\u0301"), expected);
   const plain = await openSealed(seal(Buffer.from("xyz"), "pw", "committee-signing-key"), "pw", "committee-signing-key");
   assert.equal(Buffer.from(plain).toString(), "xyz");

@@ -404,16 +404,17 @@ test("decryption.json's fingerprint and key are reproduced from its transcript",
   const params = { ceremonyId: v.id, k: v.k, n: v.n };
   const found = await transcriptKey(params, v.messages);
   assert.deepEqual(found, { transcriptDigest: v.transcript_digest, jointKey: v.joint_key });
-  const fingerprint = await protocol.electionKeyFingerprint(v.meeting, v.transcript_digest, v.joint_key);
+  const fingerprint = await protocol.electionKeyFingerprint(v.transcript_digest, v.joint_key);
   assert.equal(fingerprint, v.fingerprint);
   assert.match(fingerprint, /^\d{4}( \d{4}){5}$/);
-  // another meeting, another digest or another key: another fingerprint
+  // another digest (another meeting's ceremony id among them) or another key: another fingerprint
   const other = (k) => (big(k) * 2n % GROUP.p).toString(16);
-  for (const [meeting, digest, key] of [
-    [`${v.meeting}x`, v.transcript_digest, v.joint_key],
-    [v.meeting, "00".repeat(32), v.joint_key],
-    [v.meeting, v.transcript_digest, other(v.joint_key)],
-  ]) assert.notEqual(await protocol.electionKeyFingerprint(meeting, digest, key), v.fingerprint);
+  const { transcriptDigest: elsewhere } = await transcriptKey({ ...params, ceremonyId: "other/ceremony" }, v.messages);
+  for (const [digest, key] of [
+    [elsewhere, v.joint_key],
+    ["00".repeat(32), v.joint_key],
+    [v.transcript_digest, other(v.joint_key)],
+  ]) assert.notEqual(await protocol.electionKeyFingerprint(digest, key), v.fingerprint);
 });
 
 test("transcriptKey refuses a transcript that is short of a scrutineer or has a key out of range", async () => {

@@ -47,16 +47,20 @@ FAST_SCRYPT = keystore.ScryptParams(n=2**10, r=8, p=1)
 
 
 def make_web_meeting(
-    folder: Path, database_url: str, candidates: list[str] | None = None, k: int = 2
+    folder: Path,
+    database_url: str,
+    candidates: list[str] | None = None,
+    k: int = 2,
+    roster: list[tuple[str, str]] | None = None,
 ) -> tuple[object, int, dict[str, Invitation]]:
-    """(the Flask app, the meeting id, invitations by name)."""
+    """(the Flask app, the meeting id, invitations by name); ROSTER unless told otherwise."""
     app = create_app({"DATABASE_URL": database_url, "KEYS": str(folder / "keys")})
     rt: Runtime = app.extensions["ballot"]
     slate = dict(SLATE, candidates=candidates or CANDIDATES)
     meeting, invitations = prepare_meeting(
         rt,
         f"测试评委会 {folder.name}",
-        ROSTER,
+        roster or ROSTER,
         "测试会议",
         slate,
         k,

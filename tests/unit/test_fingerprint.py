@@ -32,9 +32,7 @@ def vector() -> dict:  # type: ignore[type-arg]
 def test_the_vector_fingerprint_follows_the_byte_rule_by_hand() -> None:
     v = vector()
     tag = b"ballot/v1/election-key-fingerprint"
-    meeting = v["meeting"].encode()
     preimage = b"\x02" + len(tag).to_bytes(4, "big") + tag
-    preimage += b"\x02" + len(meeting).to_bytes(4, "big") + meeting
     preimage += b"\x01" + (32).to_bytes(4, "big") + bytes.fromhex(v["transcript_digest"])
     preimage += b"\x03" + int(v["joint_key"], 16).to_bytes(512, "big")
     d = hashlib.sha256(preimage).digest()
@@ -53,23 +51,36 @@ def test_the_vector_transcript_gives_its_digest_key_and_fingerprint() -> None:
         v["transcript_digest"],
         v["joint_key"],
     )
-    assert (
-        election_key_fingerprint(g, v["meeting"], digest, int(committee.joint_key))
-        == (v["fingerprint"])
-    )
+    assert election_key_fingerprint(g, digest, int(committee.joint_key)) == v["fingerprint"]
+
+
+def test_the_fingerprint_names_the_meeting_through_the_transcript() -> None:
+    """Nothing the server picks goes into the fingerprint: the meeting is named by the
+    ceremony id inside the transcript digest, so the same commitments under another meeting's
+    ceremony id give another fingerprint."""
+    v = vector()
+    g = production_group()
+    messages = [commitment_message_from_json(x) for x in v["messages"]]
+    key = int(v["joint_key"], 16)
+    fps = {
+        election_key_fingerprint(
+            g, ceremony.transcript_digest(g, ceremony.CeremonyParams(cid, 2, 3), messages), key
+        )
+        for cid in (v["id"], "another-meeting/ceremony")
+    }
+    assert len(fps) == 2 and v["fingerprint"] in fps
 
 
 def test_every_input_moves_the_fingerprint() -> None:
     v = vector()
     g = production_group()
     digest, key = bytes.fromhex(v["transcript_digest"]), int(v["joint_key"], 16)
-    fp = election_key_fingerprint(g, v["meeting"], digest, key)
+    fp = election_key_fingerprint(g, digest, key)
     others = {
-        election_key_fingerprint(g, v["meeting"] + "x", digest, key),
-        election_key_fingerprint(g, v["meeting"], bytes(32), key),
-        election_key_fingerprint(g, v["meeting"], digest, key * int(g.g) % int(g.p)),
+        election_key_fingerprint(g, bytes(32), key),
+        election_key_fingerprint(g, digest, key * int(g.g) % int(g.p)),
     }
-    assert fp not in others and len(others) == 3
+    assert fp not in others and len(others) == 2
 
 
 @pytest.mark.parametrize(
@@ -130,6 +141,7 @@ def test_a_share_file_from_before_fingerprints_still_opens() -> None:
         {"transcript_digest": "ab" * 31, "joint_key": "1f"},
         {"transcript_digest": "ab" * 32, "joint_key": "01f"},  # a leading zero
         {"transcript_digest": 5, "joint_key": "1f"},
+        {"transcript_digest": None, "joint_key": None},  # present is not absent
     ],
 )
 def test_a_share_file_with_a_malformed_own_ceremony_is_refused(own: dict) -> None:  # type: ignore[type-arg]

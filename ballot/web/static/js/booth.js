@@ -1,15 +1,99 @@
 // The ballot page: marks, the approvals left, a review step, then everything secret happens
-// here on the device through protocol.js (docs/PROTOCOL.md): a fresh credential key, blind
-// issuance with the session, anonymous registration and casting over requests that carry no
-// cookie at all, after a random wait. The server only ever receives ciphertexts and proofs.
+// here on the device through protocol.js (docs/PROTOCOL.md): a fresh credential key, blindly
+// issued with the session as soon as the page sees the round open (not when the member casts,
+// so the moment of issuance says nothing about the moment of casting), kept in this browser
+// (IndexedDB, the private key not extractable), then anonymous registration and casting over
+// requests that carry no cookie at all. The server only ever receives ciphertexts and proofs.
 import { transcriptKey } from "./ceremony.js";
 import { getJSON, postJSON } from "./http.js";
-import { createCredential, electionKeyFingerprint, encryptBallot, randomScalar } from "./protocol.js";
+import {
+  createCredential, electionKeyFingerprint, encryptBallot, randomScalar, resumeCredential,
+} from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
-const resumeRound = $("resume-round") ? JSON.parse($("resume-round").textContent) : null;
+const issuedBefore = $("issued") ? JSON.parse($("issued").textContent) : false;
 const texts = JSON.parse($("texts").textContent);
+
+// --- this round's credential, kept in this browser until its ballot is in ----------------------
+
+const credentialKey = (meeting, number) => `ballot-credential/${meeting}/${number}`;
+
+function database() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open("ballot", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("credentials");
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+async function stored(mode, act) {
+  const db = await database();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction("credentials", mode);
+      const request = act(tx.objectStore("credentials"));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+const loadCredential = (key) => stored("readonly", (s) => s.get(key));
+const saveCredential = (key, value) => stored("readwrite", (s) => s.put(value, key));
+const forgetCredential = (key) => stored("readwrite", (s) => s.delete(key));
+
+/**
+ * This member's credential for the open round: the one this browser keeps, or a new one asked
+ * for now. The device's state is stored before the request goes out, so a reload or a lost
+ * answer sends the very same request again (the server answers it again, issuing nothing more).
+ * Resolves to {device, credential}, or to null when the credential was issued elsewhere.
+ */
+async function obtainCredential() {
+  const key = credentialKey(round.meeting, round.number);
+  let saved = await loadCredential(key);
+  if (!saved && issuedBefore) return null; // issued to another device, or this one forgot it
+  const device = saved
+    ? await resumeCredential({ issuerKey: round.issuer, state: saved.state })
+    : await createCredential({ issuerKey: round.issuer, meetingId: round.meeting, roundId: round.roundId });
+  if (!saved) {
+    saved = { state: device.state, credential: null };
+    await saveCredential(key, saved);
+  }
+  if (!saved.credential) {
+    $("credential-state").textContent = texts.issuing;
+    let issued;
+    try {
+      issued = await postJSON("/vote/issue", {
+        meeting: round.meeting,
+        round: round.number,
+        blinded: device.blindedHex,
+      }, { attempts: 5 });
+    } catch (err) {
+      if (err.code === "already-issued") { // another device of this member was first
+        await forgetCredential(key);
+        return null;
+      }
+      throw err;
+    }
+    saved = { state: saved.state, credential: await device.finish(issued.blind_signature) };
+    await saveCredential(key, saved);
+  }
+  $("credential-state").textContent = texts.issued;
+  return { device, credential: saved.credential };
+}
+
+let credentialReady = null;
+
+function showIssuedNote() {
+  $("ballot-card").hidden = true;
+  $("issued-card").hidden = false;
+  watchForNextRound(round.number);
+}
 
 // A cast that was issued but not yet delivered is kept on this device until the server has
 // the ballot, so a closed page or a dropped connection can finish it (the credential key has
@@ -55,15 +139,6 @@ function step(text) {
   $("retry").hidden = true;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function randomDelay() {
-  // 1.5 to 5 s, from the CSPRNG: registration time then says little about issuance time
-  const x = new Uint32Array(1);
-  crypto.getRandomValues(x);
-  return 1500 + (x[0] % 3500);
-}
-
 /**
  * The key this page will encrypt under must be the one the recorded key ceremony gives: the
  * page re-derives it from the transcript and shows the fingerprint of (transcript, key), which
@@ -72,12 +147,15 @@ function randomDelay() {
  */
 async function checkKey() {
   const transcript = await getJSON(`/m/${encodeURIComponent(round.meeting)}/ceremony.json`, { attempts: 5 });
+  // the transcript must be this meeting's ceremony (its digest covers the id, so the
+  // fingerprint then names the meeting the ballot is for)
+  if (transcript.ceremonyId !== `${round.meeting}/ceremony`) throw new Error(texts.key_mismatch);
   const { transcriptDigest, jointKey } = await transcriptKey(
     { ceremonyId: transcript.ceremonyId, k: transcript.k, n: transcript.n },
     transcript.messages,
   );
   if (jointKey !== round.key.toLowerCase().replace(/^0+/, "")) throw new Error(texts.key_mismatch);
-  const fingerprint = await electionKeyFingerprint(round.meeting, transcriptDigest, jointKey);
+  const fingerprint = await electionKeyFingerprint(transcriptDigest, jointKey);
   $("key-fingerprint").textContent = fingerprint;
   return fingerprint;
 }
@@ -90,13 +168,13 @@ async function castBallot() {
   $("progress").hidden = false;
   try {
     await keyChecked; // never encrypt under a key the ceremony did not make
-    // everything that can fail on the device happens before the credential is issued
+    step(texts.waiting_credential);
+    const held = await credentialReady;
+    if (!held) {
+      showIssuedNote();
+      return;
+    }
     step(texts.encrypting);
-    const device = await createCredential({
-      issuerKey: round.issuer,
-      meetingId: round.meeting,
-      roundId: round.roundId,
-    });
     const { ballot, tracker } = await encryptBallot({
       key: round.key,
       context: {
@@ -107,18 +185,9 @@ async function castBallot() {
       },
       choices: marks,
     });
-    const signature = await device.signTracker(tracker);
-    step(texts.issuing);
-    const issued = await postJSON("/vote/issue", {
-      meeting: round.meeting,
-      round: round.number,
-      blinded: device.blindedHex,
-    }, RETRIED);
-    const credential = await device.finish(issued.blind_signature);
-    const pending = { meeting: round.meeting, round: round.number, ballot, credential, signature, tracker };
+    const signature = await held.device.signTracker(tracker);
+    const pending = { meeting: round.meeting, round: round.number, ballot, credential: held.credential, signature, tracker };
     localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(pending));
-    step(texts.registering);
-    await sleep(randomDelay());
     await deliver(pending);
   } catch (err) {
     fail(err && err.message ? err.message : String(err));
@@ -148,6 +217,7 @@ async function deliver(pending) {
     if (err.code !== "already-cast") throw err;
   }
   localStorage.removeItem(pendingKey(pending.meeting, pending.round));
+  await forgetCredential(credentialKey(pending.meeting, pending.round)).catch(() => {});
   $("progress").hidden = true;
   $("done").hidden = false;
   $("tracker").textContent = pending.tracker.match(/.{1,8}/g).join(" ");
@@ -225,31 +295,35 @@ function review() {
 if (!globalThis.crypto || !crypto.subtle) {
   $("error").hidden = false;
   $("error").textContent = texts.no_crypto;
-} else if (resumeRound) {
-  const saved = localStorage.getItem(pendingKey(resumeRound.meeting, resumeRound.number));
+} else if (round) {
+  const saved = localStorage.getItem(pendingKey(round.meeting, round.number));
+  keyChecked = checkKey();
   if (saved) {
-    $("issued-note").hidden = true; // this device still holds the ballot: finish casting it
+    // this device encrypted and signed a ballot that the server may not have yet: finish it
+    keyChecked.catch(() => {}); // (it was encrypted after the check passed)
     $("progress").hidden = false;
     deliver(JSON.parse(saved)).catch((err) => fail(err && err.message ? err.message : String(err)));
   } else {
-    watchForNextRound(resumeRound.number);
-  }
-} else if (round) {
-  keyChecked = checkKey();
-  keyChecked.catch((err) => {
-    $("key-fingerprint").textContent = "—";
-    $("booth").hidden = true;
-    $("confirm").hidden = true;
-    fail(err && err.message ? err.message : String(err));
-  });
-  $("booth").hidden = false;
-  for (const row of rows) for (const input of row.inputs) input.addEventListener("change", showLeft);
-  showLeft();
-  $("review").addEventListener("click", review);
-  $("back").addEventListener("click", () => {
-    $("confirm").hidden = true;
+    keyChecked.catch((err) => {
+      $("key-fingerprint").textContent = "—";
+      $("booth").hidden = true;
+      $("confirm").hidden = true;
+      fail(err && err.message ? err.message : String(err));
+    });
+    // the credential is asked for now, when the round opens, once the key is known to be right
+    credentialReady = keyChecked.then(obtainCredential);
+    credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
+      $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
+    });
     $("booth").hidden = false;
-  });
-  $("cast").addEventListener("click", castBallot);
-  $("audit").addEventListener("click", auditEncryption);
+    for (const row of rows) for (const input of row.inputs) input.addEventListener("change", showLeft);
+    showLeft();
+    $("review").addEventListener("click", review);
+    $("back").addEventListener("click", () => {
+      $("confirm").hidden = true;
+      $("booth").hidden = false;
+    });
+    $("cast").addEventListener("click", castBallot);
+    $("audit").addEventListener("click", auditEncryption);
+  }
 }

@@ -268,6 +268,16 @@ export async function openSealed(text, passphrase, purpose) {
   }
 }
 
+/** A field of the share's content that files written before 2026-12 lack ("" then; a field
+ * that is present must be a string, as keystore.open_share requires: null is refused). */
+const later = (doc, key) => (Object.hasOwn(doc, key) ? doc[key] : "");
+
+/** The transcript digest and joint key a share file may carry (keystore.open_share's checks):
+ * both absent (a file written before 2026-12) or both well-formed lowercase hex. */
+const ownCeremonyOk = (digest, joint) =>
+  typeof digest === "string" && typeof joint === "string" && (digest === "") === (joint === "") &&
+  (digest === "" || (/^[0-9a-f]{64}$/.test(digest) && /^[1-9a-f][0-9a-f]*$/.test(joint)));
+
 /**
  * A scrutineer's share file (keystore.open_share), with the same checks on its content.
  * @param {string} text the share file's text
@@ -277,12 +287,6 @@ export async function openSealed(text, passphrase, purpose) {
  *   transportPrivate the 32-byte X25519 key in hex; transcriptDigest and jointKey what the
  *   scrutineer's own ceremony gave ("" in files written before 2026-12)
  */
-/** The transcript digest and joint key a share file may carry (keystore.open_share's checks):
- * both absent (a file written before 2026-12) or both well-formed lowercase hex. */
-const ownCeremonyOk = (digest, joint) =>
-  typeof digest === "string" && typeof joint === "string" && (digest === "") === (joint === "") &&
-  (digest === "" || (/^[0-9a-f]{64}$/.test(digest) && /^[1-9a-f][0-9a-f]*$/.test(joint)));
-
 export async function openShareFile(text, passphrase) {
   const plain = await openSealed(text, passphrase, PURPOSE_SHARE);
   let doc = null; // stays null, and is refused below, unless the content is UTF-8 JSON
@@ -294,14 +298,14 @@ export async function openShareFile(text, passphrase) {
     typeof doc.secret === "string" && /^[0-9a-fA-F]+$/.test(doc.secret) &&
     typeof doc.transport_private === "string" &&
     new RegExp(`^[0-9a-fA-F]{${2 * TRANSPORT_KEY_BYTES}}$`).test(doc.transport_private) &&
-    ownCeremonyOk(doc.transcript_digest ?? "", doc.joint_key ?? "");
+    ownCeremonyOk(later(doc, "transcript_digest"), later(doc, "joint_key"));
   if (!ok) {
     throw refusal("keystore-format", "the share file opened but its content is not a scrutineer share",
       "份额文件已解密，但内容不是监票人份额");
   }
   return {
     ceremonyId: doc.ceremony_id, index: doc.index, secret: doc.secret, transportPrivate: doc.transport_private,
-    transcriptDigest: doc.transcript_digest ?? "", jointKey: doc.joint_key ?? "",
+    transcriptDigest: later(doc, "transcript_digest"), jointKey: later(doc, "joint_key"),
   };
 }
 

@@ -199,15 +199,15 @@ export const hashing = Object.freeze({
 const FINGERPRINT_DIGITS = 24;
 
 /**
- * fingerprint.election_key_fingerprint: digest("ballot/v1/election-key-fingerprint"; text(meeting
- * id), bytes(transcript digest), element(K)), its first 16 bytes mod 10^24, as six groups of four
- * digits — what members, scrutineers and the projector compare aloud.
- * @param {string} meetingId @param {string} transcriptDigestHex 32 bytes
- * @param {string} keyHex the joint key K @returns {Promise<string>}
+ * fingerprint.election_key_fingerprint: digest("ballot/v1/election-key-fingerprint"; bytes(
+ * transcript digest), element(K)), its first 16 bytes mod 10^24, as six groups of four digits —
+ * what members, scrutineers and the projector compare aloud. (The digest names the ceremony,
+ * so the meeting; nothing the server chooses goes in.)
+ * @param {string} transcriptDigestHex 32 bytes @param {string} keyHex the joint key K
+ * @returns {Promise<string>}
  */
-export async function electionKeyFingerprint(meetingId, transcriptDigestHex, keyHex) {
+export async function electionKeyFingerprint(transcriptDigestHex, keyHex) {
   const d = await digest("ballot/v1/election-key-fingerprint", [
-    textField(meetingId),
     bytesField(hexToBytes(transcriptDigestHex, "transcript digest")),
     elementField(hexToBig(keyHex, "election key")),
   ]);
@@ -794,13 +794,16 @@ export function credentialMessage(meetingId, roundId, publicKey) {
 /**
  * A member's credential for one round: a fresh P-256 key (WebCrypto, private key not
  * extractable) and the blinded request for the issuer (§9, ballot/protocol/device.py VoterDevice).
+ * The returned `state` (CryptoKeys and hex; structured-cloneable, e.g. into IndexedDB, not
+ * JSON) lets `resumeCredential` rebuild the same credential after a reload, so a page that asks
+ * for its credential when the round opens can cast minutes later.
  *
  * @param {object} args
  * @param {{scheme: string, n: string, e: string}} args.issuerKey the meeting's issuer key
  * @param {string} args.meetingId the meeting's public id
  * @param {string} args.roundId the round id
  * @param {(n: number) => Uint8Array} [args.random] n random bytes (prefix, salt, r); tests only
- * @returns {Promise<{publicKeyHex: string, blindedHex: string,
+ * @returns {Promise<{publicKeyHex: string, blindedHex: string, state: object,
  *   finish: (blindSignatureHex: string) => Promise<{public_key_hex: string, prepared_hex: string, signature_hex: string}>,
  *   signTracker: (trackerHex: string) => Promise<string>}>}
  */
@@ -812,10 +815,33 @@ export async function createCredential({ issuerKey, meetingId, roundId, random =
   const salt = random(SALT_LEN);
   const r = randomBelow(issuer.n, random);
   const { blinded, inv } = await blind(issuer, prepared, { salt, r });
-  const publicKeyHex = bytesToHex(publicKey);
+  const state = {
+    privateKey: pair.privateKey,
+    publicKeyHex: bytesToHex(publicKey),
+    preparedHex: bytesToHex(prepared),
+    blindedHex: bytesToHex(blinded),
+    invHex: hexOf(inv),
+  };
+  return credentialFrom(issuer, state);
+}
+
+/**
+ * The credential `createCredential` made, from its `state` (as stored): the same blinded
+ * request (so a lost answer is asked for again and answered again), the same key.
+ * @param {{issuerKey: object, state: object}} args @returns {ReturnType<typeof createCredential>}
+ */
+export async function resumeCredential({ issuerKey, state }) {
+  return credentialFrom(decodeIssuerKey(issuerKey), state);
+}
+
+function credentialFrom(issuer, state) {
+  const { privateKey, publicKeyHex, preparedHex, blindedHex, invHex } = state;
+  const prepared = hexToBytes(preparedHex, "prepared credential");
+  const inv = hexToBig(invHex, "blinding inverse");
   return {
     publicKeyHex,
-    blindedHex: bytesToHex(blinded),
+    blindedHex,
+    state,
     /** Unblind and verify the issuer's answer; returns what to register (anonymously). */
     async finish(blindSignatureHex) {
       const signature = await finalize(
@@ -826,14 +852,14 @@ export async function createCredential({ issuerKey, meetingId, roundId, random =
       );
       return {
         public_key_hex: publicKeyHex,
-        prepared_hex: bytesToHex(prepared),
+        prepared_hex: preparedHex,
         signature_hex: bytesToHex(signature),
       };
     },
     /** The 64-byte P1363 ECDSA signature (hex) over the cast message of this tracker (§6). */
     async signTracker(trackerHex) {
       const message = castMessage(hexToBytes(trackerHex, "tracker"));
-      const signature = await subtle.sign(ECDSA_SHA256, pair.privateKey, message);
+      const signature = await subtle.sign(ECDSA_SHA256, privateKey, message);
       return bytesToHex(new Uint8Array(signature));
     },
   };

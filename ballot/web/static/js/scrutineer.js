@@ -43,11 +43,12 @@ async function checkKey(opened, meeting) {
   const params = { ceremonyId: served.ceremonyId, k: served.k, n: served.n };
   const { transcriptDigest: digestHex, jointKey } = await transcriptKey(params, served.messages);
   if (!opened.transcriptDigest) {
-    showKey(await electionKeyFingerprint(meeting, digestHex, jointKey), texts.server_key);
+    showKey(await electionKeyFingerprint(digestHex, jointKey), texts.server_key);
     return;
   }
-  showKey(await electionKeyFingerprint(meeting, opened.transcriptDigest, opened.jointKey), texts.own_key);
-  if (digestHex !== opened.transcriptDigest || jointKey !== opened.jointKey) throw new Error(texts.key_differs);
+  showKey(await electionKeyFingerprint(opened.transcriptDigest, opened.jointKey), texts.own_key);
+  if (served.ceremonyId !== opened.ceremonyId || digestHex !== opened.transcriptDigest ||
+      jointKey !== opened.jointKey) throw new Error(texts.key_differs);
 }
 
 function showRounds(pending) {
@@ -203,7 +204,7 @@ async function holdCeremony() {
     link.addEventListener("click", () => { downloaded = true; });
     share = done.share; // ready to decrypt without loading the file again
     $("unlock").hidden = true;
-    showKey(await electionKeyFingerprint(state.meeting, done.transcriptDigest, done.jointKey), texts.own_key);
+    showKey(await electionKeyFingerprint(done.transcriptDigest, done.jointKey), texts.own_key);
     ceremonySay(texts.finished);
   } catch (err) {
     fail(err && err.message ? err.message : String(err));
