@@ -1,11 +1,10 @@
 """`ballot vectors`: fixed inputs and outputs for a second implementation (the browser client).
 
 Writes `hashing.json` (field encodings and H values), `ballot.json` (an encrypted ballot with
-its proofs, tracker, cast message and a credential signature) and `decryption.json` (a
+its proofs, tracker, cast message and a credential signature), `decryption.json` (a
 scrutineer's decryption share with its proof, after a seeded 2-of-3 ceremony whose transcript
-and election key fingerprint it also gives) into a folder,
-by default
-`tests/vectors/`. Randomness is given explicitly, as the sequence of secret scalars the
+and election key fingerprint it also gives) and `statements.json` (what members, the chair and
+scrutineers sign) into a folder, by default `tests/vectors/`. Randomness is given explicitly, as the sequence of secret scalars the
 encryptor draws, in the order docs/PROTOCOL.md §11 states, so another implementation can
 reproduce every byte. The signature is ECDSA (randomized): a second implementation checks
 that it verifies, and that its own verifies here.
@@ -209,6 +208,69 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
     }
 
 
+def statement_vectors() -> dict[str, Any]:
+    """Every statement people sign (PROTOCOL.md §14) with fixed inputs, its bytes, and the
+    canonical JSON of awkward values; `signature` is an ECDSA signature by `public_key` over
+    the `member-key` statement (randomized: check that it verifies)."""
+    import random as _random
+
+    from ballot.protocol import statements as st
+    from ballot.protocol.chain import canonical_json
+
+    class _Seeded:
+        def __init__(self) -> None:
+            self._r = _random.Random(SEED + " member key")
+
+        def randbelow(self, n: int) -> int:
+            return self._r.randrange(n)
+
+    key = CredentialKey.generate(_Seeded())  # type: ignore[arg-type]
+    public = key.public_bytes()
+    meeting = "jiaxing-2020/meeting-1"
+    blinded = bytes(range(256)) * 2
+    body = {"round": 3, "ballots": ["ab" * 32, "cd" * 32], "名": "甲公司", "void": None}
+    awkward: list[Any] = [
+        {"b": 1, "a": [True, False, None], "é": '\n\t\u0001"\\/', "\U0001f600": 2, "\uffff": 3},
+        -(2**53 - 1),
+        "委员 \u2028",
+        [],
+        {},
+    ]
+    member_key = st.member_key(meeting, "委员乙", public)
+    return {
+        "description": "the statements people sign, byte for byte (PROTOCOL.md §14)",
+        "meeting": meeting,
+        "public_key": public.hex(),
+        "member_key": {"member": "委员乙", "message": member_key.hex()},
+        "signature": key.sign(member_key).hex(),
+        "presence": [
+            {
+                "member": "委员乙",
+                "state": state,
+                "n": n,
+                "message": st.presence(meeting, "委员乙", state, n).hex(),
+            }
+            for state, n in (("present", 1), ("left", 2), ("present", 3))
+        ],
+        "issuance_request": {
+            "member": "委员乙",
+            "round_id": f"{meeting}/round-1",
+            "blinded": blinded.hex(),
+            "message": st.issuance_request(meeting, "委员乙", f"{meeting}/round-1", blinded).hex(),
+        },
+        "attest": [
+            {
+                "role": role,
+                "event_kind": kind,
+                "body": body,
+                "message": st.attest(meeting, role, kind, body).hex(),
+            }
+            for role, kind in (("chair", "round-closed"), (st.scrutineer_role(2), "round-accepted"))
+        ],
+        "canonical_json": [{"value": v, "bytes": canonical_json(v).hex()} for v in awkward],
+    }
+
+
 def write(out: Path, group: Group | None = None) -> list[Path]:
     group = group or production_group()
     out.mkdir(parents=True, exist_ok=True)
@@ -217,6 +279,7 @@ def write(out: Path, group: Group | None = None) -> list[Path]:
         ("hashing.json", hashing_vectors(group)),
         ("ballot.json", ballot_vectors(group)),
         ("decryption.json", decryption_vectors(group)),
+        ("statements.json", statement_vectors()),
     ):
         path = out / name
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")

@@ -426,3 +426,26 @@ test("transcriptKey refuses a transcript that is short of a scrutineer or has a 
   bad[0].coefficients[0].value = GROUP.p.toString(16);
   await assert.rejects(transcriptKey(params, bad), /not an element of the group/);
 });
+
+// --- §14 the statements people sign ---------------------------------------------------------
+
+test("statements.json is reproduced, and its member-key signature verifies in WebCrypto", async () => {
+  const v = load("statements.json");
+  const { statements, canonicalJson } = protocol;
+  const hex = (bytes) => bytesToHex(bytes);
+  const publicKey = hexToBytes(v.public_key);
+  assert.equal(hex(statements.memberKey(v.meeting, v.member_key.member, publicKey)), v.member_key.message);
+  for (const p of v.presence) assert.equal(hex(statements.presence(v.meeting, p.member, p.state, p.n)), p.message);
+  const r = v.issuance_request;
+  assert.equal(hex(statements.issuanceRequest(v.meeting, r.member, r.round_id, hexToBytes(r.blinded))), r.message);
+  for (const a of v.attest) assert.equal(hex(await statements.attest(v.meeting, a.role, a.event_kind, a.body)), a.message);
+  for (const c of v.canonical_json) assert.equal(hex(canonicalJson(c.value)), c.bytes);
+  const key = await subtle.importKey("raw", publicKey, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, hexToBytes(v.signature), hexToBytes(v.member_key.message));
+  assert.ok(ok);
+  // what the byte form refuses
+  assert.throws(() => statements.presence(v.meeting, "x", "away", 1), /present or left/);
+  assert.throws(() => statements.presence(v.meeting, "x", "present", 0), /counted from 1/);
+  assert.throws(() => canonicalJson({ a: 1.5 }), /floats/);
+  assert.throws(() => canonicalJson([2 ** 53]), /2\^53/);
+});

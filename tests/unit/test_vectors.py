@@ -171,3 +171,62 @@ def test_the_decryption_vector_is_current_and_verifies() -> None:
         proof,
         context,
     )
+
+
+def test_the_statement_vectors_are_current_and_follow_the_byte_rule() -> None:
+    """PROTOCOL.md §14: text(tag) ‖ text(kind) ‖ text(meeting) ‖ fields, rebuilt by hand."""
+    from ballot.protocol.statements import body_digest
+
+    shipped = load("statements.json")
+    fresh = json.loads(json.dumps(vectors.statement_vectors(), ensure_ascii=False))
+    signature = shipped.pop("signature")
+    fresh.pop("signature")  # ECDSA is randomized; the rest is byte for byte
+    assert shipped == fresh
+
+    def text(s: str) -> bytes:
+        b = s.encode()
+        return b"\x02" + len(b).to_bytes(4, "big") + b
+
+    def raw(b: bytes) -> bytes:
+        return b"\x01" + len(b).to_bytes(4, "big") + b
+
+    head = text("ballot/v1/statement")
+    meeting = text(shipped["meeting"])
+    public = bytes.fromhex(shipped["public_key"])
+    mk = head + text("member-key") + meeting + text("委员乙") + raw(public)
+    assert shipped["member_key"]["message"] == mk.hex()
+    verify(public, mk, bytes.fromhex(signature))
+    p = shipped["presence"][1]
+    assert (
+        p["message"]
+        == (
+            head
+            + text("presence")
+            + meeting
+            + text("委员乙")
+            + text("left")
+            + b"\x05"
+            + (2).to_bytes(4, "big")
+        ).hex()
+    )
+    r = shipped["issuance_request"]
+    assert r["message"] == (
+        head + text("issuance-request") + meeting + text("委员乙") + text(r["round_id"])
+        + raw(bytes.fromhex(r["blinded"]))
+    ).hex()  # fmt: skip
+    a = shipped["attest"][1]
+    digest = hashlib.sha256(
+        json.dumps(a["body"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).digest()
+    assert digest == body_digest(a["body"])
+    assert (
+        a["message"]
+        == (
+            head
+            + text("attest")
+            + meeting
+            + text("scrutineer 2")
+            + text("round-accepted")
+            + raw(digest)
+        ).hex()
+    )

@@ -216,6 +216,69 @@ export async function electionKeyFingerprint(transcriptDigestHex, keyHex) {
   return digits.match(/.{4}/g).join(" ");
 }
 
+// --- §14 what people sign ---------------------------------------------------------------------
+
+const byCodePoint = (a, b) => {
+  // Python's sort_keys orders by code point; JavaScript's default sort by UTF-16 unit
+  const x = [...a], y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+};
+
+/**
+ * chain.canonical_json: sorted keys (by code point), no spaces, UTF-8, no floats, no integer
+ * beyond 2^53 — byte for byte what Python's json.dumps(sort_keys=True, separators=(",", ":"),
+ * ensure_ascii=False) writes. @param {unknown} value @returns {Uint8Array}
+ */
+export function canonicalJson(value) {
+  const write = (v, where) => {
+    if (v === null || typeof v === "boolean") return JSON.stringify(v);
+    if (typeof v === "string") return JSON.stringify(v);
+    if (typeof v === "number") {
+      if (!Number.isInteger(v)) throw new Error(`${where}: floats are not allowed in the record`);
+      if (Math.abs(v) >= 2 ** 53) throw new Error(`${where}: integers beyond 2^53 must be hex strings`);
+      return String(v);
+    }
+    if (Array.isArray(v)) return `[${v.map((x, i) => write(x, `${where}[${i}]`)).join(",")}]`;
+    if (typeof v === "object") {
+      const keys = Object.keys(v).sort(byCodePoint);
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${write(v[k], `${where}.${k}`)}`).join(",")}}`;
+    }
+    throw new Error(`${where}: ${typeof v} cannot be recorded`);
+  };
+  return utf8.encode(write(value, "value"));
+}
+
+const statement = (kind, meetingId, fields) =>
+  concat([textField("ballot/v1/statement"), textField(kind), textField(meetingId), ...fields]);
+
+/** The byte form of each statement people sign (ballot/protocol/statements.py). */
+export const statements = Object.freeze({
+  /** A device's enrolment of the member's key (signed by that key). */
+  memberKey(meetingId, member, publicKey) {
+    if (publicKey.length !== 65 || publicKey[0] !== 0x04) throw new Error("a member key is 65 bytes: 04 ‖ x ‖ y");
+    return statement("member-key", meetingId, [textField(member), bytesField(publicKey)]);
+  },
+  /** "present" or "left", the n-th presence statement of this member (n ≥ 1). */
+  presence(meetingId, member, state, n) {
+    if (!["present", "left"].includes(state)) throw new Error("presence is present or left");
+    if (!Number.isInteger(n) || n < 1) throw new Error("presence statements are counted from 1");
+    return statement("presence", meetingId, [textField(member), textField(state), u32Field(n)]);
+  },
+  /** The device asks for this round's credential (the blinded message). */
+  issuanceRequest(meetingId, member, roundId, blinded) {
+    return statement("issuance-request", meetingId, [textField(member), textField(roundId), bytesField(blinded)]);
+  },
+  /** The chair or a scrutineer vouches for one event of the record, by its body. */
+  async attest(meetingId, role, eventKind, body) {
+    const digest = new Uint8Array(await subtle.digest("SHA-256", canonicalJson(body)));
+    return statement("attest", meetingId, [textField(role), textField(eventKind), bytesField(digest)]);
+  },
+});
+
 // --- arithmetic mod p ------------------------------------------------------------------------
 
 /** base^exponent mod m (exponent ≥ 0), 4-bit fixed window. */

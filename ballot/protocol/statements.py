@@ -1,0 +1,85 @@
+"""What the people of a meeting sign (docs/PROTOCOL.md §14): the byte form of every statement
+a member's key, the chair's key or a scrutineer's key signs, so that each fact in the record is
+signed by the party who knows it and the server only relays. Pure: bytes in, bytes out.
+
+Every statement is `text("ballot/v1/statement") ‖ text(kind) ‖ text(meeting id) ‖ fields…`,
+signed with ECDSA P-256 / SHA-256 in the P1363 form (`crypto/signature.py`, as credentials):
+
+- `member-key`: text(member) ‖ bytes(public key, 65) — a device enrols its member key (the
+  key signs its own enrolment: proof of possession);
+- `presence`: text(member) ‖ text("present" | "left") ‖ u32(n) — the member's own device says
+  they are in the room or have left; n counts this member's presence statements in the
+  meeting from 1, so an old "present" cannot be replayed after a "left";
+- `issuance-request`: text(member) ‖ text(round id) ‖ bytes(blinded message) — the device
+  asks for this round's credential; the issuer blind-signs only such requests;
+- `attest`: text(role) ‖ text(event kind) ‖ bytes(SHA-256(canonical JSON of the event's
+  body)) — the chair ("chair") or a scrutineer ("scrutineer i") vouches for an event of the
+  record: a round opened, a round closed on its ballot list, a round accepted with its totals,
+  the result."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from ballot.crypto import hashing as h
+from ballot.protocol.chain import canonical_json
+
+STATEMENT_TAG = "ballot/v1/statement"
+PRESENCE = ("present", "left")
+
+
+def _statement(kind: str, meeting_id: str, *fields: bytes) -> bytes:
+    return h.text(STATEMENT_TAG) + h.text(kind) + h.text(meeting_id) + b"".join(fields)
+
+
+def member_key(meeting_id: str, member: str, public_key: bytes) -> bytes:
+    """A device's enrolment of `member`'s key for the meeting (signed by that key)."""
+    if len(public_key) != 65 or public_key[0] != 0x04:
+        raise ValueError("a member key is 65 bytes: 0x04 ‖ x ‖ y")
+    return _statement("member-key", meeting_id, h.text(member), h.raw(public_key))
+
+
+def presence(meeting_id: str, member: str, state: str, n: int) -> bytes:
+    """The member's own device: "present" or "left", the n-th such statement (n ≥ 1)."""
+    if state not in PRESENCE:
+        raise ValueError(f"presence is one of {PRESENCE}")
+    if n < 1:
+        raise ValueError("presence statements are counted from 1")
+    return _statement("presence", meeting_id, h.text(member), h.text(state), h.u32(n))
+
+
+def issuance_request(meeting_id: str, member: str, round_id: str, blinded: bytes) -> bytes:
+    """The member's device asks for its credential for `round_id` (the blinded message)."""
+    return _statement(
+        "issuance-request", meeting_id, h.text(member), h.text(round_id), h.raw(blinded)
+    )
+
+
+def body_digest(body: Mapping[str, Any]) -> bytes:
+    """SHA-256 of an event body's canonical JSON (docs/PROTOCOL.md §12)."""
+    return hashlib.sha256(canonical_json(dict(body))).digest()
+
+
+def attest(meeting_id: str, role: str, event_kind: str, body: Mapping[str, Any]) -> bytes:
+    """The chair or a scrutineer vouches for one event of the record, by its body."""
+    return _statement(
+        "attest", meeting_id, h.text(role), h.text(event_kind), h.raw(body_digest(body))
+    )
+
+
+def scrutineer_role(index: int) -> str:
+    return f"scrutineer {index}"
+
+
+__all__ = [
+    "PRESENCE",
+    "STATEMENT_TAG",
+    "attest",
+    "body_digest",
+    "issuance_request",
+    "member_key",
+    "presence",
+    "scrutineer_role",
+]
