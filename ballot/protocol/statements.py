@@ -69,6 +69,17 @@ def attest(meeting_id: str, role: str, event_kind: str, body: Mapping[str, Any])
     )
 
 
+KEY_FINGERPRINT_TAG = "ballot/v1/member-key-fingerprint"
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A member key's short name for people to compare (their page, the chair's console, the
+    record): digest(tag; bytes(key))'s first 8 bytes mod 10^12, as three groups of four digits."""
+    d = h.digest(KEY_FINGERPRINT_TAG, h.raw(public_key))
+    digits = str(int.from_bytes(d[:8], "big") % 10**12).zfill(12)
+    return " ".join(digits[i : i + 4] for i in range(0, 12, 4))
+
+
 def scrutineer_role(index: int) -> str:
     return f"scrutineer {index}"
 
@@ -79,6 +90,7 @@ __all__ = [
     "attest",
     "body_digest",
     "issuance_request",
+    "key_fingerprint",
     "member_key",
     "presence",
     "scrutineer_role",

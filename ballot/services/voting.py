@@ -34,7 +34,7 @@ from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
-from ballot.services import overview, record
+from ballot.services import member_keys, overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import (
     cancelled,
@@ -546,6 +546,8 @@ def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]
         )
     )
     state["present"] = bool(present)
+    state["member_key"] = member_keys.enrolled_key(session, meeting.id, member_id)
+    state["member_name"] = member_of(session, meeting, member_id).name
     rnd = session.scalar(
         select(m.Round).where(m.Round.meeting_id == meeting.id, m.Round.status == RoundStatus.OPEN)
     )

@@ -141,6 +141,20 @@ class Attendance(Base):
     present: Mapped[bool] = mapped_column(Boolean)
 
 
+class MemberKey(Base):
+    """成员密钥: the public half of the signing key a member's own device made for this meeting
+    (the private half never leaves that device), with the device's signature over its
+    enrolment (docs/PROTOCOL.md §14). One per member per meeting."""
+
+    __tablename__ = "member_keys"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    public_key: Mapped[str] = mapped_column(String(130))  # hex of 65 bytes
+    signature: Mapped[str] = mapped_column(String(128))  # hex of 64 bytes (P1363)
+
+
 class Round(Base):
     """轮次: one ballot the procedure asked for, with what it was opened with."""
 

@@ -17,6 +17,7 @@ from ballot.verify import (
     ceremony,
     credentials,
     decryption,
+    members,
     procedure,
     structure,
 )
@@ -28,6 +29,7 @@ STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("hash-chain", structure.check_chain),
     ("signatures", structure.check_signatures),
     ("manifest", structure.check_manifest),
+    ("member-keys", members.check_member_keys),
     ("ceremony", ceremony.check_ceremony),
     ("election-key", ceremony.check_election_key),
     ("attendance-quorum", attendance.check_attendance),

@@ -34,6 +34,7 @@ class Evidence:
     committee: ceremony.CommitteeKey
     key: PublicKey
     fingerprint: str  # the election key's, from the transcript (protocol/fingerprint.py)
+    member_keys: dict[str, bytes]  # each member's enrolled key (PROTOCOL.md §14)
     present_at: dict[int, int]
     credentials: dict[int, set[str]]
     counts: dict[int, dict[str, Any]]

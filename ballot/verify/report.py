@@ -11,6 +11,11 @@ CHECKS = [
     ("hash-chain", "every event follows the one before it", "事件哈希链完整"),
     ("signatures", "the committee key signed every checkpoint and the close", "评委会签名有效"),
     ("manifest", "roster, slate and rules are usable", "名单、候选与规则可用"),
+    (
+        "member-keys",
+        "every member key signed its own enrolment, one per member",
+        "每个成员密钥签署了自己的登记，每人一个",
+    ),
     ("ceremony", "scrutineers' proofs and the joint key", "监票人密钥仪式与联合公钥"),
     (
         "election-key",

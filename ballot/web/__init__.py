@@ -35,6 +35,7 @@ STATUS = {
     "forbidden": 403,
     "unknown-meeting": 404,
     "unknown-round": 404,
+    "key-enrolled": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
 }

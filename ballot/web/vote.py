@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ballot.services import overview, voting
+from ballot.services import member_keys, overview, voting
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime
 from ballot.web import inputs
@@ -38,6 +38,21 @@ def booth() -> str:
 def round_json() -> Any:
     state = _booth_state()
     return jsonify({"round": state["round"], "issued": state.get("issued", False)})
+
+
+@bp.post("/enrol")
+@login_required("member", "chair")
+def enrol() -> Any:
+    """Enrol the member key this device made for the meeting (its public half, signed)."""
+    body = inputs.json_object()
+    account = current_account()
+    assert account is not None and account.member_id is not None
+    with work() as s:
+        meeting = voting.member_meeting(s, account.committee_id or 0, body.get("meeting"))
+        fingerprint = member_keys.enrol(
+            s, meeting, account.member_id, body.get("public_key_hex"), body.get("signature_hex")
+        )
+    return jsonify({"enrolled": True, "fingerprint": fingerprint})
 
 
 @bp.post("/issue")

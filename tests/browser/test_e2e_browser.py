@@ -23,6 +23,7 @@ import pytest
 
 from ballot.devtools.browser_bench import CHROMIUM as DEFAULT_CHROMIUM
 from ballot.devtools.browser_bench import CHROMIUM_ARGS
+from ballot.protocol import statements
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from tests.support import ROOT
@@ -204,6 +205,7 @@ def test_a_whole_meeting_in_real_browsers(
         nojs.click("button[type=submit].primary")
 
         trackers: dict[str, list[str]] = {name: [] for name in MEMBERS}
+        shown_key: dict[str, str] = {}  # the member key fingerprint a page showed
 
         def run_round(
             number: int,
@@ -232,6 +234,11 @@ def test_a_whole_meeting_in_real_browsers(
                     "() => /^\\d{4}( \\d{4}){5}$/.test(document.querySelector('#key-fingerprint').textContent)"
                 )
                 assert page.inner_text("#key-fingerprint") == fingerprint
+                if name == "委员乙" and number == 1:
+                    page.wait_for_function(
+                        "() => /^\\d{4} \\d{4} \\d{4}$/.test(document.querySelector('#member-key-fingerprint').textContent)"
+                    )
+                    shown_key[name] = page.inner_text("#member-key-fingerprint")
                 approve, oppose = plan[name]
                 for c in approve:
                     page.check(f"input[aria-label='{c} 同意']")
@@ -328,6 +335,13 @@ def test_a_whole_meeting_in_real_browsers(
         assert record.ok
         (folder / "record.json").write_bytes(record.body())
         browser.close()
+
+    # every member's page made a key for the meeting and enrolled it (PROTOCOL.md §14), and
+    # showed its fingerprint
+    events = json.loads((folder / "record.json").read_text("utf-8"))["events"]
+    keys = {e["body"]["member"]: e["body"]["key"] for e in events if e["kind"] == "member-key"}
+    assert set(keys) == set(MEMBERS)
+    assert shown_key["委员乙"] == statements.key_fingerprint(bytes.fromhex(keys["委员乙"]))
 
     unexpected = [x for x in problems if x not in expected]
     assert not unexpected, unexpected

@@ -7,12 +7,14 @@
 import { transcriptKey } from "./ceremony.js";
 import { getJSON, postJSON } from "./http.js";
 import {
-  createCredential, electionKeyFingerprint, encryptBallot, randomScalar, resumeCredential,
+  bytesToHex, createCredential, electionKeyFingerprint, encryptBallot, hexToBytes, keyFingerprint,
+  newMemberKey, randomScalar, resumeCredential, signStatement, statements,
 } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
 const issuedBefore = $("issued") ? JSON.parse($("issued").textContent) : false;
+const member = $("member") ? JSON.parse($("member").textContent) : null; // {name, key: enrolled or null}
 const texts = JSON.parse($("texts").textContent);
 
 // --- this round's credential, kept in this browser until its ballot is in ----------------------
@@ -88,6 +90,41 @@ async function obtainCredential() {
 }
 
 let credentialReady = null;
+
+// --- this member's key for the meeting (docs/PROTOCOL.md §14) ------------------------------------
+
+const memberKeyName = (meeting) => `ballot-member-key/${meeting}`;
+
+/**
+ * The member key this device keeps for the meeting, made (not extractable) and enrolled on
+ * first use: the server gets its public half and the key's signature over the enrolment. A key
+ * enrolled from another device is left alone (the page says so).
+ */
+async function enrolMemberKey() {
+  const name = memberKeyName(round.meeting);
+  let mine = await loadCredential(name);
+  if (!mine && member.key) {
+    $("member-key-fingerprint").textContent = await keyFingerprint(hexToBytes(member.key));
+    $("member-key-state").append(` — ${texts.key_elsewhere}`);
+    return;
+  }
+  if (!mine) {
+    const made = await newMemberKey();
+    mine = { privateKey: made.privateKey, publicKeyHex: bytesToHex(made.publicKey) };
+    await saveCredential(name, mine); // kept before it is sent: a lost answer sends it again
+  }
+  const publicKey = hexToBytes(mine.publicKeyHex);
+  if (member.key !== mine.publicKeyHex) {
+    const signature = await signStatement(mine.privateKey, statements.memberKey(round.meeting, member.name, publicKey));
+    try {
+      await postJSON("/vote/enrol", { meeting: round.meeting, public_key_hex: mine.publicKeyHex, signature_hex: signature }, { attempts: 5 });
+    } catch (err) {
+      if (err.code !== "key-enrolled") throw err;
+      $("member-key-state").append(` — ${texts.key_elsewhere}`);
+    }
+  }
+  $("member-key-fingerprint").textContent = await keyFingerprint(publicKey);
+}
 
 function showIssuedNote() {
   $("ballot-card").hidden = true;
@@ -312,6 +349,9 @@ if (!globalThis.crypto || !crypto.subtle) {
     });
     // the credential is asked for now, when the round opens, once the key is known to be right
     credentialReady = keyChecked.then(obtainCredential);
+    enrolMemberKey().catch((err) => {
+      $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
+    });
     credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
       $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });

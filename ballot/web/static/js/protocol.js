@@ -255,6 +255,28 @@ export function canonicalJson(value) {
 const statement = (kind, meetingId, fields) =>
   concat([textField("ballot/v1/statement"), textField(kind), textField(meetingId), ...fields]);
 
+/**
+ * statements.key_fingerprint: a member key's short name, digest("ballot/v1/member-key-
+ * fingerprint"; bytes(key))'s first 8 bytes mod 10^12, as three groups of four digits.
+ * @param {Uint8Array} publicKey 65 bytes @returns {Promise<string>}
+ */
+export async function keyFingerprint(publicKey) {
+  const d = await digest("ballot/v1/member-key-fingerprint", [bytesField(publicKey)]);
+  return (bytesToBig(d.slice(0, 8)) % 10n ** 12n).toString().padStart(12, "0").match(/.{4}/g).join(" ");
+}
+
+/** A fresh member key for one meeting: P-256, the private half not extractable (it can be
+ * kept in IndexedDB but never read out). @returns {Promise<{privateKey: CryptoKey, publicKey: Uint8Array}>} */
+export async function newMemberKey() {
+  const pair = await subtle.generateKey(P256, false, ["sign", "verify"]);
+  return { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey("raw", pair.publicKey)) };
+}
+
+/** The 64-byte P1363 ECDSA P-256 / SHA-256 signature (hex) of a statement's bytes. */
+export async function signStatement(privateKey, message) {
+  return bytesToHex(new Uint8Array(await subtle.sign(ECDSA_SHA256, privateKey, message)));
+}
+
 /** The byte form of each statement people sign (ballot/protocol/statements.py). */
 export const statements = Object.freeze({
   /** A device's enrolment of the member's key (signed by that key). */
