@@ -278,6 +278,8 @@ def test_a_whole_meeting_in_real_browsers(
             shots(members["委员乙"], f"member-tracker-{label}")
             chair.reload()
             assert "收回 5" in chair.inner_text("#round").replace("\n", "")
+            # the room's check for a slot filled by someone else: hands of those who voted
+            assert "已投票的委员举手" in chair.inner_text("#hands")
             shots(chair, f"chair-round-{label}")
             # members cannot vote twice: the page says so and the server refuses
             again = members["委员乙"]

@@ -264,7 +264,13 @@ async function deliver(pending) {
 
 /** Once this round's ballot is in, offer the next round when the chair opens it (the tracker
  * stays on screen until the member moves on). */
+let watching = false;
+
 function watchForNextRound(number) {
+  // (one poll per page, from page load: a named poll that began only after the cast would say
+  // when the member cast)
+  if (watching) return;
+  watching = true;
   const timer = setInterval(async () => {
     try {
       const state = await getJSON("/vote/round.json");
@@ -349,6 +355,7 @@ if (!globalThis.crypto || !crypto.subtle) {
     });
     // the credential is asked for now, when the round opens, once the key is known to be right
     credentialReady = keyChecked.then(obtainCredential);
+    watchForNextRound(round.number);
     enrolMemberKey().catch((err) => {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
