@@ -409,6 +409,17 @@ def test_ballot_vote_casts_from_the_command_line(
         fingerprint = overview.meeting_view(s, meeting).fingerprint
     assert fingerprint is not None
     other = ("1" if fingerprint[0] != "1" else "2") + fingerprint[1:]
+    # a round whose key is not the recorded ceremony's is refused before anything is sent
+    from ballot.clients.http import ClientError
+    from ballot.clients.voter import HttpVoter
+
+    voter = HttpVoter(base)
+    voter.login(inv["委员乙"].code)
+    served = voter.current_round()
+    assert served is not None
+    with pytest.raises(ClientError) as err:
+        voter.check_key({**served, "key": "3"}, None)
+    assert err.value.code == "key-mismatch"
     refused = vote("委员乙", "a,o,a,x", "--expect-key", other)
     assert refused.returncode == 1 and f"not the expected {other}" in refused.stderr
     with db() as s:  # nothing was sent: no credential was issued
@@ -595,3 +606,37 @@ def test_a_ballot_page_served_another_election_key(
     # the refused page sent nothing (its request for the page itself aside)
     assert [u for u in sent if not u.endswith("/vote/")] == []
     engine.dispose()
+
+
+def test_a_scrutineer_page_served_another_ceremony_decrypts_nothing(
+    server: tuple[str, int, dict[str, Invitation], Path],
+) -> None:
+    """The operator serves a scrutineer's page a transcript whose key is its own: the page,
+    which fingerprints the key from the share file, refuses to go on and sends no share."""
+    sync_playwright = _playwright()
+    from ballot.services import overview
+
+    base, meeting, inv, folder = server
+    engine, db = checked_in(folder, meeting, [])
+    with db() as s:
+        transcript = overview.ceremony_transcript(s, meeting)
+    engine.dispose()
+    forged = json.loads(json.dumps(transcript))
+    forged["messages"][0]["coefficients"][0]["value"] = "3"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_context(locale="zh-CN").new_page()
+        sent: list[str] = []
+        page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+        page.route("**/ceremony.json", lambda route: route.fulfill(json=forged))
+        page.goto(f"{base}/login#{inv['监票人 1'].code}")
+        page.click("button[type=submit].primary")
+        page.wait_for_load_state("networkidle")
+        page.set_input_files("#file", str(folder / "shares" / "scrutineer-1.json"))
+        page.fill("#passphrase", inv["监票人 1"].passphrase or "")
+        page.click("#open")
+        page.wait_for_selector("#error:not([hidden])", timeout=60_000)
+        assert "本页不会解密任何内容" in page.inner_text("#error")
+        assert page.locator("#unlock").is_visible()  # the share was not taken into use
+        browser.close()
+    assert [u for u in sent if "/scrutineer/" in u] == []
