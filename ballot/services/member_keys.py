@@ -15,22 +15,10 @@ from ballot.protocol import statements
 from ballot.protocol.lifecycle import MeetingStatus
 from ballot.services import record
 from ballot.services.errors import ServiceError
+from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import member_of
 from ballot.services.queries import add_once
 from ballot.storage import models as m
-
-
-def _hex(value: object, what: str, what_zh: str, size: int) -> bytes:
-    try:
-        if not isinstance(value, str) or len(value) != 2 * size:
-            raise ValueError
-        return bytes.fromhex(value)
-    except ValueError:
-        raise ServiceError(
-            "malformed",
-            en=f"{what} must be {size} bytes of hex",
-            zh=f"{what_zh}须为 {size} 字节的十六进制",
-        ) from None
 
 
 def _elsewhere(name: str, fingerprint: str | None) -> ServiceError:
@@ -65,8 +53,8 @@ def enrol(
             zh="成员密钥须在会议进行期间登记",
         )
     member = member_of(session, meeting, member_id)
-    public_key = _hex(public_key_hex, "the member key", "成员公钥", 65)
-    signature = _hex(signature_hex, "the enrolment signature", "登记签名", 64)
+    public_key = hex_bytes(public_key_hex, "the member key", "成员公钥", size=65)
+    signature = hex_bytes(signature_hex, "the enrolment signature", "登记签名", size=64)
     try:
         message = statements.member_key(meeting.public_id, member.name, public_key)
         verify(public_key, message, signature)

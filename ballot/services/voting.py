@@ -36,6 +36,7 @@ from ballot.protocol import context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import member_keys, overview, record
 from ballot.services.errors import ServiceError
+from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import (
     cancelled,
     member_of,
@@ -310,24 +311,6 @@ def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
     return rnd
 
 
-def _hex_bytes(
-    value: object, what: str, what_zh: str, size: int | None = None, most: int = 4096
-) -> bytes:
-    try:
-        if not isinstance(value, str) or len(value) > 2 * most:
-            raise ValueError
-        data = bytes.fromhex(value)
-    except ValueError:
-        raise ServiceError(
-            "malformed", en=f"{what} must be hex", zh=f"{what_zh}须为十六进制"
-        ) from None
-    if size is not None and len(data) != size:
-        raise ServiceError(
-            "malformed", en=f"{what} must be {size} bytes", zh=f"{what_zh}须为 {size} 字节"
-        )
-    return data
-
-
 # --- credentials -----------------------------------------------------------------------------
 
 
@@ -356,7 +339,7 @@ def issue_credential(
             zh=f"{member.name} 未签到：请先签到",
         )
     issuer = _issuer(meeting, server_secret)
-    blinded = _hex_bytes(
+    blinded = hex_bytes(
         blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
     )
     request = hashlib.sha256(blinded).hexdigest()
@@ -403,9 +386,9 @@ def register_credential(
     names the member). Published at the round's close, sorted, not in arrival order."""
     meeting = record.lock_meeting(session, meeting_id)
     rnd = _open_round(session, meeting, number)
-    public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
-    prepared = _hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
-    signature = _hex_bytes(signature_hex, "the credential signature", "凭证签名", most=1024)
+    public_key = hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
+    prepared = hex_bytes(prepared_hex, "the credential", "凭证", most=1024)
+    signature = hex_bytes(signature_hex, "the credential signature", "凭证签名", most=1024)
     try:
         expected = credential_message(meeting.public_id, round_id(meeting, number), public_key)
     except CryptoError as err:
@@ -610,8 +593,8 @@ def cast_ballot(
     whole room proceed in parallel; the second transaction re-checks what could have changed
     (round still open, credential unused) and the database's unique constraint has the last
     word when two casts of one credential race."""
-    public_key = _hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
-    signature = _hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
+    public_key = hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
+    signature = hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
     with reading(db) as session:  # (no lock: the second transaction checks again under it)
         meeting = record.meeting(session, meeting_id)
         rnd = _open_round(session, meeting, number)
