@@ -268,6 +268,16 @@ def statement_vectors() -> dict[str, Any]:
             for role, kind in (("chair", "round-closed"), (st.scrutineer_role(2), "round-accepted"))
         ],
         "canonical_json": [{"value": v, "bytes": canonical_json(v).hex()} for v in awkward],
+        # JSON texts whose values have no canonical form: both sides refuse them (a JS parser
+        # reads 1.0 as 1, so the refusal must look at the text)
+        "canonical_json_refused": [
+            {"text": '{"a":1.0}', "why": "a number with a fraction or exponent"},
+            {"text": "[1.5]", "why": "a float"},
+            {"text": "[1e3]", "why": "an exponent"},
+            {"text": "[9007199254740992]", "why": "an integer beyond 2^53"},
+            {"text": '"\\ud800"', "why": "a lone surrogate"},
+            {"text": '{"k":"x\\udc00y"}', "why": "a lone surrogate"},
+        ],
     }
 
 

@@ -22,8 +22,16 @@ EVENT_TAG = "ballot/v1/event"
 CHECKPOINT_TAG = "ballot/v1/checkpoint"
 
 
+def _well_formed(text: str, where: str) -> None:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise ValueError(f"{where}: a string with a lone surrogate has no UTF-8 form")
+
+
 def _check(value: object, where: str) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        _well_formed(value, where)
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if abs(value) >= 2**53:
@@ -35,6 +43,7 @@ def _check(value: object, where: str) -> None:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ValueError(f"{where}: keys must be strings")
+            _well_formed(k, f"{where} key")
             _check(v, f"{where}.{k}")
         return
     if isinstance(value, list | tuple):

@@ -117,3 +117,21 @@ def test_verify_checks_every_enrolment_by_name(web: tuple[Flask, int, dict[str, 
     stranger = copy.deepcopy(exported)
     stranger["events"][at[1]]["body"]["member"] = "路人"
     assert any("not a member" in f for f in member_keys(rechain(stranger)).failures)
+
+    # one spelling per key: upper-case or spaced hex is named, not read
+    upper = copy.deepcopy(exported)
+    upper["events"][at[0]]["body"]["key"] = upper["events"][at[0]]["body"]["key"].upper()
+    assert any("lowercase hex" in f for f in member_keys(rechain(upper)).failures)
+    spaced = copy.deepcopy(exported)
+    spaced["events"][at[0]]["body"]["signature"] = (
+        " " + spaced["events"][at[0]]["body"]["signature"]
+    )
+    assert any(
+        "signature must be lowercase hex" in f for f in member_keys(rechain(spaced)).failures
+    )
+    nameless = copy.deepcopy(exported)
+    nameless["events"][at[0]]["body"]["member"] = 7
+    assert any("member (text)" in f for f in member_keys(rechain(nameless)).failures)
+    unnamed_meeting = copy.deepcopy(exported)
+    unnamed_meeting["meeting"] = ["x"]
+    assert any("meeting id is not a string" in f for f in member_keys(unnamed_meeting).failures)

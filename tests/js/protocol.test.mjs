@@ -448,4 +448,11 @@ test("statements.json is reproduced, and its member-key signature verifies in We
   assert.throws(() => statements.presence(v.meeting, "x", "present", 0), /counted from 1/);
   assert.throws(() => canonicalJson({ a: 1.5 }), /floats/);
   assert.throws(() => canonicalJson([2 ** 53]), /2\^53/);
+  // the texts with no canonical form are refused as Python refuses them (JSON.parse alone
+  // would read 1.0 as 1 and pass a lone surrogate on)
+  for (const r of v.canonical_json_refused) {
+    assert.throws(() => canonicalJson(protocol.parseRecordJson(r.text)), /floats|2\^53|lone surrogate/, r.why);
+  }
+  assert.deepEqual(protocol.parseRecordJson('{"e":"1.0e5","n":[10,true,false]}'), { e: "1.0e5", n: [10, true, false] });
+  assert.equal(hex(canonicalJson(["\ud83d\ude00"])), "5b22f09f9880225d"); // a pair is fine
 });

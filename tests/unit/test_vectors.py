@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from ballot.crypto.ballot import cast_message
 from ballot.crypto.group import production_group
 from ballot.crypto.signature import verify
@@ -171,6 +173,18 @@ def test_the_decryption_vector_is_current_and_verifies() -> None:
         proof,
         context,
     )
+
+
+def test_json_texts_without_a_canonical_form_are_refused() -> None:
+    """statements.json's refused texts: floats (1.0 too), integers beyond 2^53, lone
+    surrogates; protocol.test.mjs refuses the same texts in JS."""
+    from ballot.protocol.chain import canonical_json
+
+    refused = load("statements.json")["canonical_json_refused"]
+    assert len(refused) >= 6
+    for case in refused:
+        with pytest.raises(ValueError, match=r"float|2\^53|lone surrogate"):
+            canonical_json(json.loads(case["text"]))
 
 
 def test_the_statement_vectors_are_current_and_follow_the_byte_rule() -> None:

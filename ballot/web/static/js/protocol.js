@@ -233,10 +233,38 @@ const byCodePoint = (a, b) => {
  * beyond 2^53 — byte for byte what Python's json.dumps(sort_keys=True, separators=(",", ":"),
  * ensure_ascii=False) writes. @param {unknown} value @returns {Uint8Array}
  */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const wellFormed = (text, where) => {
+  if (LONE_SURROGATE.test(text)) throw new Error(`${where}: a string with a lone surrogate has no UTF-8 form`);
+  return text;
+};
+
+/**
+ * JSON.parse for texts whose values will be hashed as canonical JSON: it refuses a number
+ * written with a fraction or an exponent (JSON.parse reads 1.0 as 1, which the record, like
+ * Python, refuses as a float), so both sides refuse the same texts (statements.json).
+ */
+export function parseRecordJson(text) {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+    } else if ((ch === "." || ch === "e" || ch === "E") && i > 0 && text[i - 1] >= "0" && text[i - 1] <= "9") {
+      throw new Error(`character ${i}: floats are not allowed in the record`);
+    }
+  }
+  return JSON.parse(text);
+}
+
 export function canonicalJson(value) {
   const write = (v, where) => {
     if (v === null || typeof v === "boolean") return JSON.stringify(v);
-    if (typeof v === "string") return JSON.stringify(v);
+    if (typeof v === "string") return JSON.stringify(wellFormed(v, where));
     if (typeof v === "number") {
       if (!Number.isInteger(v)) throw new Error(`${where}: floats are not allowed in the record`);
       if (Math.abs(v) >= 2 ** 53) throw new Error(`${where}: integers beyond 2^53 must be hex strings`);
@@ -245,7 +273,7 @@ export function canonicalJson(value) {
     if (Array.isArray(v)) return `[${v.map((x, i) => write(x, `${where}[${i}]`)).join(",")}]`;
     if (typeof v === "object") {
       const keys = Object.keys(v).sort(byCodePoint);
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${write(v[k], `${where}.${k}`)}`).join(",")}}`;
+      return `{${keys.map((k) => `${JSON.stringify(wellFormed(k, `${where} key`))}:${write(v[k], `${where}.${k}`)}`).join(",")}}`;
     }
     throw new Error(`${where}: ${typeof v} cannot be recorded`);
   };
