@@ -199,6 +199,23 @@ def tracker(public_id: str) -> str:
     )
 
 
+@bp.get("/m/<public_id>/tracker.json")
+def tracker_json(public_id: str) -> Response:
+    """The tracker lookup for pages: a ballot page asks it without cookies, so the server never
+    sees a member's session beside their tracker."""
+    typed = request.args.get("t", "").strip().lower().replace(" ", "")[:200]
+    if not TRACKER.match(typed):
+        raise ServiceError(
+            "bad-tracker",
+            en="a tracker is 64 hexadecimal digits (0-9, a-f): copy it from the ballot page",
+            zh="回执应为 64 位十六进制字符（0-9、a-f）：请从投票页面照抄",
+        )
+    with look() as s:
+        meeting_id = overview.meeting_by_public_id(s, public_id)
+        found = overview.find_tracker(s, meeting_id, typed)
+    return jsonify({"tracker": typed, "found": found is not None, **(found or {})})
+
+
 @bp.get("/m/<public_id>/record.json")
 def record_download(public_id: str) -> BaseResponse:
     with look() as s:

@@ -73,6 +73,7 @@ PATHS = [  # ids in paths, as anyone may type them
     "/m/{x}/screen",
     "/m/{x}/status.json",
     "/m/{x}/tracker?t={x}",
+    "/m/{x}/tracker.json?t={x}",
     "/m/{x}/record.json",
     "/m/{x}/ceremony.json",
 ]

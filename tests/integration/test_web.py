@@ -504,6 +504,18 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
         pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
     found = client(app).get(f"/m/{pid}/tracker?t={trackers['委员乙']}").get_data(as_text=True)
     assert "已收到" in found and "委员乙" not in found
+    # the pages' lookup (asked without cookies) answers the same in JSON, any spelling taken
+    spelled = " ".join(trackers["委员乙"][i : i + 8] for i in range(0, 64, 8)).upper()
+    answer = client(app).get(f"/m/{pid}/tracker.json", query_string={"t": spelled})
+    assert answer.status_code == 200
+    assert answer.get_json() == {
+        "tracker": trackers["委员乙"], "found": True, "round": 1, "published": False
+    }  # fmt: skip
+    missing = client(app).get(f"/m/{pid}/tracker.json?t={'0' * 64}").get_json()
+    assert missing == {"tracker": "0" * 64, "found": False}
+    bad = client(app).get(f"/m/{pid}/tracker.json?t=xyz")
+    assert bad.status_code == 400 and bad.get_json()["error"] == "bad-tracker"
+    assert "64" in bad.get_json()["zh"] and "64" in bad.get_json()["en"]
 
     assert form_post(chair, f"/chair/{meeting}/close", csrf, round="1").status_code == 302
     assert "等待监票人解密" in chair.get(f"/chair/{meeting}").get_data(as_text=True)

@@ -5,7 +5,7 @@
 // (IndexedDB, the private key not extractable), then anonymous registration and casting over
 // requests that carry no cookie at all. The server only ever receives ciphertexts and proofs.
 import { transcriptKey } from "./ceremony.js";
-import { getJSON, postJSON } from "./http.js";
+import { getJSON, lookUpTracker, postJSON } from "./http.js";
 import {
   bytesToHex, createCredential, electionKeyFingerprint, encryptBallot, hexToBytes, keyFingerprint,
   newMemberKey, randomScalar, resumeCredential, signStatement, statements,
@@ -23,12 +23,24 @@ const credentialKey = (meeting, number) => `ballot-credential/${meeting}/${numbe
 
 function database() {
   return new Promise((resolve, reject) => {
-    const opening = indexedDB.open("ballot", 1);
+    const unavailable = (why) => reject(new Error(why ? `${texts.no_storage} (${why})` : texts.no_storage));
+    let opening;
+    try {
+      if (!globalThis.indexedDB) throw new Error("no IndexedDB");
+      opening = indexedDB.open("ballot", 1);
+    } catch (err) {
+      unavailable(err && err.name !== "Error" ? err.name : "");
+      return;
+    }
     opening.onupgradeneeded = () => opening.result.createObjectStore("credentials");
     opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
+    opening.onerror = () => unavailable(opening.error && opening.error.name);
   });
 }
+
+/** `act()` alone among this browser's windows holding `name` (two tabs of the page must not
+ * both ask for, or both spend, the round's one credential). */
+const exclusive = (name, act) => (globalThis.navigator && navigator.locks ? navigator.locks.request(name, act) : act());
 
 async function stored(mode, act) {
   const db = await database();
@@ -55,8 +67,12 @@ const forgetCredential = (key) => stored("readwrite", (s) => s.delete(key));
  * answer sends the very same request again (the server answers it again, issuing nothing more).
  * Resolves to {device, credential}, or to null when the credential was issued elsewhere.
  */
-async function obtainCredential() {
+function obtainCredential() {
   const key = credentialKey(round.meeting, round.number);
+  return exclusive(key, () => obtainCredentialAlone(key));
+}
+
+async function obtainCredentialAlone(key) {
   let saved = await loadCredential(key);
   if (!saved && issuedBefore) return null; // issued to another device, or this one forgot it
   const device = saved
@@ -80,6 +96,7 @@ async function obtainCredential() {
         await forgetCredential(key);
         return null;
       }
+      if (err.code === "round-closed") await forgetCredential(key);
       throw err;
     }
     saved = { state: saved.state, credential: await device.finish(issued.blind_signature) };
@@ -100,8 +117,15 @@ const memberKeyName = (meeting) => `ballot-member-key/${meeting}`;
  * first use: the server gets its public half and the key's signature over the enrolment. A key
  * enrolled from another device is left alone (the page says so).
  */
-async function enrolMemberKey() {
+function enrolMemberKey() {
   const name = memberKeyName(round.meeting);
+  return exclusive(name, () => enrolMemberKeyAlone(name));
+}
+
+async function enrolMemberKeyAlone(name) {
+  // the page says whose name it signs the enrolment with (the server gives the name; a wrong
+  // one is seen here, and in the record)
+  $("member-key-name").textContent = member.name;
   let mine = await loadCredential(name);
   if (!mine && member.key) {
     $("member-key-fingerprint").textContent = await keyFingerprint(hexToBytes(member.key));
@@ -126,10 +150,29 @@ async function enrolMemberKey() {
   $("member-key-fingerprint").textContent = await keyFingerprint(publicKey);
 }
 
-function showIssuedNote() {
+function showIssuedNote(text = null) {
   $("ballot-card").hidden = true;
   $("issued-card").hidden = false;
+  if (text) $("issued-note").textContent = text;
   watchForNextRound(round.number);
+}
+
+/** The round closed before this device's ballot was in: nothing of it is kept (it could never
+ * be cast now), and the member is told so plainly. */
+async function roundClosed() {
+  localStorage.removeItem(pendingKey(round.meeting, round.number));
+  await forgetCredential(credentialKey(round.meeting, round.number)).catch(() => {});
+  $("progress").hidden = true;
+  $("booth").hidden = true;
+  $("confirm").hidden = true;
+  $("error").hidden = false;
+  $("error").textContent = texts.round_closed;
+  watchForNextRound(round.number);
+}
+
+function failed(err) {
+  if (err && err.code === "round-closed") return roundClosed();
+  return fail(err && err.message ? err.message : String(err));
 }
 
 // A cast that was issued but not yet delivered is kept on this device until the server has
@@ -211,23 +254,33 @@ async function castBallot() {
       showIssuedNote();
       return;
     }
-    step(texts.encrypting);
-    const { ballot, tracker } = await encryptBallot({
-      key: round.key,
-      context: {
-        record: round.record,
-        roundId: round.roundId,
-        candidates: round.candidates,
-        k: round.k,
-      },
-      choices: marks,
+    const key = credentialKey(round.meeting, round.number);
+    const pending = await exclusive(key, async () => {
+      // another window of this browser may have spent the credential while this one waited
+      if (localStorage.getItem(pendingKey(round.meeting, round.number)) || !(await loadCredential(key))) return null;
+      step(texts.encrypting);
+      const { ballot, tracker } = await encryptBallot({
+        key: round.key,
+        context: {
+          record: round.record,
+          roundId: round.roundId,
+          candidates: round.candidates,
+          k: round.k,
+        },
+        choices: marks,
+      });
+      const signature = await held.device.signTracker(tracker);
+      const made = { meeting: round.meeting, round: round.number, ballot, credential: held.credential, signature, tracker };
+      localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(made));
+      return made;
     });
-    const signature = await held.device.signTracker(tracker);
-    const pending = { meeting: round.meeting, round: round.number, ballot, credential: held.credential, signature, tracker };
-    localStorage.setItem(pendingKey(round.meeting, round.number), JSON.stringify(pending));
+    if (!pending) {
+      showIssuedNote(texts.cast_in_other_window);
+      return;
+    }
     await deliver(pending);
   } catch (err) {
-    fail(err && err.message ? err.message : String(err));
+    await failed(err);
   }
 }
 
@@ -250,15 +303,23 @@ async function deliver(pending) {
     }, ANONYMOUS);
     if (cast.tracker !== pending.tracker) throw new Error("the server's tracker differs from this device's");
   } catch (err) {
-    // only this device holds the credential's key: "already cast" means an earlier attempt landed
     if (err.code !== "already-cast") throw err;
+    // only this browser holds the credential's key, so an earlier attempt of this very ballot
+    // landed, or another window cast its own: the record says which
+    const where = await lookUpTracker(pending.meeting, pending.tracker);
+    if (!where.found) {
+      localStorage.removeItem(pendingKey(pending.meeting, pending.round));
+      showIssuedNote(texts.cast_in_other_window);
+      return;
+    }
   }
   localStorage.removeItem(pendingKey(pending.meeting, pending.round));
   await forgetCredential(credentialKey(pending.meeting, pending.round)).catch(() => {});
   $("progress").hidden = true;
   $("done").hidden = false;
   $("tracker").textContent = pending.tracker.match(/.{1,8}/g).join(" ");
-  $("lookup").href += `?t=${pending.tracker}`;
+  // in the fragment, which the browser never sends: the lookup page asks without cookies
+  $("lookup").href += `#t=${pending.tracker}`;
   watchForNextRound(pending.round);
 }
 
@@ -345,7 +406,7 @@ if (!globalThis.crypto || !crypto.subtle) {
     // this device encrypted and signed a ballot that the server may not have yet: finish it
     keyChecked.catch(() => {}); // (it was encrypted after the check passed)
     $("progress").hidden = false;
-    deliver(JSON.parse(saved)).catch((err) => fail(err && err.message ? err.message : String(err)));
+    deliver(JSON.parse(saved)).catch(failed);
   } else {
     keyChecked.catch((err) => {
       $("key-fingerprint").textContent = "—";
@@ -360,6 +421,7 @@ if (!globalThis.crypto || !crypto.subtle) {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
     credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
+      if (err && err.code === "round-closed") return roundClosed();
       $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
     $("booth").hidden = false;

@@ -38,10 +38,24 @@ async function tried(request, attempts, onRetry) {
   }
 }
 
-/** GET a JSON document with the session (`attempts`, `onRetry`: as postJSON). */
-export async function getJSON(url, { attempts = 1, onRetry = null } = {}) {
-  const request = () => fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+/** GET a JSON document, with the session or, `anonymous`, without any cookie (`attempts`,
+ * `onRetry`: as postJSON). */
+export async function getJSON(url, { anonymous = false, attempts = 1, onRetry = null } = {}) {
+  const request = () =>
+    fetch(url, {
+      credentials: anonymous ? "omit" : "same-origin",
+      referrerPolicy: anonymous ? "no-referrer" : "strict-origin-when-cross-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    });
   return tried(request, attempts, onRetry);
+}
+
+/** Where the record has the ballot with this tracker, asked without cookies: the server must
+ * never see a member's session beside their tracker. */
+export function lookUpTracker(meeting, tracker) {
+  const url = `/m/${encodeURIComponent(meeting)}/tracker.json?t=${encodeURIComponent(tracker)}`;
+  return getJSON(url, { anonymous: true, attempts: 3 });
 }
 
 /**

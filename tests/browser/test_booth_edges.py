@@ -1,0 +1,138 @@
+"""The ballot page where a room trips: two tabs of one member, a round that closes before the
+member casts, and the tracker lookup that must not show the server the member's session beside
+their tracker. Real Chromium against `ballot serve`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ballot.services import voting
+from ballot.services.unit import transaction
+from ballot.storage import models as m
+from tests.browser.test_e2e_browser import CHROMIUM, FLAGS, _playwright, checked_in
+from tests.support.web import ROSTER, make_web_meeting, running_server
+
+EVERYONE = [name for name, _ in ROSTER]
+
+
+def _member_page(context: Any, base: str, code: str) -> Any:
+    page = context.new_page()
+    page.goto(f"{base}/login#{code}")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _ballot_ready(page: Any, base: str) -> None:
+    page.goto(f"{base}/vote/")
+    page.wait_for_selector("#booth:not([hidden])")
+    page.wait_for_selector("#credential-state:has-text('已领取')", timeout=60_000)
+
+
+def test_two_tabs_cast_once_and_the_tracker_is_looked_up_without_the_session(
+    tmp_path: Path,
+) -> None:
+    sync_playwright = _playwright()
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    app, meeting, inv = make_web_meeting(tmp_path, url)
+    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
+    with running_server(tmp_path, url) as base, sync_playwright() as p:
+        engine, db = checked_in(tmp_path, meeting, EVERYONE)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context(locale="zh-CN")
+        first = _member_page(context, base, inv["委员乙"].code)  # no round open yet
+        second = context.new_page()
+        with transaction(db) as session:
+            voting.open_round(session, meeting)
+
+        def slow(route: Any) -> None:  # a slow room network: both tabs ask before either hears
+            time.sleep(1.5)
+            route.continue_()
+
+        context.route("**/vote/issue", slow)
+        # a slow phone: making a key takes a second, so both tabs look for a stored credential
+        # before either has stored one (without a lock between them, one tab's "already
+        # issued" would delete the credential the other was issued)
+        context.add_init_script(
+            """(() => {
+                const make = crypto.subtle.generateKey.bind(crypto.subtle);
+                crypto.subtle.generateKey = (...a) => new Promise((ok) => setTimeout(ok, 1000)).then(() => make(...a));
+            })()"""
+        )
+        # both tabs open the ballot at once: one credential is asked for, and both hold it
+        first.goto(f"{base}/vote/", wait_until="commit")
+        second.goto(f"{base}/vote/", wait_until="commit")
+        for page in (first, second):
+            page.wait_for_selector("#credential-state:has-text('已领取')", timeout=60_000)
+        for page in (first, second):
+            page.check("input[aria-label='甲公司 同意']")
+            page.click("#review")
+        first.click("#cast")
+        first.wait_for_selector("#done:not([hidden])", timeout=60_000)
+        tracker = first.inner_text("#tracker").replace(" ", "")
+        second.click("#cast")  # the other tab: not cast, and it says so
+        second.wait_for_selector("#issued-card:not([hidden])", timeout=60_000)
+        assert "另一个窗口" in second.inner_text("#issued-note")
+        assert second.locator("#done").is_hidden()
+        with db() as s:
+            assert s.scalar(select(func.count()).select_from(m.Issuance)) == 1
+            assert s.scalar(select(func.count()).select_from(m.Ballot)) == 1
+            assert s.scalar(select(m.Ballot.tracker)) == tracker
+
+        # the lookup link carries the tracker in the fragment; the page asks without cookies
+        seen: list[tuple[str, dict[str, str]]] = []
+        first.on("request", lambda r: seen.append((r.url, r.all_headers())))
+        first.click("#lookup")
+        first.wait_for_selector("#lookup-result:not([hidden])", timeout=30_000)
+        assert "已收到" in first.inner_text("#lookup-result")
+        with_tracker = [(u, h) for u, h in seen if tracker in u]
+        assert with_tracker and all("/tracker.json?t=" in u for u, _ in with_tracker)
+        assert all("cookie" not in {k.lower() for k in h} for _, h in with_tracker), with_tracker
+        # a mistyped tracker is named as such
+        first.fill("#t", "12")
+        first.click("#lookup-form button[type=submit]")
+        first.wait_for_selector("#lookup-result:has-text('64 位')")
+        browser.close()
+        engine.dispose()
+
+
+def test_a_round_closed_before_the_cast_is_said_plainly_and_nothing_is_kept(
+    tmp_path: Path,
+) -> None:
+    sync_playwright = _playwright()
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    app, meeting, inv = make_web_meeting(tmp_path, url)
+    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
+    with running_server(tmp_path, url) as base, sync_playwright() as p:
+        engine, db = checked_in(tmp_path, meeting, EVERYONE)
+        with transaction(db) as session:
+            voting.open_round(session, meeting)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        member = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员乙"].code)
+        _ballot_ready(member, base)
+        chair = _member_page(browser.new_context(locale="zh-CN"), base, inv["主任甲"].code)
+        chair.once("dialog", lambda d: d.accept())
+        chair.click("#round button.primary")  # the chair closes the round
+        chair.wait_for_load_state("networkidle")
+        member.click("#review")
+        member.click("#cast")
+        member.wait_for_selector("#error:not([hidden])", timeout=60_000)
+        text = member.inner_text("#error")
+        assert "本轮投票已结束" in text and "未被计入" in text
+        assert "刷新" not in text  # no advice to reload: reloading would not help
+        kept = member.evaluate(
+            """() => new Promise((resolve) => {
+                const open = indexedDB.open("ballot", 1);
+                open.onsuccess = () => {
+                    const all = open.result.transaction("credentials").objectStore("credentials").getAllKeys();
+                    all.onsuccess = () => resolve(all.result.filter((k) => k.startsWith("ballot-credential/")));
+                };
+            })"""
+        )
+        assert kept == [] and member.evaluate("() => localStorage.length") == 0
+        browser.close()
+        engine.dispose()
