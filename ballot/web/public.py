@@ -182,10 +182,15 @@ def ceremony_transcript(public_id: str) -> Response:
 TRACKER = re.compile(r"^[0-9a-f]{64}$")
 
 
+def _typed_tracker() -> str:
+    """The tracker as typed (`?t=`), in one spelling: spaces dropped, lower case."""
+    return request.args.get("t", "").strip().lower().replace(" ", "")[:200]
+
+
 @bp.get("/m/<public_id>/tracker")
 def tracker(public_id: str) -> str:
     view = _view(public_id)
-    typed = request.args.get("t", "").strip().lower().replace(" ", "")[:200]
+    typed = _typed_tracker()
     found = None
     error = None
     if typed:
@@ -203,7 +208,7 @@ def tracker(public_id: str) -> str:
 def tracker_json(public_id: str) -> Response:
     """The tracker lookup for pages: a ballot page asks it without cookies, so the server never
     sees a member's session beside their tracker."""
-    typed = request.args.get("t", "").strip().lower().replace(" ", "")[:200]
+    typed = _typed_tracker()
     if not TRACKER.match(typed):
         raise ServiceError(
             "bad-tracker",

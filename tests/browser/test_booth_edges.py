@@ -5,18 +5,39 @@ their tracker. Real Chromium against `ballot serve`."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ballot.services import voting
+from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.browser.test_e2e_browser import CHROMIUM, FLAGS, _playwright, checked_in
 from tests.support.web import ROSTER, make_web_meeting, running_server
 
 EVERYONE = [name for name, _ in ROSTER]
+
+
+@contextmanager
+def _room(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Any, Any]]:
+    """`ballot serve` on a fresh meeting with everyone checked in, and Chromium: (base url,
+    meeting id, invitations, database sessions, browser)."""
+    sync_playwright = _playwright()
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    app, meeting, inv = make_web_meeting(tmp_path, url)
+    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
+    with running_server(tmp_path, url) as base, sync_playwright() as p:
+        engine, db = checked_in(tmp_path, meeting, EVERYONE)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            yield base, meeting, inv, db, browser
+        finally:
+            browser.close()
+            engine.dispose()
 
 
 def _member_page(context: Any, base: str, code: str) -> Any:
@@ -36,13 +57,7 @@ def _ballot_ready(page: Any, base: str) -> None:
 def test_two_tabs_cast_once_and_the_tracker_is_looked_up_without_the_session(
     tmp_path: Path,
 ) -> None:
-    sync_playwright = _playwright()
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    app, meeting, inv = make_web_meeting(tmp_path, url)
-    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
-    with running_server(tmp_path, url) as base, sync_playwright() as p:
-        engine, db = checked_in(tmp_path, meeting, EVERYONE)
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with _room(tmp_path) as (base, meeting, inv, db, browser):
         context = browser.new_context(locale="zh-CN")
         first = _member_page(context, base, inv["委员乙"].code)  # no round open yet
         second = context.new_page()
@@ -96,22 +111,14 @@ def test_two_tabs_cast_once_and_the_tracker_is_looked_up_without_the_session(
         first.fill("#t", "12")
         first.click("#lookup-form button[type=submit]")
         first.wait_for_selector("#lookup-result:has-text('64 位')")
-        browser.close()
-        engine.dispose()
 
 
 def test_a_round_closed_before_the_cast_is_said_plainly_and_nothing_is_kept(
     tmp_path: Path,
 ) -> None:
-    sync_playwright = _playwright()
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    app, meeting, inv = make_web_meeting(tmp_path, url)
-    app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
-    with running_server(tmp_path, url) as base, sync_playwright() as p:
-        engine, db = checked_in(tmp_path, meeting, EVERYONE)
+    with _room(tmp_path) as (base, meeting, inv, db, browser):
         with transaction(db) as session:
             voting.open_round(session, meeting)
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         member = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员乙"].code)
         _ballot_ready(member, base)
         chair = _member_page(browser.new_context(locale="zh-CN"), base, inv["主任甲"].code)
@@ -134,5 +141,3 @@ def test_a_round_closed_before_the_cast_is_said_plainly_and_nothing_is_kept(
             })"""
         )
         assert kept == [] and member.evaluate("() => localStorage.length") == 0
-        browser.close()
-        engine.dispose()
