@@ -18,7 +18,7 @@ from ballot.language import vocabulary
 from ballot.protocol.lifecycle import LifecycleError
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime, server_secret
-from ballot.services.unit import open_database
+from ballot.services.unit import UNAVAILABLE, open_database
 from ballot.web import i18n
 from ballot.web.auth import current_account
 
@@ -100,9 +100,19 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
             "vocab": vocabulary,
             "live_shape": live_shape,
             "lang": i18n.lang(),
-            "account": current_account(),
+            "account": _account_if_reachable(),
             "csrf_token": generate_csrf,
         }
+
+    def _account_if_reachable() -> Any:
+        # the page header names who is logged in; with the database away (a restart) the
+        # page still renders, so a 503 refusal is said as one rather than failing as a 500
+        try:
+            return current_account()
+        except ServiceError as err:
+            if err.code != UNAVAILABLE:
+                raise
+            return None
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -13,8 +13,14 @@ from sqlalchemy import func, select
 
 from ballot.clients.voter import vote
 from ballot.storage import models as m
-from tests.support.faults import LOSSY, LossyProxy, private_postgres, restart
-from tests.support.web import ROSTER, make_web_meeting, open_first_round, running_server
+from tests.support.faults import LOSSY, LossyProxy, database_down, private_postgres, restart
+from tests.support.web import (
+    ROSTER,
+    log_in,
+    make_web_meeting,
+    open_first_round,
+    running_server,
+)
 
 
 def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Path) -> None:
@@ -59,4 +65,27 @@ def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Pa
             ballots = s.scalar(select(func.count()).select_from(m.Ballot))
             issued = s.scalar(select(func.count()).select_from(m.Issuance))
         assert ballots == issued == len(members)  # exactly one each: the retries were safe
+        rt.engine.dispose()
+
+
+def test_a_logged_in_page_with_the_database_down_is_a_503_that_says_to_wait(
+    tmp_path: Path,
+) -> None:
+    # the error page names who is logged in; with the database away that lookup failed too,
+    # and the refusal became a 500 (no retry) instead of the 503 every client waits out
+    with private_postgres(tmp_path) as (url, ctl, data):
+        app, _, inv = make_web_meeting(tmp_path, url)
+        rt = app.extensions["ballot"]  # type: ignore[attr-defined]
+        member, _ = log_in(app, inv["委员乙"].code, then="/vote/")  # type: ignore[arg-type]
+        rt.engine.dispose()
+        with database_down(ctl, data):
+            page = member.get("/vote/")
+            assert page.status_code == 503
+            said = page.get_data(as_text=True)
+            assert "数据库暂时不可用" in said and "重复提交是安全的" in said
+            polled = member.get("/vote/round.json")
+            assert polled.status_code == 503
+            assert polled.get_json()["error"] == "database-unavailable"
+        rt.engine.dispose()
+        assert member.get("/vote/").status_code == 200  # the same session, once it is back
         rt.engine.dispose()

@@ -49,6 +49,7 @@ def private_postgres(folder: Path) -> Iterator[tuple[str, Path, Path]]:
     pg(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
     ctl = bin_dir / "pg_ctl"
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
+    (home / "options").write_text(options)  # for database_down's start
     pg(str(ctl), "-D", str(data), "-o", options, "-l", str(data / "log"), "-w", "start")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", ctl, data
@@ -123,3 +124,19 @@ def restart(ctl: Path, data: Path) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", str(ctl), "-D", str(data),
                     "-l", str(data / "log"), "-m", "fast", "-w", "restart"],
                    check=True, capture_output=True, timeout=120)  # fmt: skip
+
+
+@contextmanager
+def database_down(ctl: Path, data: Path) -> Iterator[None]:
+    """The private PostgreSQL server stopped for the block, started again after it."""
+
+    def pg(*args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", str(ctl), "-D", str(data), *args],
+                       check=True, capture_output=True, timeout=120)  # fmt: skip
+
+    pg("-m", "fast", "-w", "stop")
+    try:
+        yield
+    finally:
+        options = (data.parent / "options").read_text()
+        pg("-o", options, "-l", str(data / "log"), "-w", "start")
