@@ -48,6 +48,7 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify as verify_signature
 from ballot.devtools.demo import NAMES, SURNAMES, prepare_meeting
 from ballot.protocol.context import ballot_context
+from ballot.protocol.device import MemberDevice
 from ballot.services import meetings, voting
 from ballot.services.unit import transaction
 from ballot.storage import models as m
@@ -173,12 +174,14 @@ def run(
     def ready(code: str) -> tuple[HttpVoter, Prepared]:
         voter = HttpVoter(base)
         voter.login(code)
-        rnd = voter.current_round()
+        rnd, who = voter.current_round()
         assert rnd is not None
         k = int(rnd["k"])
         choices = ["approve"] * k + ["abstain"] * (len(rnd["candidates"]) - k)
         prepared = voter.prepare(rnd, choices)
-        voter.issue(prepared)
+        signer = MemberDevice.generate(rnd["meeting"], who["name"], voter.rng)
+        voter.enrol(signer, who["key"])
+        voter.issue(prepared, signer)
         voter.register(prepared)
         return voter, prepared
 

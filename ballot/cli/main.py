@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -259,6 +259,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     }
     report["client_files"] = verify.client_files(record)
     report["code_replacements"] = verify.code_replacements(record)
+    report["key_replacements"] = verify.key_replacements(record)
     if args.json:
         _print_json(report)
     else:
@@ -285,6 +286,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"note: event {x['seq']}: the office replaced the access code of {x['role']} "
                 f"{x['name']}; ask them whether they asked for it | 注意：第 {x['seq']} 项，"
                 f"会务组更换了 {x['name']} 的访问码，请向本人核实"
+            )
+        for x in report["key_replacements"]:
+            print(
+                f"note: event {x['seq']}: the office replaced the member key of {x['member']}; "
+                f"ask them whether their device was lost | 注意：第 {x['seq']} 项，会务组更换了 "
+                f"{x['member']} 的成员密钥，请向本人核实设备是否遗失"
             )
         print(
             "ALL CHECKS PASSED | 全部检查通过"
@@ -318,6 +325,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if result["complete"] else 1
 
 
+def _passphrase_reader(file: str | None, what: str) -> Callable[[bool], str]:
+    """A passphrase from `file`, else asked on the terminal (twice for a new file)."""
+    import getpass
+
+    def read(new: bool) -> str:
+        if file:
+            try:
+                return Path(file).read_text(encoding="utf-8").strip()
+            except OSError as e:
+                raise UsageError(f"cannot read {file}: {e.strerror}") from None
+        first = getpass.getpass(f"passphrase for {what} | 口令: ")
+        if new and getpass.getpass("again | 再输入一次: ") != first:
+            raise UsageError("the two passphrases differ | 两次口令不一致")
+        return first
+
+    return read
+
+
 def cmd_vote(args: argparse.Namespace) -> int:
     from ballot.clients import voter
     from ballot.clients.http import ClientError
@@ -329,6 +354,8 @@ def cmd_vote(args: argparse.Namespace) -> int:
             args.choices,
             expect_key=_expected_key(args.expect_key),
             say=print,
+            passphrase=_passphrase_reader(args.passphrase_file, "your member key file"),
+            key_file=Path(args.member_key) if args.member_key else None,
         )
     except ClientError as e:
         print(f"ballot: {e.text.one_line()}", file=sys.stderr)
@@ -577,6 +604,16 @@ def build_parser() -> Parser:
         metavar="FINGERPRINT",
         help="the election key fingerprint shown on the projector (24 digits): refuse to vote "
         "under any other key",
+    )
+    vt.add_argument(
+        "--member-key",
+        metavar="FILE",
+        help="your member key file for this meeting, sealed under a passphrase: made and "
+        "enrolled on first use (default ./ballot-member-key-<meeting>-<your name>.json)",
+    )
+    vt.add_argument(
+        "--passphrase-file",
+        help="read the member key file's passphrase from this file (else asked)",
     )
     vt.set_defaults(run=cmd_vote)
 

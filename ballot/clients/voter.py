@@ -5,23 +5,27 @@ credential blind-signed; registration and the ballot go over fresh connections w
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ballot.clients.http import ClientError, HttpSession
-from ballot.crypto import ceremony
+from ballot.crypto import ceremony, keystore
 from ballot.crypto.codec import commitment_message_from_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
+from ballot.crypto.signature import CredentialKey
 from ballot.language.text import Text
 from ballot.language.vocabulary import OPTIONS
+from ballot.protocol import statements
 from ballot.protocol.context import ballot_context
-from ballot.protocol.device import VoterDevice
+from ballot.protocol.device import MemberDevice, VoterDevice
 from ballot.protocol.fingerprint import election_key_fingerprint
 
 # a / o / x, or an option's word in either language
@@ -55,6 +59,43 @@ def parse_choices(text: str, count: int) -> list[str]:
     return out
 
 
+# How the voter gets the member key file's passphrase: asked with whether the file is new (a
+# new file's passphrase is asked twice on a terminal).
+Passphrase = Callable[[bool], str]
+
+
+def _key_file_error(path: Path, err: OSError) -> ClientError:
+    return ClientError(
+        "member-key-file",
+        Text(
+            en=f"cannot use the member key file {path}: {err.strerror}; nothing was sent",
+            zh=f"无法使用成员密钥文件 {path}：{err.strerror}；未发送任何内容",
+        ),
+    )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise _key_file_error(path, OSError(0, str(err))) from None
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create the key file readable by its owner only, never over an existing one."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise _key_file_error(path, err) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def default_key_file(meeting_id: str, member: str) -> Path:
+    """Where `ballot vote` keeps a member's key for a meeting when not told (this folder)."""
+    return Path(f"ballot-member-key-{meeting_id[:12]}-{member}.json")
+
+
 @dataclass
 class Prepared:
     device: VoterDevice
@@ -69,7 +110,8 @@ class Prepared:
 class HttpVoter(HttpSession):
     """One member's device talking to a ballot server."""
 
-    def current_round(self) -> dict[str, Any] | None:
+    def current_round(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The open round (or None) and who the server says this member is."""
         doc = self.call_json(self.session, "/vote/round.json")
         if doc.get("issued"):
             raise ClientError(
@@ -77,7 +119,8 @@ class HttpVoter(HttpSession):
                 Text(en="you already have this round's ballot", zh="您已领取本轮选票"),
             )
         found: dict[str, Any] | None = doc.get("round")
-        return found
+        member = doc.get("member")
+        return found, member if isinstance(member, dict) else {}
 
     def check_key(self, rnd: dict[str, Any], expect_key: str | None) -> str:
         """The key the round says to encrypt under must be the one the recorded ceremony
@@ -137,6 +180,84 @@ class HttpVoter(HttpSession):
             )
         return found
 
+    def member_key(
+        self,
+        rnd: dict[str, Any],
+        member: dict[str, Any],
+        key_file: Path | None,
+        passphrase: Passphrase,
+    ) -> MemberDevice:
+        """This member's key for the meeting: opened from its sealed file, or made and sealed
+        into a new one; enrolled with the server on first use (docs/PROTOCOL.md §14)."""
+        meeting, name, enrolled = rnd["meeting"], member.get("name"), member.get("key")
+        if not isinstance(name, str) or not name:
+            raise ClientError(
+                "bad-round",
+                Text(
+                    en="the server did not say which member you are: do not vote with it",
+                    zh="服务器未说明您是哪位委员：请勿使用它投票",
+                ),
+            )
+        path = key_file or default_key_file(meeting, name)
+        if path.exists():
+            try:
+                held = keystore.open_member_key(_read(path), passphrase(False))
+            except CryptoError as err:
+                raise ClientError(err.code, err.text) from None
+            if (held.meeting_id, held.member) != (meeting, name):
+                raise ClientError(
+                    "member-key-file",
+                    Text(
+                        en=f"{path} holds {held.member}'s key for meeting {held.meeting_id[:12]}…, "
+                        f"not {name}'s for this one: give --member-key another file",
+                        zh=f"{path} 保存的是 {held.member} 在会议 {held.meeting_id[:12]}… 的密钥，"
+                        f"不是 {name} 在本次会议的：请用 --member-key 指定另一个文件",
+                    ),
+                )
+            device = MemberDevice(meeting, name, CredentialKey.from_private_bytes(held.private))
+        else:
+            if enrolled:
+                raise self._elsewhere(name, enrolled)
+            device = MemberDevice.generate(meeting, name, self.rng)
+            sealed = keystore.seal_member_key(
+                keystore.MemberKeyFile(meeting, name, device.key.private_bytes()),
+                passphrase(True),
+                self.rng,
+            )
+            _write_new(path, sealed)  # kept before it is sent: a retry sends the same key
+        self.enrol(device, enrolled)
+        return device
+
+    def enrol(self, device: MemberDevice, enrolled: str | None) -> None:
+        """Enrol the device's key unless the server already has it (`enrolled`: the key the
+        server gives for this member, or None); another device's key is refused here."""
+        if enrolled and enrolled != device.public_key_hex:
+            raise self._elsewhere(device.member, enrolled)
+        if enrolled:
+            return
+        try:
+            self.call_json(
+                self.session, "/vote/enrol", {"meeting": device.meeting_id, **device.enrolment()}
+            )
+        except ClientError as err:
+            if err.code != "key-enrolled":
+                raise
+            raise self._elsewhere(device.member, None) from None
+
+    @staticmethod
+    def _elsewhere(name: str, enrolled: str | None) -> ClientError:
+        which = f" ({statements.key_fingerprint(bytes.fromhex(enrolled))})" if enrolled else ""
+        which_zh = f"（{statements.key_fingerprint(bytes.fromhex(enrolled))}）" if enrolled else ""
+        return ClientError(
+            "key-enrolled",
+            Text(
+                en=f"{name}'s member key for this meeting is on another device{which}: vote "
+                "from that device, or give --member-key its key file; nothing was sent",
+                zh=f"{name} 本次会议的成员密钥在另一台设备上{which_zh}：请用那台设备投票，"
+                "或用 --member-key 指定其密钥文件；未发送任何内容",
+            ),
+        )
+
     def prepare(self, rnd: dict[str, Any], choices: list[str]) -> Prepared:
         """Everything on the device before anything is sent: key, encryption, proofs,
         signature (so a failure here costs nothing)."""
@@ -158,7 +279,7 @@ class HttpVoter(HttpSession):
         ballot, public_key, signature, tracker = device.vote(key, ctx, choices)
         return Prepared(device, rnd, ballot, public_key, signature, tracker)
 
-    def issue(self, p: Prepared) -> None:
+    def issue(self, p: Prepared, member: MemberDevice) -> None:
         answer = self.call_json(
             self.session,
             "/vote/issue",
@@ -166,6 +287,7 @@ class HttpVoter(HttpSession):
                 "meeting": p.round["meeting"],
                 "round": p.round["number"],
                 "blinded": p.device.blinded_hex,
+                "signature_hex": member.sign_issuance(p.round["roundId"], p.device.blinded_hex),
             },
         )
         p.credential = p.device.finish_issuance(answer["blind_signature"])
@@ -217,12 +339,16 @@ def vote(
     delay: tuple[float, float] = (1.5, 5.0),
     expect_key: str | None = None,
     say: Callable[[str], None] = lambda _line: None,
+    *,
+    passphrase: Passphrase,
+    key_file: Path | None = None,
 ) -> str:
     """The whole turn; returns the tracker. Nothing is sent before the election key is checked
-    against the ceremony (and against `expect_key`, a fingerprint in canonical grouping)."""
+    against the ceremony (and against `expect_key`, a fingerprint in canonical grouping). The
+    member key is `key_file` (else `default_key_file`), sealed under `passphrase`."""
     voter = HttpVoter(base_url)
     voter.login(code)
-    rnd = voter.current_round()
+    rnd, member = voter.current_round()
     if rnd is None:
         raise ClientError("no-round", Text(en="no round is open", zh="目前没有正在进行的投票"))
     found = voter.check_key(rnd, expect_key)
@@ -233,7 +359,12 @@ def vote(
         + ("（与指定一致）" if expect_key else "：请与投影屏核对")
     )
     prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
-    voter.issue(prepared)
+    signer = voter.member_key(rnd, member, key_file, passphrase)
+    say(
+        f"your member key's fingerprint {signer.fingerprint} (signed as {signer.member}) | "
+        f"您的成员密钥指纹 {signer.fingerprint}（以 {signer.member} 签名）"
+    )
+    voter.issue(prepared, signer)
     low, high = delay
     time.sleep(low + (high - low) * secrets.randbelow(1000) / 1000)
     voter.register(prepared)

@@ -45,6 +45,7 @@ KEY_BYTES = 32
 
 PURPOSE_SHARE = "scrutineer-share"
 PURPOSE_COMMITTEE_KEY = "committee-signing-key"
+PURPOSE_MEMBER_KEY = "member-signing-key"
 
 # Bounds on recorded scrypt parameters: a header asking for more memory or time than this is
 # refused before any work is done (an altered file must not be able to exhaust the machine).
@@ -330,19 +331,66 @@ def verify_signature(public: bytes, message: bytes, signature: bytes) -> None:
         ) from None
 
 
+# --- a member's signing key for one meeting (`ballot vote`'s key file) --------------------------
+
+
+@dataclass(frozen=True)
+class MemberKeyFile:
+    """What a member key file holds: whose key, for which meeting, and its private scalar."""
+
+    meeting_id: str
+    member: str
+    private: bytes  # 32 bytes, P-256
+
+
+def seal_member_key(
+    key: MemberKeyFile, passphrase: str, rng: RandomSource, *, scrypt: ScryptParams = DEFAULT_SCRYPT
+) -> str:
+    payload = json.dumps(
+        {"meeting": key.meeting_id, "member": key.member, "private": key.private.hex()},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode("utf-8")
+    return seal(payload, passphrase, PURPOSE_MEMBER_KEY, rng, scrypt=scrypt).to_json()
+
+
+def open_member_key(text: str, passphrase: str) -> MemberKeyFile:
+    payload = open_sealed(Sealed.from_json(text), passphrase, PURPOSE_MEMBER_KEY)
+    try:
+        doc = json.loads(payload.decode("utf-8"))
+        found = MemberKeyFile(doc["meeting"], doc["member"], bytes.fromhex(doc["private"]))
+        if not (
+            isinstance(found.meeting_id, str)
+            and isinstance(found.member, str)
+            and len(found.private) == 32
+        ):
+            raise ValueError
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise refuse(
+            "keystore-format",
+            en="the member key file's content is malformed",
+            zh="成员密钥文件内容格式有误",
+        ) from None
+    return found
+
+
 __all__ = [
     "DEFAULT_SCRYPT",
     "PURPOSE_COMMITTEE_KEY",
+    "PURPOSE_MEMBER_KEY",
     "PURPOSE_SHARE",
+    "MemberKeyFile",
     "ScryptParams",
     "Sealed",
     "committee_public_key",
     "new_committee_key",
     "open_committee_key",
+    "open_member_key",
     "open_sealed",
     "open_share",
     "seal",
     "seal_committee_key",
+    "seal_member_key",
     "seal_share",
     "sign",
     "verify_signature",

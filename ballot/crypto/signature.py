@@ -35,6 +35,22 @@ class CredentialKey:
         """A fresh key whose private scalar, uniform in [1, n), comes from `rng`."""
         return CredentialKey(ec.derive_private_key(1 + rng.randbelow(ORDER - 1), CURVE))
 
+    @staticmethod
+    def from_private_bytes(data: bytes) -> CredentialKey:
+        """The key whose private scalar is these 32 big-endian bytes (a member key file)."""
+        scalar = int.from_bytes(data, "big")
+        if len(data) != 32 or not 0 < scalar < ORDER:
+            raise refuse(
+                "keystore-format",
+                en="not a P-256 private key (32 bytes, a scalar below the group order)",
+                zh="不是 P-256 私钥（32 字节，小于群阶的标量）",
+            )
+        return CredentialKey(ec.derive_private_key(scalar, CURVE))
+
+    def private_bytes(self) -> bytes:
+        """The private scalar as 32 big-endian bytes, for sealing in a key file only."""
+        return self.private.private_numbers().private_value.to_bytes(32, "big")
+
     def public_bytes(self) -> bytes:
         from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 

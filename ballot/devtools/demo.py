@@ -32,8 +32,17 @@ from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.language.text import Text
 from ballot.protocol.context import ceremony_id
-from ballot.protocol.device import VoterDevice, decryption_shares
-from ballot.services import accounts, ceremonies, counting, meetings, record, setup, voting
+from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
+from ballot.services import (
+    accounts,
+    ceremonies,
+    counting,
+    meetings,
+    member_keys,
+    record,
+    setup,
+    voting,
+)
 from ballot.services.runtime import Runtime
 from ballot.services.unit import Db, open_database, reading, transaction
 from ballot.storage.files import write_private
@@ -138,6 +147,32 @@ def open_round_view(db: Db, meeting_id: int, number: int) -> OpenRound:
     )
 
 
+# the simulated members' devices: each member's key for a meeting, made and enrolled once
+_member_devices: dict[tuple[str, int], MemberDevice] = {}
+
+
+def member_device(db: Db, view: OpenRound, member_id: int, rng: RandomSource) -> MemberDevice:
+    """The member's signing key for the meeting, as their device keeps it (enrolled once)."""
+    found = _member_devices.get((view.public_id, member_id))
+    with transaction(db) as session:
+        enrolled = member_keys.enrolled_key(session, view.meeting_id, member_id)
+        if found is None or enrolled != found.public_key_hex:
+            # (a key kept for a meeting of the same id in another database is not this one's)
+            name = meetings.member_name(session, view.meeting_id, member_id)
+            found = found if found is not None and enrolled is None else None
+            found = found or MemberDevice.generate(view.public_id, name, rng)
+            enrolment = found.enrolment()
+            member_keys.enrol(
+                session,
+                view.meeting_id,
+                member_id,
+                enrolment["public_key_hex"],
+                enrolment["signature_hex"],
+            )
+    _member_devices[(view.public_id, member_id)] = found
+    return found
+
+
 def cast_as_member(
     db: Db,
     view: OpenRound,
@@ -146,12 +181,21 @@ def cast_as_member(
     server_secret: str,
     rng: RandomSource,
 ) -> str:
-    """One member's whole turn, as the device and the server do it: blind issuance, anonymous
-    registration, encryption with proofs, signature, cast. Returns the tracker."""
+    """One member's whole turn, as the device and the server do it: the member key (enrolled
+    on first use), blind issuance on a request it signs, anonymous registration, encryption
+    with proofs, signature, cast. Returns the tracker."""
+    member = member_device(db, view, member_id, rng)
     device = view.device(rng)
     with transaction(db) as session:
         blind = voting.issue_credential(
-            session, view.meeting_id, view.number, member_id, device.blinded_hex, server_secret, rng
+            session,
+            view.meeting_id,
+            view.number,
+            member_id,
+            device.blinded_hex,
+            member.sign_issuance(view.round_id, device.blinded_hex),
+            server_secret,
+            rng,
         )
     with transaction(db) as session:
         voting.register_credential(

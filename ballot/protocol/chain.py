@@ -17,6 +17,10 @@ from typing import Any
 
 from ballot.crypto import hashing as h
 
+RECORD_FORMAT = "ballot-record"
+# 2: member keys are enrolled in the record and every credential-issued event carries the
+# member-signed request (docs/PROTOCOL.md §12, §14); a version 1 record is refused by name
+RECORD_VERSION = 2
 GENESIS = "0" * 64
 EVENT_TAG = "ballot/v1/event"
 CHECKPOINT_TAG = "ballot/v1/checkpoint"

@@ -14,7 +14,41 @@ from ballot.crypto.credential import credential_message
 from ballot.crypto.elgamal import Ciphertext, PublicKey
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import CredentialKey
+from ballot.protocol import statements
 from ballot.protocol.context import OPTIONS, decryption_context
+
+
+class MemberDevice:
+    """A member's own signing key for one meeting (docs/PROTOCOL.md §14): it enrols itself and
+    signs what only the member can say, such as the request for a round's credential."""
+
+    def __init__(self, meeting_id: str, member: str, key: CredentialKey) -> None:
+        self.meeting_id, self.member, self.key = meeting_id, member, key
+
+    @staticmethod
+    def generate(meeting_id: str, member: str, rng: RandomSource) -> MemberDevice:
+        return MemberDevice(meeting_id, member, CredentialKey.generate(rng))
+
+    @property
+    def public_key_hex(self) -> str:
+        return self.key.public_bytes().hex()
+
+    @property
+    def fingerprint(self) -> str:
+        return statements.key_fingerprint(self.key.public_bytes())
+
+    def enrolment(self) -> dict[str, str]:
+        """What `POST /vote/enrol` takes besides the meeting: the key and its own signature."""
+        public = self.key.public_bytes()
+        message = statements.member_key(self.meeting_id, self.member, public)
+        return {"public_key_hex": public.hex(), "signature_hex": self.key.sign(message).hex()}
+
+    def sign_issuance(self, round_id: str, blinded_hex: str) -> str:
+        """The member's signature on the request for `round_id`'s credential."""
+        message = statements.issuance_request(
+            self.meeting_id, self.member, round_id, bytes.fromhex(blinded_hex)
+        )
+        return self.key.sign(message).hex()
 
 
 class VoterDevice:

@@ -158,6 +158,18 @@ def reissue_code(session: Session, account_id: int) -> tuple[str, str]:
     return account.name, code
 
 
+def member_of_account(session: Session, account_id: int) -> int:
+    """The member a chair's or member's login belongs to."""
+    account = session.get(m.Account, account_id)
+    if account is None or account.member_id is None:
+        raise ServiceError(
+            "not-a-member",
+            en="only a member's (or the chair's) login has a member key",
+            zh="只有委员（或主任）的账户有成员密钥",
+        )
+    return account.member_id
+
+
 def _trace_replacement(session: Session, account: m.Account) -> None:
     """A replaced code lets whoever holds the new one act as that person: every meeting of
     theirs not yet closed records that it happened ("code-replaced"), and so does their

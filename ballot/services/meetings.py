@@ -396,6 +396,14 @@ def member_of(session: Session, meeting: m.Meeting, member_id: int) -> m.Member:
     return member
 
 
+def member_name(session: Session, meeting_id: int, member_id: int) -> str:
+    """The roster name of a member of the meeting's committee (what their key signs)."""
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None:
+        raise ServiceError("unknown-meeting", en="no such meeting", zh="没有这个会议")
+    return member_of(session, meeting, member_id).name
+
+
 def set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
     """Check a member in (present=True) or out; returns the number present now."""
     meeting = record.lock_meeting(session, meeting_id)

@@ -2,18 +2,21 @@
 enrols its public half here with a signature over the enrolment (docs/PROTOCOL.md §14); the
 record keeps every enrolment, so what the member's key signs later can be checked by anyone.
 The server never sees the private half. One key per member per meeting: a second device is
-told to use the first (the office's replacement of a lost key is a later step)."""
+told to use the first, unless the office withdraws the first (a lost device), which the record
+names (`member-key-replaced`) so that an auditor asks the member whether it was theirs to ask."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.signature import verify
 from ballot.protocol import statements
 from ballot.protocol.lifecycle import MeetingStatus
-from ballot.services import record
+from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import member_of
@@ -29,6 +32,16 @@ def _elsewhere(name: str, fingerprint: str | None) -> ServiceError:
         en=f"{name}'s key for this meeting is on another device{which}: vote from that device",
         zh=f"{name} 本次会议的成员密钥在另一台设备上{which_zh}：请用那台设备投票",
     )
+
+
+def _withdrawn(session: Session, meeting_id: int) -> set[str]:
+    """The keys the office withdrew in this meeting (never enrolled again)."""
+    bodies = session.scalars(
+        select(m.Event.body).where(
+            m.Event.meeting_id == meeting_id, m.Event.kind == "member-key-replaced"
+        )
+    )
+    return {json.loads(body).get("key", "") for body in bodies}
 
 
 def enrolled_key(session: Session, meeting_id: int, member_id: int) -> str | None:
@@ -64,6 +77,13 @@ def enrol(
             en="the enrolment is not signed by the key it enrols: reload the page",
             zh="登记签名与所登记的密钥不符：请刷新页面",
         ) from None
+    if public_key.hex() in _withdrawn(session, meeting.id):
+        raise ServiceError(
+            "key-withdrawn",
+            en="this device's member key was withdrawn by the office (a lost device): it "
+            "cannot be enrolled again; vote from the new device",
+            zh="此设备的成员密钥已被会务组撤销（设备遗失）：不能再次登记；请用新设备投票",
+        )
     earlier = enrolled_key(session, meeting.id, member.id)
     if earlier == public_key.hex():
         return statements.key_fingerprint(public_key)  # (its answer was lost)
@@ -88,3 +108,42 @@ def enrol(
         {"member": member.name, "key": public_key.hex(), "signature": signature.hex()},
     )
     return statements.key_fingerprint(public_key)
+
+
+def replace_key(session: Session, member_id: int) -> tuple[str, str, str]:
+    """The office withdraws a member's enrolled key for their committee's current meeting (the
+    device was lost or broken), so their new device can enrol its own; the record names the
+    withdrawn key. Returns (member, meeting title, the withdrawn key's fingerprint)."""
+    member = session.get(m.Member, member_id)
+    if member is None:
+        raise ServiceError("not-a-member", en="no such member", zh="没有这位委员")
+    meeting_id = overview.current_meeting(session, member.committee_id)
+    if meeting_id is None:
+        raise ServiceError(
+            "no-member-key",
+            en=f"{member.name} has no meeting to hold a member key for",
+            zh=f"{member.name} 没有需要成员密钥的会议",
+        )
+    meeting = record.lock_meeting(session, meeting_id)
+    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN):
+        raise ServiceError(
+            "meeting-not-open",
+            en="a member key is replaced while the meeting is open",
+            zh="成员密钥只能在会议进行期间更换",
+        )
+    key = enrolled_key(session, meeting.id, member.id)
+    if key is None:
+        raise ServiceError(
+            "no-member-key",
+            en=f"{member.name} has no member key for “{meeting.title}” yet: nothing to "
+            "replace; their device enrols one when they open the ballot page",
+            zh=f"{member.name} 尚未登记「{meeting.title}」的成员密钥：无需更换；"
+            "其设备打开选票页面时会自行登记",
+        )
+    session.execute(
+        delete(m.MemberKey).where(
+            m.MemberKey.meeting_id == meeting.id, m.MemberKey.member_id == member.id
+        )
+    )
+    record.append(session, meeting.id, "member-key-replaced", {"member": member.name, "key": key})
+    return member.name, meeting.title, statements.key_fingerprint(bytes.fromhex(key))

@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballot.protocol.chain import GENESIS, Event, canonical_json, make_event
+from ballot.protocol.chain import (
+    GENESIS,
+    RECORD_FORMAT,
+    RECORD_VERSION,
+    Event,
+    canonical_json,
+    make_event,
+)
 from ballot.services.errors import ServiceError
 from ballot.storage import models as m
 
@@ -84,10 +91,6 @@ def events(
         }
         for r in rows
     ]
-
-
-RECORD_FORMAT = "ballot-record"
-RECORD_VERSION = 1
 
 
 def export(session: Session, meeting_id: int) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
-from ballot.protocol import context
+from ballot.protocol import context, statements
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import member_keys, overview, record
 from ballot.services.errors import ServiceError
@@ -319,11 +319,14 @@ def issue_credential(
     meeting_id: int,
     number: int,
     member_id: int,
-    blinded_hex: str,
+    blinded_hex: object,
+    signature_hex: object,
     server_secret: str,
     rng: RandomSource,
 ) -> str:
-    """Blind-sign one credential for a member present in this round, once (发出选票)."""
+    """Blind-sign one credential for a member present in this round, once (发出选票), on a
+    request the member's own key signed (docs/PROTOCOL.md §14): the record keeps the request
+    and its signature, so a credential the issuer made without one is seen by anyone."""
     meeting = record.lock_meeting(session, meeting_id)
     rnd = _open_round(session, meeting, number)
     member = member_of(session, meeting, member_id)
@@ -342,6 +345,27 @@ def issue_credential(
     blinded = hex_bytes(
         blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
     )
+    signature = hex_bytes(signature_hex, "the request's signature", "领取请求签名", size=64)
+    key = member_keys.enrolled_key(session, meeting.id, member.id)
+    if key is None:
+        raise ServiceError(
+            "no-member-key",
+            en=f"{member.name} has no member key for this meeting yet: the device enrols "
+            "its key first (reload the page, or run ballot vote again)",
+            zh=f"{member.name} 尚未登记本次会议的成员密钥：设备须先登记密钥（请刷新页面，或重新运行 ballot vote）",
+        )
+    try:
+        statement = statements.issuance_request(
+            meeting.public_id, member.name, round_id(meeting, number), blinded
+        )
+        verify_signature(bytes.fromhex(key), statement, signature)
+    except CryptoError:
+        raise ServiceError(
+            "bad-request-signature",
+            en=f"the request is not signed by {member.name}'s member key for this round: "
+            "reload the page (a device whose key was replaced must enrol again)",
+            zh=f"该请求未由 {member.name} 的成员密钥为本轮签名：请刷新页面（密钥已更换的设备须重新登记）",
+        ) from None
     request = hashlib.sha256(blinded).hexdigest()
     refusal = ServiceError(
         "already-issued",
@@ -355,16 +379,25 @@ def issue_credential(
         if earlier.request != request:
             raise refusal
         # the very request answered before, whose answer was lost: answer it again (the same
-        # signature: blind RSA signing is deterministic), issuing nothing more
+        # signature: blind RSA signing is deterministic), issuing nothing more; the record
+        # keeps the first request's signature
         return _blind_sign(issuer, blinded, rng).hex()
     # one credential per member per round: the database decides, even for racing requests;
     # if signing then fails, the transaction rolls the issuance back
     add_once(session, [m.Issuance(round_id=rnd.id, member_id=member.id, request=request)], refusal)
-    signature = _blind_sign(issuer, blinded, rng)
+    blind_signature = _blind_sign(issuer, blinded, rng)
     record.append(
-        session, meeting.id, "credential-issued", {"round": number, "member": member.name}
+        session,
+        meeting.id,
+        "credential-issued",
+        {
+            "round": number,
+            "member": member.name,
+            "blinded": blinded.hex(),
+            "signature": signature.hex(),
+        },
     )
-    return signature.hex()
+    return blind_signature.hex()
 
 
 def _blind_sign(issuer: blind_rsa.IssuerKey, blinded: bytes, rng: RandomSource) -> bytes:

@@ -17,6 +17,7 @@ from ballot.verify import (
     ceremony,
     credentials,
     decryption,
+    issuance,
     members,
     procedure,
     structure,
@@ -33,6 +34,7 @@ STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("ceremony", ceremony.check_ceremony),
     ("election-key", ceremony.check_election_key),
     ("attendance-quorum", attendance.check_attendance),
+    ("issuance", issuance.check_issuance),
     ("credentials", credentials.check_credentials),
     ("ballots", ballots.check_ballots),
     ("aggregates", ballots.check_aggregates),
@@ -112,15 +114,26 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 __all__ = ["CHECKS", "Check", "Evidence", "Verifier", "client_files", "find_tracker", "summary"]
 
 
+def _named(record: Mapping[str, Any], kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each `kind` event's seq and the named fields of its body (None where missing)."""
+    out = []
+    for e in record.get("events", []):
+        if isinstance(e, Mapping) and e.get("kind") == kind:
+            body = e.get("body")
+            body = body if isinstance(body, Mapping) else {}
+            out.append({"seq": e.get("seq"), **{f: body.get(f) for f in fields}})
+    return out
+
+
+def key_replacements(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every member key the office withdrew while the meeting ran (`member-key-replaced`): the
+    member's next device could enrol a key of its own, so an auditor asks the member whether
+    their device was lost."""
+    return _named(record, "member-key-replaced", ("member",))
+
+
 def code_replacements(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every access code the office replaced while the meeting ran (`code-replaced`): whoever
     holds a new code can act as that person, so an auditor asks the people named whether they
     asked for it."""
-    out = []
-    for e in record.get("events", []):
-        if isinstance(e, Mapping) and e.get("kind") == "code-replaced":
-            body = e.get("body")
-            if not isinstance(body, Mapping):
-                body = {}
-            out.append({"seq": e.get("seq"), "role": body.get("role"), "name": body.get("name")})
-    return out
+    return _named(record, "code-replaced", ("role", "name"))

@@ -34,7 +34,8 @@ class Evidence:
     committee: ceremony.CommitteeKey
     key: PublicKey
     fingerprint: str  # the election key's, from the transcript (protocol/fingerprint.py)
-    member_keys: dict[str, bytes]  # each member's enrolled key (PROTOCOL.md §14)
+    member_keys: dict[str, bytes]  # each member's enrolled key at the end (PROTOCOL.md §14)
+    member_keys_at: dict[int, dict[str, bytes]]  # the keys in force at each event
     present_at: dict[int, int]
     credentials: dict[int, set[str]]
     counts: dict[int, dict[str, Any]]

@@ -23,6 +23,11 @@ CHECKS = [
         "选举公钥与监票人宣读的指纹一致（--expect-key）",
     ),
     ("attendance-quorum", "attendance and quorum at every open and close", "到会人数与法定人数"),
+    (
+        "issuance",
+        "every credential was asked for by its member's own key",
+        "每份凭证均由成员本人密钥签名申请",
+    ),
     ("credentials", "blind-signed credentials, once each, no more than issued", "匿名凭证"),
     ("ballots", "every ballot's proofs, signature and credential", "每张选票的证明、签名与凭证"),
     ("aggregates", "each round's totals are the product of its ballots", "各轮密文合计"),

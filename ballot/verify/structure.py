@@ -6,7 +6,12 @@ from collections.abc import Mapping
 
 from ballot.crypto import blind_rsa, keystore
 from ballot.crypto.errors import CryptoError
-from ballot.protocol.chain import chain_problems, checkpoint_message
+from ballot.protocol.chain import (
+    RECORD_FORMAT,
+    RECORD_VERSION,
+    chain_problems,
+    checkpoint_message,
+)
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate
 from ballot.tally.profile import check_lists, resolve
@@ -17,11 +22,14 @@ from ballot.verify.report import Check
 
 def check_format(v: Evidence, c: Check) -> None:
     r = v.record
-    if not isinstance(r, Mapping) or r.get("format") != "ballot-record":
+    if not isinstance(r, Mapping) or r.get("format") != RECORD_FORMAT:
         c.fail("not a ballot record (format must be ballot-record)")
         return
-    if r.get("version") != 1:
-        c.fail(f"unknown record version {r.get('version')!r}")
+    if r.get("version") != RECORD_VERSION:
+        c.fail(
+            f"record version {r.get('version')!r} is not read by this ballot, which reads "
+            f"version {RECORD_VERSION}: verify it with the ballot version that wrote it"
+        )
     events = r.get("events")
     if not isinstance(events, list) or not events:
         c.fail("the record has no events")

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from ballot.language.text import Text
-from ballot.services import accounts, meetings, overview, setup
+from ballot.services import accounts, meetings, member_keys, overview, setup
 from ballot.services.errors import ServiceError
 from ballot.web import inputs
 from ballot.web.auth import login_required, look, work
@@ -48,6 +48,31 @@ def new_code() -> str:
     with work() as s:
         name, code = accounts.reissue_code(s, account)
     return _page({"name": name, "code": code})
+
+
+@bp.post("/member-key")
+@login_required("office")
+def replace_member_key() -> Any:
+    """Withdraw a member's key for the current meeting (a lost device); the record names it."""
+    account_id = inputs.form_number(
+        "account", en="choose whose member key to replace", zh="请选择要更换成员密钥的人"
+    )
+    try:
+        with work() as s:
+            member = accounts.member_of_account(s, account_id)
+            name, title, fingerprint = member_keys.replace_key(s, member)
+    except ServiceError as err:
+        return _page(None, error=err.text), 400
+    return _page(
+        None,
+        message=Text(
+            zh=f"已撤销 {name} 在「{title}」的成员密钥（指纹 {fingerprint}），并记入会议记录；"
+            "其新设备打开选票页面时会登记新密钥。",
+            en=f"{name}'s member key for “{title}” (fingerprint {fingerprint}) is withdrawn "
+            "and the record names it; their new device enrols a new key when they open the "
+            "ballot page.",
+        ),
+    )
 
 
 @bp.post("/cancel")

@@ -37,7 +37,10 @@ def booth() -> str:
 @login_required("member", "chair")
 def round_json() -> Any:
     state = _booth_state()
-    return jsonify({"round": state["round"], "issued": state.get("issued", False)})
+    member = {"name": state.get("member_name"), "key": state.get("member_key")}
+    return jsonify(
+        {"round": state["round"], "issued": state.get("issued", False), "member": member}
+    )
 
 
 @bp.post("/enrol")
@@ -58,7 +61,9 @@ def enrol() -> Any:
 @bp.post("/issue")
 @login_required("member", "chair")
 def issue() -> Any:
-    """Blind-sign this member's credential for the open round (发出选票); once per round."""
+    """Blind-sign this member's credential for the open round (发出选票); once per round, on a
+    request signed by the member key this device enrolled (the same request again is answered
+    again)."""
     body = inputs.json_object()
     account = current_account()
     assert account is not None and account.member_id is not None
@@ -71,6 +76,7 @@ def issue() -> Any:
             inputs.round_number(body),
             account.member_id,
             inputs.text(body, "blinded"),
+            body.get("signature_hex"),
             rt.server_secret,
             rt.rng,
         )

@@ -141,3 +141,43 @@ def test_a_round_closed_before_the_cast_is_said_plainly_and_nothing_is_kept(
             })"""
         )
         assert kept == [] and member.evaluate("() => localStorage.length") == 0
+
+
+def test_a_key_the_office_withdrew_is_replaced_by_a_new_one_and_the_member_still_votes(
+    tmp_path: Path,
+) -> None:
+    from ballot.services import member_keys
+
+    with _room(tmp_path) as (base, meeting, inv, db, browser):
+        with transaction(db) as session:
+            voting.open_round(session, meeting)
+        member = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员乙"].code)
+        _ballot_ready(member, base)  # the key enrolled, the credential issued with it
+        member.wait_for_selector("#member-key-fingerprint:not(:has-text('…'))")
+        before = member.inner_text("#member-key-fingerprint")
+        with db() as s:
+            who = s.scalar(select(m.Member.id).where(m.Member.name == "委员乙"))
+        with transaction(db) as session:  # the office, told the device was lost (by mistake)
+            member_keys.replace_key(session, who)
+        member.goto(f"{base}/vote/")
+        member.wait_for_selector("#booth:not([hidden])")
+        member.wait_for_function(
+            "(old) => { const t = document.getElementById('member-key-fingerprint').textContent;"
+            " return t !== '…' && t !== old; }",
+            arg=before,
+            timeout=60_000,
+        )
+        with db() as s:
+            kinds = list(
+                s.scalars(
+                    select(m.Event.kind)
+                    .where(m.Event.kind.like("member-key%"))
+                    .order_by(m.Event.seq)
+                )
+            )
+        assert kinds == ["member-key", "member-key-replaced", "member-key"]
+        member.click("#review")  # the credential it already holds is still its own to cast
+        member.click("#cast")
+        member.wait_for_selector("#done:not([hidden])", timeout=60_000)
+        with db() as s:
+            assert s.scalar(select(func.count()).select_from(m.Ballot)) == 1

@@ -388,10 +388,13 @@ def test_ballot_vote_casts_from_the_command_line(
     base, meeting, inv, folder = server
     engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]])
 
+    (folder / "member-key-passphrase").write_text("member key passphrase\n", "utf-8")
+
     def vote(name: str, choices: str, *more: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "ballot", "vote", base, "--code", inv[name].code,
-             "--choices", choices, *more],
+             "--choices", choices, "--member-key", str(folder / f"{name}.key"),
+             "--passphrase-file", str(folder / "member-key-passphrase"), *more],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
 
@@ -415,7 +418,7 @@ def test_ballot_vote_casts_from_the_command_line(
 
     voter = HttpVoter(base)
     voter.login(inv["委员乙"].code)
-    served = voter.current_round()
+    served, _ = voter.current_round()
     assert served is not None
     with pytest.raises(ClientError) as err:
         voter.check_key({**served, "key": "3"}, None)

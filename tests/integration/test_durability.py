@@ -22,6 +22,7 @@ from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
 from tests.integration.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
 from tests.support import ROOT
+from tests.support.members import issue_signed
 
 RNG = SystemRandom()
 
@@ -63,12 +64,9 @@ def test_a_returned_tracker_survives_the_process_being_killed(
         voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
-    with transaction(db) as session:
-        reg = device.finish_issuance(
-            voting.issue_credential(
-                session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
-            )
-        )
+    reg = device.finish_issuance(
+        issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
+    )
     with transaction(db) as session:
         voting.register_credential(session, meeting, 1, **reg)
     ballot, pub, sig, expected = device.vote(

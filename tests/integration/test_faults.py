@@ -22,6 +22,8 @@ from tests.support.web import (
     running_server,
 )
 
+PASS = lambda _new: "member key passphrase"  # noqa: E731
+
 
 def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Path) -> None:
     with private_postgres(tmp_path) as (url, ctl, data):
@@ -38,7 +40,14 @@ def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Pa
             def one(name: str) -> None:
                 try:
                     proxy_base = f"http://localhost:{proxy.port}"
-                    trackers[name] = vote(proxy_base, inv[name].code, "a,a,x,o", delay=(0.5, 3))
+                    trackers[name] = vote(
+                        proxy_base,
+                        inv[name].code,
+                        "a,a,x,o",
+                        delay=(0.5, 3),
+                        passphrase=PASS,
+                        key_file=tmp_path / f"{name}.key",
+                    )
                     finished.append(time.monotonic())
                 except Exception as err:
                     errors.append(f"{name}: {err!r}")

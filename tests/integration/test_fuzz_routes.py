@@ -57,6 +57,7 @@ ROUTES: list[tuple[str, str, str, Any]] = [
     ("chair", "POST", "/chair/{meeting}/close", ("round",)),
     ("chair", "POST", "/chair/{meeting}/motion", ("candidate",)),
     ("office", "POST", "/office/code", ("account",)),
+    ("office", "POST", "/office/member-key", ("account",)),
     (
         "office",
         "POST",

@@ -6,6 +6,7 @@ each enrolment, and `ballot verify` checks every one by name (`member-keys`)."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from ballot import verify
+from ballot.cli.main import main
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey
 from ballot.protocol import statements
@@ -135,3 +137,69 @@ def test_verify_checks_every_enrolment_by_name(web: tuple[Flask, int, dict[str, 
     unnamed_meeting = copy.deepcopy(exported)
     unnamed_meeting["meeting"] = ["x"]
     assert any("meeting id is not a string" in f for f in member_keys(unnamed_meeting).failures)
+
+
+def test_the_office_replaces_a_lost_devices_key_and_the_record_names_it(
+    web: tuple[Flask, int, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app, meeting, inv = web
+    with app.extensions["ballot"].db() as s:
+        public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
+        account = s.scalar(select(m.Account.id).where(m.Account.name == "委员乙"))
+    member, csrf = log_in(app, inv["委员乙"].code)
+    headers = {"X-CSRFToken": csrf}
+    lost, body = enrolment(public_id, "委员乙")
+    assert member.post("/vote/enrol", json=body, headers=headers).status_code == 200
+    office, office_csrf = log_in(app, inv["会务组"].code, then="/office/")
+    nothing = office.post(
+        "/office/member-key",
+        data={"csrf_token": office_csrf, "account": account_of(app, "委员丙")},
+    )
+    assert nothing.status_code == 400 and "尚未登记" in nothing.get_data(as_text=True)
+    done = office.post("/office/member-key", data={"csrf_token": office_csrf, "account": account})
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200
+    assert statements.key_fingerprint(lost.public_bytes()) in page and "已撤销" in page
+    # the lost device's key is never enrolled again; the new device's is
+    again = member.post("/vote/enrol", json=body, headers=headers)
+    assert again.status_code == 400 and again.get_json()["error"] == "key-withdrawn"
+    _, new = enrolment(public_id, "委员乙")
+    assert member.post("/vote/enrol", json=new, headers=headers).status_code == 200
+    with app.extensions["ballot"].db() as s:
+        exported = record.export(s, meeting)
+    kinds = [e["kind"] for e in exported["events"] if e["kind"].startswith("member-key")]
+    assert kinds == ["member-key", "member-key-replaced", "member-key"]
+    assert verify.key_replacements(exported) == [
+        {"seq": next(e["seq"] for e in exported["events"] if e["kind"] == "member-key-replaced"),
+         "member": "委员乙"}
+    ]  # fmt: skip
+
+    saved = tmp_path / "record.json"
+    saved.write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
+    main(["verify", str(saved)])  # (the meeting is not over: other checks fail)
+    said = capsys.readouterr().out
+    assert "the office replaced the member key of 委员乙" in said and "会务组更换了 委员乙" in said
+    main(["verify", str(saved), "--json"])
+    assert json.loads(capsys.readouterr().out)["key_replacements"][0]["member"] == "委员乙"
+
+    def member_keys(rec: dict[str, Any]) -> verify.Check:
+        return next(c for c in verify.Verifier(rec, workers=1).run() if c.name == "member-keys")
+
+    assert not member_keys(copy.deepcopy(exported)).failures
+    # a replacement that withdraws a key the member did not have, or a withdrawn key enrolled
+    # again, is named
+    at = next(i for i, e in enumerate(exported["events"]) if e["kind"] == "member-key-replaced")
+    other = copy.deepcopy(exported)
+    other["events"][at]["body"]["key"] = new["public_key_hex"]
+    assert any("did not have enrolled" in f for f in member_keys(rechain(other)).failures)
+    back = copy.deepcopy(exported)
+    last = max(i for i, e in enumerate(back["events"]) if e["kind"] == "member-key")
+    back["events"][last]["body"] = copy.deepcopy(back["events"][at - 1]["body"])
+    assert any("withdrawn earlier" in f for f in member_keys(rechain(back)).failures)
+
+
+def account_of(app: Flask, name: str) -> int:
+    with app.extensions["ballot"].db() as s:
+        found = s.scalar(select(m.Account.id).where(m.Account.name == name))
+    assert found is not None
+    return found

@@ -34,6 +34,7 @@ from tests.integration.test_services_voting import (
     refused,
     setup_meeting,
 )
+from tests.support.members import issue_signed
 
 
 def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_registered(
@@ -48,10 +49,7 @@ def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_regis
             meetings.set_present(session, meeting, member, True)
         voting.open_round(session, meeting)
     device = open_round_view(db, meeting, 1).device(RNG)
-    with transaction(db) as session:
-        blind = voting.issue_credential(
-            session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
-        )
+    blind = issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
     credential = device.finish_issuance(blind)
     with transaction(db) as session:
         voting.register_credential(session, meeting, 1, **credential)

@@ -16,7 +16,7 @@ from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
-from ballot.devtools.demo import open_round_view
+from ballot.devtools.demo import member_device, open_round_view
 from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
@@ -25,6 +25,7 @@ from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support import ROOT
+from tests.support.members import issue_signed, request_signature
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -89,10 +90,7 @@ def vote(
 ) -> tuple[str, VoterDevice]:
     view = open_round_view(db, meeting, number)
     device = view.device(RNG)
-    with transaction(db) as session:
-        sig = voting.issue_credential(
-            session, meeting, number, member, device.blinded_hex, SECRET, RNG
-        )
+    sig = issue_signed(db, meeting, number, member, device.blinded_hex, SECRET)
     reg = device.finish_issuance(sig)
     with transaction(db) as session:
         voting.register_credential(
@@ -146,7 +144,7 @@ def test_a_round_from_quorum_to_stored_ballots(
     assert kinds.count("credential-issued") == 4 and "round-opened" in kinds
     # nothing in the record or the issuance log ties a member to a credential or a ballot
     issued = [e["body"] for e in events if e["kind"] == "credential-issued"]
-    assert all(set(b) == {"round", "member"} for b in issued)
+    assert all(set(b) == {"round", "member", "blinded", "signature"} for b in issued)
 
 
 def test_bad_input_is_refused_and_changes_nothing(
@@ -172,16 +170,14 @@ def test_bad_input_is_refused_and_changes_nothing(
         7,
         members[1],
         device.blinded_hex,
+        "00" * 64,
         SECRET,
         RNG,
     )
     # the member's own request again (its answer lost on the way): answered again, the same
     # blind signature, nothing more issued or recorded; any other request is refused
     first = device.signature
-    with transaction(db) as session:
-        again = voting.issue_credential(
-            session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
-        )
+    again = issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
     assert first is not None and device.finish_issuance(again)["signature_hex"] == first.hex()
     assert snapshot(db) == before
     other = open_round_view(db, meeting, 1).device(RNG)
@@ -193,6 +189,7 @@ def test_bad_input_is_refused_and_changes_nothing(
         1,
         members[0],
         other.blinded_hex,
+        request_signature(db, meeting, 1, members[0], other.blinded_hex),
         SECRET,
         RNG,
     )
@@ -204,16 +201,63 @@ def test_bad_input_is_refused_and_changes_nothing(
         1,
         members[4],
         device.blinded_hex,
+        "00" * 64,
         SECRET,
         RNG,
     )
-    refused("malformed", voting.issue_credential, db, meeting, 1, members[1], "zz", SECRET, RNG)
-    with transaction(db) as session:
-        reg = device.finish_issuance(
-            voting.issue_credential(
-                session, meeting, 1, members[1], device.blinded_hex, SECRET, RNG
-            )
+    refused(
+        "malformed",
+        voting.issue_credential,
+        db,
+        meeting,
+        1,
+        members[1],
+        "zz",
+        "00" * 64,
+        SECRET,
+        RNG,
+    )
+    # the issuer signs only a request the member's own enrolled key signed, for this round and
+    # this blinded message
+    blinded = other.blinded_hex
+    refused(
+        "no-member-key",
+        voting.issue_credential,
+        db,
+        meeting,
+        1,
+        members[1],
+        blinded,
+        "00" * 64,
+        SECRET,
+        RNG,
+    )
+    theirs = request_signature(db, meeting, 1, members[2], blinded)  # (enrols members[2])
+    mine = request_signature(db, meeting, 1, members[1], blinded)  # (enrols members[1])
+    view = open_round_view(db, meeting, 1)
+    signer = member_device(db, view, members[1], RNG)
+    for forged in (
+        theirs,  # another member's key
+        signer.sign_issuance(f"{view.public_id}/round-2", blinded),  # another round
+        signer.sign_issuance(view.round_id, device.blinded_hex),  # another blinded message
+        mine[:-2] + ("00" if mine[-2:] != "00" else "01"),  # changed
+        "zz" * 64,
+    ):
+        refused(
+            "malformed" if forged.startswith("zz") else "bad-request-signature",
+            voting.issue_credential,
+            db,
+            meeting,
+            1,
+            members[1],
+            blinded,
+            forged,
+            SECRET,
+            RNG,
         )
+    reg = device.finish_issuance(
+        issue_signed(db, meeting, 1, members[1], device.blinded_hex, SECRET)
+    )
     before = snapshot(db)
     refused(
         "credential-registered",
@@ -247,12 +291,9 @@ def test_bad_input_is_refused_and_changes_nothing(
         "00" * 256,
     )
     second = view.device(RNG)
-    with transaction(db) as session:
-        reg2 = second.finish_issuance(
-            voting.issue_credential(
-                session, meeting, 1, members[2], second.blinded_hex, SECRET, RNG
-            )
-        )
+    reg2 = second.finish_issuance(
+        issue_signed(db, meeting, 1, members[2], second.blinded_hex, SECRET)
+    )
     with transaction(db) as session:
         voting.register_credential(
             session, meeting, 1, reg2["public_key_hex"], reg2["prepared_hex"], reg2["signature_hex"]
@@ -292,12 +333,9 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
         voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
-    with transaction(db) as session:
-        reg = device.finish_issuance(
-            voting.issue_credential(
-                session, meeting, 1, members[0], device.blinded_hex, SECRET, RNG
-            )
-        )
+    reg = device.finish_issuance(
+        issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
+    )
     with transaction(db) as session:
         voting.register_credential(
             session, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
@@ -387,6 +425,7 @@ def test_out_of_order_and_malformed_steps_are_refused(
         1,
         members[0],
         device.blinded_hex,
+        "00" * 64,
         SECRET,
         RNG,
     )

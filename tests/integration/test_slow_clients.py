@@ -17,6 +17,8 @@ HALF_REQUESTS = [
     b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\ncode=AB",  # body short
 ]
 
+PASS = lambda _new: "member key passphrase"  # noqa: E731
+
 
 def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
@@ -32,7 +34,14 @@ def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) ->
         time.sleep(0.5)  # every one of them has reached a worker thread
         started = time.monotonic()
         for name in ("委员乙", "委员丙", "委员丁"):
-            tracker = vote(base, inv[name].code, "a,o,x,x", delay=(0, 0))
+            tracker = vote(
+                base,
+                inv[name].code,
+                "a,o,x,x",
+                delay=(0, 0),
+                passphrase=PASS,
+                key_file=tmp_path / f"{name}.key",
+            )
             assert len(tracker) == 64
         took = time.monotonic() - started
         # without the worker, the first request waited for as long as the slow ones stayed

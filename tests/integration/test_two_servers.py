@@ -31,6 +31,8 @@ from ballot.web import create_app
 from tests.conftest import POSTGRES_URL, empty_postgres_database
 from tests.support.web import FAST_SCRYPT, ROSTER, SLATE, make_web_meeting, running_servers
 
+PASS = lambda _new: "member key passphrase"  # noqa: E731
+
 
 def test_two_servers_sharing_only_the_secret_hold_one_meeting(tmp_path: Path) -> None:
     secret = secrets.token_urlsafe(32)
@@ -91,7 +93,14 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         for i, name in enumerate(present):  # members split between the servers
             rnd_k = 2 if number == 1 else 1
             choices = ",".join(["a"] * rnd_k + ["x"] * (4 - (number - 1) * 2 - rnd_k))
-            tracker = vote((a, b)[i % 2], inv[name].code, choices, delay=(0, 0))
+            tracker = vote(
+                (a, b)[i % 2],
+                inv[name].code,
+                choices,
+                delay=(0, 0),
+                passphrase=PASS,
+                key_file=tmp_path / f"{name}.key",
+            )
             assert len(tracker) == 64
         chair_b._call(chair_b.session, f"/chair/{meeting}/close",
                       form={"csrf_token": chair_b.csrf, "round": str(number)})  # fmt: skip

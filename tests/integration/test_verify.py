@@ -124,6 +124,19 @@ def extra_credential(rec: dict[str, Any]) -> None:
     creds.sort(key=lambda c: c["public_key"])
 
 
+def issuance_in_anothers_name(rec: dict[str, Any]) -> None:
+    # the issuer's holder moves a signed request to another member's name: their key never
+    # signed it
+    issued = [e["body"] for e in rec["events"] if e["kind"] == "credential-issued"]
+    issued[0]["member"], issued[1]["member"] = issued[1]["member"], issued[0]["member"]
+
+
+def issuance_without_request(rec: dict[str, Any]) -> None:
+    # a credential the issuer made on its own word (the server holds the issuer key)
+    body = rec["events"][index_of(rec, "credential-issued")]["body"]
+    del body["blinded"], body["signature"]
+
+
 def drop_ballot(rec: dict[str, Any]) -> None:
     del rec["events"][index_of(rec, "ballot", 1)]
 
@@ -154,6 +167,8 @@ MUTATIONS = [
     (mutate_decision, "procedure"),
     (below_quorum, "attendance-quorum"),
     (extra_credential, "credentials"),
+    (issuance_in_anothers_name, "issuance"),
+    (issuance_without_request, "issuance"),
     (drop_ballot, "ballots"),
     (duplicate_ballot, "ballots"),
     (ballot_after_close, "ballots"),
@@ -284,3 +299,14 @@ def test_candidate_lists_in_the_manifest_are_checked(tmp_path: Path) -> None:
     jiaxing = copy.deepcopy(rec)
     jiaxing["events"][0]["body"]["profile"] = "jiaxing-2020"  # one slate: a "list" is refused
     assert "manifest" in failing(rechain(jiaxing))
+
+
+def test_a_version_1_record_is_refused_by_name_not_misread(published: dict[str, Any]) -> None:
+    # version 1 records carried no member-signed issuance: read as version 2 they would
+    # fail `issuance` for a reason that is not theirs
+    rec = copy.deepcopy(published)
+    rec["version"] = 1
+    checks = {c.name: c for c in verify.Verifier(rec, workers=1).run()}
+    assert not checks["record-format"].passed
+    (said,) = checks["record-format"].failures
+    assert "record version 1" in said and "reads version 2" in said

@@ -32,6 +32,7 @@ from ballot.storage import models as m
 from tests.support.web import (
     cast_with_client,
     csrf_token,
+    enrolled_member_key,
     https_client,
     log_in,
     make_web_meeting,
@@ -481,12 +482,15 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
         trackers[name] = cast_with_client(app, c, token_, marks[name])
     # one credential per member per round
     c, token_ = members["委员乙"]
+    state = c.get("/vote/round.json").get_json()
+    signer = enrolled_member_key(c, token_, state["round"]["meeting"], state["member"])
     again = c.post(
         "/vote/issue",
         json={
-            "meeting": c.get("/vote/round.json").get_json()["round"]["meeting"],
+            "meeting": state["round"]["meeting"],
             "round": 1,
             "blinded": "00" * 256,
+            "signature_hex": signer.sign_issuance(state["round"]["roundId"], "00" * 256),
         },
         headers={"X-CSRFToken": token_},
     )

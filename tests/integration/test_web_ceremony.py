@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
+from ballot.protocol.device import MemberDevice
 from ballot.services import counting, meetings, overview, voting
 from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
@@ -147,12 +148,14 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
         for name, choices in marks.items():
             voter = HttpVoter(base)
             voter.login(codes[name])
-            rnd = voter.current_round()
+            rnd, who = voter.current_round()
             assert rnd is not None
             prepared = voter.prepare(
                 rnd, [dict(a="approve", o="oppose", x="abstain")[c] for c in choices.split(",")]
             )
-            voter.issue(prepared)
+            signer = MemberDevice.generate(rnd["meeting"], who["name"], voter.rng)
+            voter.enrol(signer, who["key"])
+            voter.issue(prepared, signer)
             voter.register(prepared)
             voter.cast(prepared)
         with transaction(rt.db) as session:

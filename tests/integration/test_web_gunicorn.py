@@ -30,6 +30,7 @@ from sqlalchemy import select
 from ballot.clients.voter import HttpVoter, Prepared
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
+from ballot.protocol.device import MemberDevice
 from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -197,10 +198,12 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
     def ready(name: str) -> Turn:
         voter = HttpVoter(gunicorn.base_url)
         voter.login(meeting.invitations[name].code)
-        rnd = voter.current_round()
+        rnd, who = voter.current_round()
         assert rnd is not None and rnd["number"] == 1 and rnd["k"] == k
         prepared = voter.prepare(rnd, choices[name])
-        voter.issue(prepared)
+        signer = MemberDevice.generate(rnd["meeting"], who["name"], voter.rng)
+        voter.enrol(signer, who["key"])
+        voter.issue(prepared, signer)
         voter.register(prepared)
         return Turn(voter, prepared)
 

@@ -27,7 +27,7 @@ from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
-from ballot.protocol.device import VoterDevice, decryption_shares
+from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
 from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -189,14 +189,41 @@ def log_in(app: Flask, code: str, then: str = "/") -> tuple[FlaskClient, str]:
     return c, csrf_token(c, then)
 
 
+_member_keys: dict[tuple[str, str], MemberDevice] = {}
+
+
+def enrolled_member_key(
+    member: FlaskClient, csrf: str, meeting: str, who: dict[str, Any]
+) -> MemberDevice:
+    """The member's key for the meeting, as their device keeps it: made and enrolled once."""
+    found = _member_keys.get((meeting, who["name"]))
+    if found is None:
+        found = MemberDevice.generate(meeting, who["name"], SystemRandom())
+        r = member.post(
+            "/vote/enrol",
+            json={"meeting": meeting, **found.enrolment()},
+            headers={"X-CSRFToken": csrf},
+        )
+        assert r.status_code == 200, r.get_json()
+        _member_keys[(meeting, who["name"])] = found
+    return found
+
+
 def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
     """A member's whole turn through the web routes (the Python device stands in for the page's
     module, which tests/browser/test_js_protocol.py and the browser test check separately)."""
-    rnd = member.get("/vote/round.json").get_json()["round"]
+    state = member.get("/vote/round.json").get_json()
+    rnd = state["round"]
+    signer = enrolled_member_key(member, csrf, rnd["meeting"], state["member"])
     device = VoterDevice(rnd["issuer"], rnd["meeting"], rnd["roundId"], SystemRandom())
     issued = member.post(
         "/vote/issue",
-        json={"meeting": rnd["meeting"], "round": rnd["number"], "blinded": device.blinded_hex},
+        json={
+            "meeting": rnd["meeting"],
+            "round": rnd["number"],
+            "blinded": device.blinded_hex,
+            "signature_hex": signer.sign_issuance(rnd["roundId"], device.blinded_hex),
+        },
         headers={"X-CSRFToken": csrf},
     )
     assert issued.status_code == 200, issued.get_json()

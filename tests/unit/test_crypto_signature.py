@@ -60,3 +60,28 @@ def test_a_credential_key_comes_from_the_injected_random_source() -> None:
     one = CredentialKey.generate(SeededRandom("credential")).public_bytes()
     assert one == CredentialKey.generate(SeededRandom("credential")).public_bytes()
     assert one != CredentialKey.generate(SeededRandom("another")).public_bytes()
+
+
+def test_a_member_key_file_opens_to_the_same_key_and_refuses_anything_else() -> None:
+    from ballot.crypto import keystore
+    from ballot.crypto.errors import CryptoError
+    from ballot.crypto.randomness import SystemRandom
+    from ballot.crypto.signature import CredentialKey
+
+    fast = keystore.ScryptParams(n=2**10, r=8, p=1)
+    key = CredentialKey.generate(SystemRandom())
+    held = keystore.MemberKeyFile("m" * 32, "委员乙", key.private_bytes())
+    text = keystore.seal_member_key(held, "口令", SystemRandom(), scrypt=fast)
+    opened = keystore.open_member_key(text, "口令")
+    assert opened == held
+    assert CredentialKey.from_private_bytes(opened.private).public_bytes() == key.public_bytes()
+    for wrong, code in (
+        (lambda: keystore.open_member_key(text, "别的口令"), "keystore-unreadable"),
+        (lambda: keystore.open_share(text, "口令"), "keystore-purpose"),  # not a share file
+        (lambda: CredentialKey.from_private_bytes(b"\x00" * 32), "keystore-format"),
+        (lambda: CredentialKey.from_private_bytes(b"\xff" * 32), "keystore-format"),  # ≥ order
+        (lambda: CredentialKey.from_private_bytes(b"\x01" * 31), "keystore-format"),
+    ):
+        with pytest.raises(CryptoError) as err:
+            wrong()
+        assert err.value.code == code

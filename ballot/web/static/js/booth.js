@@ -67,12 +67,12 @@ const forgetCredential = (key) => stored("readwrite", (s) => s.delete(key));
  * answer sends the very same request again (the server answers it again, issuing nothing more).
  * Resolves to {device, credential}, or to null when the credential was issued elsewhere.
  */
-function obtainCredential() {
+function obtainCredential(signer) {
   const key = credentialKey(round.meeting, round.number);
-  return exclusive(key, () => obtainCredentialAlone(key));
+  return exclusive(key, () => obtainCredentialAlone(key, signer));
 }
 
-async function obtainCredentialAlone(key) {
+async function obtainCredentialAlone(key, signer) {
   let saved = await loadCredential(key);
   if (!saved && issuedBefore) return null; // issued to another device, or this one forgot it
   const device = saved
@@ -83,13 +83,23 @@ async function obtainCredentialAlone(key) {
     await saveCredential(key, saved);
   }
   if (!saved.credential) {
+    if (!signer) { // the member key is on another device: only it can ask for the credential
+      await forgetCredential(key);
+      const err = new Error(texts.key_elsewhere);
+      err.code = "key-enrolled";
+      throw err;
+    }
     $("credential-state").textContent = texts.issuing;
+    // the request is the member's own word, signed by their key: the record keeps it, so a
+    // credential the issuer made without one is seen by anyone (docs/PROTOCOL.md §14)
+    const request = statements.issuanceRequest(round.meeting, member.name, round.roundId, hexToBytes(device.blindedHex));
     let issued;
     try {
       issued = await postJSON("/vote/issue", {
         meeting: round.meeting,
         round: round.number,
         blinded: device.blindedHex,
+        signature_hex: await signStatement(signer.privateKey, request),
       }, { attempts: 5 });
     } catch (err) {
       if (err.code === "already-issued") { // another device of this member was first
@@ -115,22 +125,23 @@ const memberKeyName = (meeting) => `ballot-member-key/${meeting}`;
 /**
  * The member key this device keeps for the meeting, made (not extractable) and enrolled on
  * first use: the server gets its public half and the key's signature over the enrolment. A key
- * enrolled from another device is left alone (the page says so).
+ * enrolled from another device is left alone (the page says so). Resolves to the key kept
+ * here ({privateKey, publicKeyHex}), or to null when the member's key is on another device.
  */
 function enrolMemberKey() {
   const name = memberKeyName(round.meeting);
   return exclusive(name, () => enrolMemberKeyAlone(name));
 }
 
-async function enrolMemberKeyAlone(name) {
+async function enrolMemberKeyAlone(name, retried = false) {
   // the page says whose name it signs the enrolment with (the server gives the name; a wrong
   // one is seen here, and in the record)
   $("member-key-name").textContent = member.name;
   let mine = await loadCredential(name);
-  if (!mine && member.key) {
+  if (member.key && (!mine || mine.publicKeyHex !== member.key)) {
     $("member-key-fingerprint").textContent = await keyFingerprint(hexToBytes(member.key));
     $("member-key-state").append(` — ${texts.key_elsewhere}`);
-    return;
+    return null;
   }
   if (!mine) {
     const made = await newMemberKey();
@@ -143,11 +154,18 @@ async function enrolMemberKeyAlone(name) {
     try {
       await postJSON("/vote/enrol", { meeting: round.meeting, public_key_hex: mine.publicKeyHex, signature_hex: signature }, { attempts: 5 });
     } catch (err) {
+      if (err.code === "key-withdrawn" && !retried) {
+        // the office withdrew this browser's key (a device reported lost): make a new one
+        await forgetCredential(name);
+        return enrolMemberKeyAlone(name, true);
+      }
       if (err.code !== "key-enrolled") throw err;
       $("member-key-state").append(` — ${texts.key_elsewhere}`);
+      return null; // (another device enrolled a moment ago)
     }
   }
   $("member-key-fingerprint").textContent = await keyFingerprint(publicKey);
+  return mine;
 }
 
 function showIssuedNote(text = null) {
@@ -414,12 +432,14 @@ if (!globalThis.crypto || !crypto.subtle) {
       $("confirm").hidden = true;
       fail(err && err.message ? err.message : String(err));
     });
-    // the credential is asked for now, when the round opens, once the key is known to be right
-    credentialReady = keyChecked.then(obtainCredential);
-    watchForNextRound(round.number);
-    enrolMemberKey().catch((err) => {
+    // the credential is asked for now, when the round opens, once the election key is known
+    // to be right, with a request signed by the member key (enrolled first)
+    const signer = enrolMemberKey();
+    signer.catch((err) => {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
+    credentialReady = keyChecked.then(() => signer).then(obtainCredential);
+    watchForNextRound(round.number);
     credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
       if (err && err.code === "round-closed") return roundClosed();
       $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
