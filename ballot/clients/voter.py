@@ -24,7 +24,7 @@ from ballot.crypto.signature import CredentialKey
 from ballot.language.text import Text
 from ballot.language.vocabulary import OPTIONS
 from ballot.protocol import statements
-from ballot.protocol.context import ballot_context
+from ballot.protocol.context import ballot_context, round_id
 from ballot.protocol.device import MemberDevice, VoterDevice
 from ballot.protocol.fingerprint import election_key_fingerprint
 
@@ -87,6 +87,8 @@ def _write_new(path: Path, text: str) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as err:
         raise _key_file_error(path, err) from None
+    except ValueError as err:  # (a name the file system cannot hold, e.g. with a NUL)
+        raise _key_file_error(path, OSError(0, str(err))) from None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
 
@@ -134,6 +136,16 @@ class HttpVoter(HttpSession):
                 Text(
                     en="the server's round names no meeting: do not vote with it",
                     zh="服务器提供的投票轮次未注明会议：请勿使用它投票",
+                ),
+            )
+        if rnd.get("roundId") != round_id(meeting, rnd.get("number")):  # type: ignore[arg-type]
+            # every signature and proof names the round id: it is this round's, worked out here
+            raise ClientError(
+                "bad-round",
+                Text(
+                    en="the server's round id does not match its round number: do not vote "
+                    "with it, and tell the chair",
+                    zh="服务器提供的轮次编号与其内容不符：请勿使用它投票，并告知主任",
                 ),
             )
         doc = self.call_json(self.session, f"/m/{quote(meeting, safe='')}/ceremony.json")
@@ -219,11 +231,14 @@ class HttpVoter(HttpSession):
             if enrolled:
                 raise self._elsewhere(name, enrolled)
             device = MemberDevice.generate(meeting, name, self.rng)
-            sealed = keystore.seal_member_key(
-                keystore.MemberKeyFile(meeting, name, device.key.private_bytes()),
-                passphrase(True),
-                self.rng,
-            )
+            try:
+                sealed = keystore.seal_member_key(
+                    keystore.MemberKeyFile(meeting, name, device.key.private_bytes()),
+                    passphrase(True),
+                    self.rng,
+                )
+            except CryptoError as err:  # (an empty passphrase)
+                raise ClientError(err.code, err.text) from None
             _write_new(path, sealed)  # kept before it is sent: a retry sends the same key
         self.enrol(device, enrolled)
         return device
@@ -240,21 +255,35 @@ class HttpVoter(HttpSession):
                 self.session, "/vote/enrol", {"meeting": device.meeting_id, **device.enrolment()}
             )
         except ClientError as err:
+            if err.code == "key-withdrawn":
+                raise ClientError(
+                    "key-withdrawn",
+                    Text(
+                        en="the office withdrew the key in this member key file (a device "
+                        "reported lost): move the file away, or give --member-key a new file, "
+                        "and run ballot vote again to enrol a new key; if you reported no lost "
+                        "device, tell the chair",
+                        zh="会务组已撤销此成员密钥文件中的密钥（有人报告设备遗失）：请移走该文件或用 "
+                        "--member-key 指定新文件，再运行 ballot vote 登记新密钥；如您没有报告设备遗失，请告知主任",
+                    ),
+                ) from None
             if err.code != "key-enrolled":
                 raise
-            raise self._elsewhere(device.member, None) from None
+            raise self._elsewhere(device.member, None, sent=True) from None
 
     @staticmethod
-    def _elsewhere(name: str, enrolled: str | None) -> ClientError:
+    def _elsewhere(name: str, enrolled: str | None, sent: bool = False) -> ClientError:
         which = f" ({statements.key_fingerprint(bytes.fromhex(enrolled))})" if enrolled else ""
         which_zh = f"（{statements.key_fingerprint(bytes.fromhex(enrolled))}）" if enrolled else ""
+        said = "the server refused this key" if sent else "nothing was sent"
+        said_zh = "服务器拒绝了此密钥" if sent else "未发送任何内容"
         return ClientError(
             "key-enrolled",
             Text(
                 en=f"{name}'s member key for this meeting is on another device{which}: vote "
-                "from that device, or give --member-key its key file; nothing was sent",
+                f"from that device, or give --member-key its key file; {said}",
                 zh=f"{name} 本次会议的成员密钥在另一台设备上{which_zh}：请用那台设备投票，"
-                "或用 --member-key 指定其密钥文件；未发送任何内容",
+                f"或用 --member-key 指定其密钥文件；{said_zh}",
             ),
         )
 

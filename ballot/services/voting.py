@@ -375,6 +375,19 @@ def issue_credential(
     earlier = session.scalar(
         select(m.Issuance).where(m.Issuance.round_id == rnd.id, m.Issuance.member_id == member.id)
     )
+    reused = session.scalar(
+        select(m.Issuance.id)
+        .join(m.Round, m.Round.id == m.Issuance.round_id)
+        .where(
+            m.Round.meeting_id == meeting.id, m.Round.id != rnd.id, m.Issuance.request == request
+        )
+    )
+    if reused is not None:  # a device makes a fresh one per round: this is a replay
+        raise ServiceError(
+            "already-issued",
+            en="this blinded credential was already issued in another round: reload the page",
+            zh="此盲化凭证已在另一轮领取：请刷新页面",
+        )
     if earlier is not None:
         if earlier.request != request:
             raise refusal

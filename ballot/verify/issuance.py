@@ -20,9 +20,15 @@ from ballot.verify.report import Check
 def check_issuance(v: Evidence, c: Check) -> None:
     meeting = v.record["meeting"]
     size = v.issuer.modulus_len
-    seen: dict[tuple[Any, str], int] = {}
+    seen: dict[str, int] = {}  # each blinded message: the one event that issued it
+    opened: set[int] = set()  # the rounds open at this point of the record
     for i, e in enumerate(v.events):
         body: Any = e["body"]
+        if e["kind"] in ("round-opened", "round-closed") and isinstance(body, dict):
+            number = body.get("round")
+            if type(number) is int:
+                (opened.add if e["kind"] == "round-opened" else opened.discard)(number)
+            continue
         if e["kind"] != "credential-issued":
             continue
         enrolled = v.member_keys_at[i]  # the member keys in force when it was issued
@@ -37,7 +43,10 @@ def check_issuance(v: Evidence, c: Check) -> None:
             continue
         if len(blinded) != size:
             c.fail(f"{where}: the blinded message is {len(blinded)} bytes, not the issuer's {size}")
-        if not isinstance(name, str) or not isinstance(number, int) or name not in enrolled:
+        if type(number) is not int or number not in opened:
+            c.fail(f"{where}: a credential was issued outside an open round")
+            continue
+        if not isinstance(name, str) or name not in enrolled:
             c.fail(f"{where}: no member key was enrolled before this request")
             continue
         key = enrolled[name]
@@ -48,6 +57,8 @@ def check_issuance(v: Evidence, c: Check) -> None:
             verify(key, statement, signature)
         except (CryptoError, ValueError):
             c.fail(f"{where}: the request is not signed by {name}'s member key")
-        first = seen.setdefault((number, blinded.hex()), i)
+        # one blinded message, one credential, in the whole meeting: a request signed for one
+        # round cannot be answered again in another
+        first = seen.setdefault(blinded.hex(), i)
         if first != i:
             c.fail(f"{where}: the same blinded request was issued twice (first at event {first})")

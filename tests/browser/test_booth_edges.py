@@ -167,6 +167,8 @@ def test_a_key_the_office_withdrew_is_replaced_by_a_new_one_and_the_member_still
             arg=before,
             timeout=60_000,
         )
+        said = member.inner_text("#key-withdrawn")  # said, for one who reported nothing
+        assert "会务组撤销了本设备原来的成员密钥" in said and "告知主任" in said
         with db() as s:
             kinds = list(
                 s.scalars(
@@ -181,3 +183,27 @@ def test_a_key_the_office_withdrew_is_replaced_by_a_new_one_and_the_member_still
         member.wait_for_selector("#done:not([hidden])", timeout=60_000)
         with db() as s:
             assert s.scalar(select(func.count()).select_from(m.Ballot)) == 1
+
+
+def test_a_round_served_with_another_rounds_id_is_refused_before_anything_is_signed(
+    tmp_path: Path,
+) -> None:
+    with _room(tmp_path) as (base, meeting, inv, db, browser):
+        # logged in before the round opens (a page that sees the round takes its credential)
+        other = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员丙"].code)
+        with transaction(db) as session:
+            voting.open_round(session, meeting)
+
+        def next_rounds_id(route: Any) -> None:  # the operator serves round 2's id as round 1's
+            answer = route.fetch()
+            route.fulfill(response=answer, body=answer.text().replace('/round-1"', '/round-2"'))
+
+        sent: list[str] = []
+        other.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+        other.route(f"{base}/vote/", next_rounds_id)
+        other.goto(f"{base}/vote/")
+        other.wait_for_selector("#error:not([hidden])", timeout=60_000)
+        assert "轮次编号与其内容不符" in other.inner_text("#error")
+        assert not any(u.endswith(("/vote/issue", "/vote/enrol")) for u in sent), sent
+        with db() as s:  # 委员丙 took no credential
+            assert s.scalar(select(func.count()).select_from(m.Issuance)) == 0

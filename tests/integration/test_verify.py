@@ -137,6 +137,18 @@ def issuance_without_request(rec: dict[str, Any]) -> None:
     del body["blinded"], body["signature"]
 
 
+def request_after_its_key_was_withdrawn(rec: dict[str, Any]) -> None:
+    # the key that signed the request had been withdrawn by then: it no longer speaks for them
+    i = index_of(rec, "credential-issued")
+    name = rec["events"][i]["body"]["member"]
+    key = next(
+        e["body"]["key"]
+        for e in rec["events"]
+        if e["kind"] == "member-key" and e["body"]["member"] == name
+    )
+    rec["events"].insert(i, {"kind": "member-key-replaced", "body": {"member": name, "key": key}})
+
+
 def drop_ballot(rec: dict[str, Any]) -> None:
     del rec["events"][index_of(rec, "ballot", 1)]
 
@@ -169,6 +181,7 @@ MUTATIONS = [
     (extra_credential, "credentials"),
     (issuance_in_anothers_name, "issuance"),
     (issuance_without_request, "issuance"),
+    (request_after_its_key_was_withdrawn, "issuance"),
     (drop_ballot, "ballots"),
     (duplicate_ballot, "ballots"),
     (ballot_after_close, "ballots"),
@@ -310,3 +323,45 @@ def test_a_version_1_record_is_refused_by_name_not_misread(published: dict[str, 
     assert not checks["record-format"].passed
     (said,) = checks["record-format"].failures
     assert "record version 1" in said and "reads version 2" in said
+
+
+def _signer(rec: dict[str, Any], name: str) -> Any:
+    """The simulated member's own key (the demo's devices keep it), to sign as they would."""
+    return next(
+        d
+        for d in demo._member_devices.values()
+        if (d.meeting_id, d.member) == (rec["meeting"], name)
+    )
+
+
+def test_a_request_answered_in_two_rounds_or_outside_a_round_fails_issuance(
+    published: dict[str, Any],
+) -> None:
+    from ballot.protocol.context import round_id
+
+    issued = [i for i, e in enumerate(published["events"]) if e["kind"] == "credential-issued"]
+    first = published["events"][issued[0]]["body"]
+    later = next(
+        i for i in issued
+        if published["events"][i]["body"]["round"] != first["round"]
+        and published["events"][i]["body"]["member"] == first["member"]
+    )  # fmt: skip
+
+    def issuance(rec: dict[str, Any]) -> list[str]:
+        checks = verify.Verifier(rechain(rec), workers=1).run()
+        return next(c for c in checks if c.name == "issuance").failures
+
+    # the member's request for one round, signed again by them for another (a page served the
+    # wrong round id): one blinded message is answered once in the meeting
+    again = copy.deepcopy(published)
+    body = again["events"][later]["body"]
+    body["blinded"] = first["blinded"]
+    body["signature"] = _signer(again, first["member"]).sign_issuance(
+        round_id(again["meeting"], body["round"]), first["blinded"]
+    )
+    (said,) = issuance(again)
+    assert "issued twice" in said
+    # a round that is `true` (which Python reads as 1) is not a round
+    typed = copy.deepcopy(published)
+    typed["events"][issued[0]]["body"]["round"] = True
+    assert any("outside an open round" in f for f in issuance(typed))

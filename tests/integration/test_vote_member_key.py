@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ballot.cli.main import main
+from ballot.clients.http import ClientError
+from ballot.clients.voter import HttpVoter
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey, verify
@@ -93,6 +95,19 @@ def test_the_command_line_voter_keeps_its_member_key_and_signs_its_request(
         assert counts() == before
         assert vote("委员丁", theirs, words) == 0  # the right one: enrolled and cast
         capsys.readouterr()
+        # an empty passphrase is named, not a traceback; a round whose id is not its number's
+        # is refused before anything is signed
+        empty = tmp_path / "empty"
+        empty.write_text("\n", "utf-8")
+        assert vote("委员丙", tmp_path / "bing-empty.key", empty) == 1
+        assert "passphrase is empty" in capsys.readouterr().err
+        voter = HttpVoter(base)
+        voter.login(inv["委员丙"].code)
+        served, _ = voter.current_round()
+        assert served is not None
+        with pytest.raises(ClientError) as refused:
+            voter.check_key({**served, "roundId": f"{served['meeting']}/round-2"}, None)
+        assert refused.value.code == "bad-round"
         # a key enrolled from another device (his browser): no file is made, nothing sent
         browser, csrf = log_in(app, inv["委员丙"].code, then="/vote/")
         who = browser.get("/vote/round.json").get_json()

@@ -155,9 +155,14 @@ async function enrolMemberKeyAlone(name, retried = false) {
       await postJSON("/vote/enrol", { meeting: round.meeting, public_key_hex: mine.publicKeyHex, signature_hex: signature }, { attempts: 5 });
     } catch (err) {
       if (err.code === "key-withdrawn" && !retried) {
-        // the office withdrew this browser's key (a device reported lost): make a new one
+        // the office withdrew this browser's key (a device reported lost): make a new one, and
+        // say so, for a member who reported nothing must tell the chair
         await forgetCredential(name);
-        return enrolMemberKeyAlone(name, true);
+        const made = await enrolMemberKeyAlone(name, true);
+        const note = $("key-withdrawn");
+        note.textContent = texts.key_withdrawn;
+        note.hidden = false;
+        return made;
       }
       if (err.code !== "key-enrolled") throw err;
       $("member-key-state").append(` — ${texts.key_elsewhere}`);
@@ -244,6 +249,10 @@ function step(text) {
  * pages). Nothing is encrypted or sent before this holds.
  */
 async function checkKey() {
+  // the round id every signature and proof of this ballot names is this meeting's round
+  // number, worked out here: a server that served another (say the next round's) could have
+  // this page sign a credential request for a round the member never saw
+  if (round.roundId !== `${round.meeting}/round-${round.number}`) throw new Error(texts.bad_round);
   const transcript = await getJSON(`/m/${encodeURIComponent(round.meeting)}/ceremony.json`, { attempts: 5 });
   // the transcript must be this meeting's ceremony (its digest covers the id, so the
   // fingerprint then names the meeting the ballot is for)
@@ -432,13 +441,13 @@ if (!globalThis.crypto || !crypto.subtle) {
       $("confirm").hidden = true;
       fail(err && err.message ? err.message : String(err));
     });
-    // the credential is asked for now, when the round opens, once the election key is known
-    // to be right, with a request signed by the member key (enrolled first)
-    const signer = enrolMemberKey();
+    // the credential is asked for now, when the round opens, once the election key and the
+    // round are known to be right, with a request signed by the member key (enrolled first)
+    const signer = keyChecked.then(enrolMemberKey);
     signer.catch((err) => {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
-    credentialReady = keyChecked.then(() => signer).then(obtainCredential);
+    credentialReady = signer.then(obtainCredential);
     watchForNextRound(round.number);
     credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
       if (err && err.code === "round-closed") return roundClosed();
