@@ -6,9 +6,10 @@
 // requests that carry no cookie at all. The server only ever receives ciphertexts and proofs.
 import { transcriptKey } from "./ceremony.js";
 import { getJSON, lookUpTracker, postJSON } from "./http.js";
+import { enrolMemberKey, exclusive, forgetCredential, loadCredential, saveCredential } from "./memberkey.js";
 import {
-  bytesToHex, createCredential, electionKeyFingerprint, encryptBallot, hexToBytes, keyFingerprint,
-  newMemberKey, randomScalar, resumeCredential, signStatement, statements,
+  createCredential, electionKeyFingerprint, encryptBallot, hexToBytes, randomScalar, resumeCredential,
+  signStatement, statements,
 } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,46 +21,6 @@ const texts = JSON.parse($("texts").textContent);
 // --- this round's credential, kept in this browser until its ballot is in ----------------------
 
 const credentialKey = (meeting, number) => `ballot-credential/${meeting}/${number}`;
-
-function database() {
-  return new Promise((resolve, reject) => {
-    const unavailable = (why) => reject(new Error(why ? `${texts.no_storage} (${why})` : texts.no_storage));
-    let opening;
-    try {
-      if (!globalThis.indexedDB) throw new Error("no IndexedDB");
-      opening = indexedDB.open("ballot", 1);
-    } catch (err) {
-      unavailable(err && err.name !== "Error" ? err.name : "");
-      return;
-    }
-    opening.onupgradeneeded = () => opening.result.createObjectStore("credentials");
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => unavailable(opening.error && opening.error.name);
-  });
-}
-
-/** `act()` alone among this browser's windows holding `name` (two tabs of the page must not
- * both ask for, or both spend, the round's one credential). */
-const exclusive = (name, act) => (globalThis.navigator && navigator.locks ? navigator.locks.request(name, act) : act());
-
-async function stored(mode, act) {
-  const db = await database();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction("credentials", mode);
-      const request = act(tx.objectStore("credentials"));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
-const loadCredential = (key) => stored("readonly", (s) => s.get(key));
-const saveCredential = (key, value) => stored("readwrite", (s) => s.put(value, key));
-const forgetCredential = (key) => stored("readwrite", (s) => s.delete(key));
 
 /**
  * This member's credential for the open round: the one this browser keeps, or a new one asked
@@ -117,61 +78,6 @@ async function obtainCredentialAlone(key, signer) {
 }
 
 let credentialReady = null;
-
-// --- this member's key for the meeting (docs/PROTOCOL.md §14) ------------------------------------
-
-const memberKeyName = (meeting) => `ballot-member-key/${meeting}`;
-
-/**
- * The member key this device keeps for the meeting, made (not extractable) and enrolled on
- * first use: the server gets its public half and the key's signature over the enrolment. A key
- * enrolled from another device is left alone (the page says so). Resolves to the key kept
- * here ({privateKey, publicKeyHex}), or to null when the member's key is on another device.
- */
-function enrolMemberKey() {
-  const name = memberKeyName(round.meeting);
-  return exclusive(name, () => enrolMemberKeyAlone(name));
-}
-
-async function enrolMemberKeyAlone(name, retried = false) {
-  // the page says whose name it signs the enrolment with (the server gives the name; a wrong
-  // one is seen here, and in the record)
-  $("member-key-name").textContent = member.name;
-  let mine = await loadCredential(name);
-  if (member.key && (!mine || mine.publicKeyHex !== member.key)) {
-    $("member-key-fingerprint").textContent = await keyFingerprint(hexToBytes(member.key));
-    $("member-key-state").append(` — ${texts.key_elsewhere}`);
-    return null;
-  }
-  if (!mine) {
-    const made = await newMemberKey();
-    mine = { privateKey: made.privateKey, publicKeyHex: bytesToHex(made.publicKey) };
-    await saveCredential(name, mine); // kept before it is sent: a lost answer sends it again
-  }
-  const publicKey = hexToBytes(mine.publicKeyHex);
-  if (member.key !== mine.publicKeyHex) {
-    const signature = await signStatement(mine.privateKey, statements.memberKey(round.meeting, member.name, publicKey));
-    try {
-      await postJSON("/vote/enrol", { meeting: round.meeting, public_key_hex: mine.publicKeyHex, signature_hex: signature }, { attempts: 5 });
-    } catch (err) {
-      if (err.code === "key-withdrawn" && !retried) {
-        // the office withdrew this browser's key (a device reported lost): make a new one, and
-        // say so, for a member who reported nothing must tell the chair
-        await forgetCredential(name);
-        const made = await enrolMemberKeyAlone(name, true);
-        const note = $("key-withdrawn");
-        note.textContent = texts.key_withdrawn;
-        note.hidden = false;
-        return made;
-      }
-      if (err.code !== "key-enrolled") throw err;
-      $("member-key-state").append(` — ${texts.key_elsewhere}`);
-      return null; // (another device enrolled a moment ago)
-    }
-  }
-  $("member-key-fingerprint").textContent = await keyFingerprint(publicKey);
-  return mine;
-}
 
 function showIssuedNote(text = null) {
   $("ballot-card").hidden = true;
@@ -443,7 +349,7 @@ if (!globalThis.crypto || !crypto.subtle) {
     });
     // the credential is asked for now, when the round opens, once the election key and the
     // round are known to be right, with a request signed by the member key (enrolled first)
-    const signer = keyChecked.then(enrolMemberKey);
+    const signer = keyChecked.then(() => enrolMemberKey(round.meeting, member));
     signer.catch((err) => {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
