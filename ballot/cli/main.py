@@ -363,6 +363,12 @@ def cmd_vote(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"ballot: cannot reach {args.url}: {e} | 无法连接服务器", file=sys.stderr)
         return 1
+    if tracker is None:
+        print(
+            "nothing cast (no --choices): run again with --choices once the chair opens the "
+            "round | 未投票（未给 --choices）：主任开始投票后请加 --choices 再运行"
+        )
+        return 0
     print(f"cast; your tracker (keep it) | 已投出；您的回执（请保存）: {tracker}")
     return 0
 
@@ -596,8 +602,9 @@ def build_parser() -> Parser:
     vt.add_argument("--code", required=True, help="your access code")
     vt.add_argument(
         "--choices",
-        required=True,
-        help="one per candidate in ballot order: a (approve), o (oppose), x (abstain), e.g. a,o,x",
+        help="one per candidate in ballot order: a (approve), o (oppose), x (abstain), e.g. "
+        "a,o,x; without it, ballot vote only confirms your presence once you are checked in "
+        "(before the round opens: only confirmed members count towards the quorum)",
     )
     vt.add_argument(
         "--expect-key",

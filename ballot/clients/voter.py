@@ -122,7 +122,35 @@ class HttpVoter(HttpSession):
             )
         found: dict[str, Any] | None = doc.get("round")
         member = doc.get("member")
-        return found, member if isinstance(member, dict) else {}
+        member = dict(member) if isinstance(member, dict) else {}
+        # (the meeting and this member's presence ride along with who they are)
+        member["meeting"], member["presence"] = doc.get("meeting"), doc.get("presence")
+        return found, member
+
+    def confirm_presence(self, device: MemberDevice, presence: Any) -> str | None:
+        """Sign the presence statement the server says this member's device owes ("present"
+        once checked in, "left" once checked out), if any; returns what was signed."""
+        if not isinstance(presence, dict):
+            return None
+        wanted, done = presence.get("wanted"), presence.get("statements")
+        if wanted not in statements.PRESENCE or type(done) is not int or done < 0:
+            return None
+        n = done + 1
+        try:
+            self.call_json(
+                self.session,
+                "/vote/presence",
+                {
+                    "meeting": device.meeting_id,
+                    "state": wanted,
+                    "n": n,
+                    "signature_hex": device.sign_presence(wanted, n),
+                },
+            )
+        except ClientError as err:
+            if err.code not in ("stale-presence", "already-confirmed"):
+                raise  # (else another device or an earlier attempt of this one signed it)
+        return str(wanted)
 
     def check_key(self, rnd: dict[str, Any], expect_key: str | None) -> str:
         """The key the round says to encrypt under must be the one the recorded ceremony
@@ -194,15 +222,15 @@ class HttpVoter(HttpSession):
 
     def member_key(
         self,
-        rnd: dict[str, Any],
+        meeting: str,
         member: dict[str, Any],
         key_file: Path | None,
         passphrase: Passphrase,
     ) -> MemberDevice:
         """This member's key for the meeting: opened from its sealed file, or made and sealed
         into a new one; enrolled with the server on first use (docs/PROTOCOL.md §14)."""
-        meeting, name, enrolled = rnd["meeting"], member.get("name"), member.get("key")
-        if not isinstance(name, str) or not name:
+        name, enrolled = member.get("name"), member.get("key")
+        if not isinstance(name, str) or not name or not isinstance(meeting, str) or not meeting:
             raise ClientError(
                 "bad-round",
                 Text(
@@ -364,37 +392,78 @@ class HttpVoter(HttpSession):
 def vote(
     base_url: str,
     code: str,
-    choices_text: str,
+    choices_text: str | None,
     delay: tuple[float, float] = (1.5, 5.0),
     expect_key: str | None = None,
     say: Callable[[str], None] = lambda _line: None,
     *,
     passphrase: Passphrase,
     key_file: Path | None = None,
-) -> str:
+) -> str | None:
     """The whole turn; returns the tracker. Nothing is sent before the election key is checked
     against the ceremony (and against `expect_key`, a fingerprint in canonical grouping). The
-    member key is `key_file` (else `default_key_file`), sealed under `passphrase`."""
+    member key is `key_file` (else `default_key_file`), sealed under `passphrase`; the device
+    first confirms the member's presence if the chair has checked them in. Without
+    `choices_text` it only does that (before a round opens) and returns None."""
     voter = HttpVoter(base_url)
     voter.login(code)
     rnd, member = voter.current_round()
-    if rnd is None:
-        raise ClientError("no-round", Text(en="no round is open", zh="目前没有正在进行的投票"))
-    found = voter.check_key(rnd, expect_key)
-    say(
-        f"election key fingerprint {found}"
-        + (" (as expected)" if expect_key else ": compare it with the projector's")
-        + f" | 选举公钥指纹 {found}"
-        + ("（与指定一致）" if expect_key else "：请与投影屏核对")
+    if rnd is not None:
+        found = voter.check_key(rnd, expect_key)
+        say(
+            f"election key fingerprint {found}"
+            + (" (as expected)" if expect_key else ": compare it with the projector's")
+            + f" | 选举公钥指纹 {found}"
+            + ("（与指定一致）" if expect_key else "：请与投影屏核对")
+        )
+    prepared = None
+    if rnd is not None and choices_text is not None:
+        prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
+    meeting = rnd["meeting"] if rnd is not None else member.get("meeting")
+    signer = voter.member_key(
+        meeting if isinstance(meeting, str) else "", member, key_file, passphrase
     )
-    prepared = voter.prepare(rnd, parse_choices(choices_text, len(rnd["candidates"])))
-    signer = voter.member_key(rnd, member, key_file, passphrase)
     say(
         f"your member key's fingerprint {signer.fingerprint} (signed as {signer.member}) | "
         f"您的成员密钥指纹 {signer.fingerprint}（以 {signer.member} 签名）"
     )
+    signed = voter.confirm_presence(signer, member.get("presence"))
+    here = member.get("presence")
+    checked_in = isinstance(here, dict) and here.get("checked_in") is True
+    if not checked_in and prepared is not None:
+        raise ClientError(
+            "not-present",
+            Text(
+                en="you are not checked in: check in with the chair, then run this again "
+                "(nothing was cast)",
+                zh="您尚未签到：请到主任处签到后再运行（未投票）",
+            ),
+        )
+    _say_presence(signed, checked_in, say)
+    if prepared is None:
+        if choices_text is not None:
+            raise ClientError(
+                "no-round",
+                Text(
+                    en="no round is open: run this again when the chair opens it",
+                    zh="目前没有正在进行的投票：请在主任开始投票后再运行",
+                ),
+            )
+        return None
     voter.issue(prepared, signer)
     low, high = delay
     time.sleep(low + (high - low) * secrets.randbelow(1000) / 1000)
     voter.register(prepared)
     return voter.cast(prepared)
+
+
+def _say_presence(signed: str | None, checked_in: bool, say: Callable[[str], None]) -> None:
+    if signed == "left":
+        say("you are checked out: your device signed that you left | 已离会：设备已签名声明离会")
+    elif checked_in:
+        say("your presence is confirmed, signed by your member key | 已确认到会（成员密钥签名）")
+    else:
+        say(
+            "you are not checked in: check in with the chair, then run this again | "
+            "您尚未签到：请到主任处签到后再运行"
+        )

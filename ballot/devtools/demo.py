@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.ballot import BallotContext
@@ -39,6 +39,7 @@ from ballot.services import (
     counting,
     meetings,
     member_keys,
+    presence,
     record,
     setup,
     voting,
@@ -151,7 +152,45 @@ def open_round_view(db: Db, meeting_id: int, number: int) -> OpenRound:
 _member_devices: dict[tuple[str, int], MemberDevice] = {}
 
 
-def member_device(db: Db, view: OpenRound, member_id: int, rng: RandomSource) -> MemberDevice:
+class MeetingRef(Protocol):
+    @property
+    def meeting_id(self) -> int: ...
+    @property
+    def public_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting as a member's device knows it before any round (its row id and public id)."""
+
+    meeting_id: int
+    public_id: str
+
+
+def check_in(db: Db, meeting_id: int, member_id: int, rng: RandomSource) -> MemberDevice:
+    """The chair checks the member in and the member's own device confirms it (its key enrolled
+    first if it is not yet), as the ballot page does when it sees the check-in."""
+    with transaction(db) as session:
+        meetings.set_present(session, meeting_id, member_id, True)
+        public_id = meetings.public_id(session, meeting_id)
+    device = member_device(db, Meeting(meeting_id, public_id), member_id, rng)
+    confirm_presence(db, meeting_id, member_id, device)
+    return device
+
+
+def confirm_presence(db: Db, meeting_id: int, member_id: int, device: MemberDevice) -> None:
+    """The member's device signs the presence statement the server says it wants, if any."""
+    with transaction(db) as session:
+        now = presence.of(session, meeting_id, member_id)
+        wanted = now.wanted()
+        if wanted is not None:
+            n = now.statements + 1
+            presence.confirm(
+                session, meeting_id, member_id, wanted, n, device.sign_presence(wanted, n)
+            )
+
+
+def member_device(db: Db, view: MeetingRef, member_id: int, rng: RandomSource) -> MemberDevice:
     """The member's signing key for the meeting, as their device keeps it (enrolled once)."""
     found = _member_devices.get((view.public_id, member_id))
     with transaction(db) as session:
@@ -361,9 +400,8 @@ def simulate(
     def sign(message: bytes) -> bytes:
         return keystore.sign(signing, message)
 
-    for member in member_ids[:present]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+    for member in member_ids[:present]:  # each member's own device confirms the check-in
+        check_in(db, meeting, member, sysrng)
     say(f"attendance: {present} of {members} present | 应到 {members} 人，实到 {present} 人")
 
     voters = member_ids[:present]

@@ -19,8 +19,10 @@ from ballot.crypto import hashing as h
 
 RECORD_FORMAT = "ballot-record"
 # 2: member keys are enrolled in the record and every credential-issued event carries the
-# member-signed request (docs/PROTOCOL.md §12, §14); a version 1 record is refused by name
-RECORD_VERSION = 2
+# member-signed request (docs/PROTOCOL.md §12, §14);
+# 3: members' own devices confirm their presence (`presence`), and only confirmed members
+# count towards a round's `present`; an older record is refused by name
+RECORD_VERSION = 3
 GENESIS = "0" * 64
 EVENT_TAG = "ballot/v1/event"
 CHECKPOINT_TAG = "ballot/v1/checkpoint"

@@ -20,7 +20,8 @@ from ballot.protocol.context import OPTIONS, decryption_context
 
 class MemberDevice:
     """A member's own signing key for one meeting (docs/PROTOCOL.md §14): it enrols itself and
-    signs what only the member can say, such as the request for a round's credential."""
+    signs what only the member can say: that they are present, and the request for a round's
+    credential."""
 
     def __init__(self, meeting_id: str, member: str, key: CredentialKey) -> None:
         self.meeting_id, self.member, self.key = meeting_id, member, key
@@ -42,6 +43,11 @@ class MemberDevice:
         public = self.key.public_bytes()
         message = statements.member_key(self.meeting_id, self.member, public)
         return {"public_key_hex": public.hex(), "signature_hex": self.key.sign(message).hex()}
+
+    def sign_presence(self, state: str, n: int) -> str:
+        """The member's signature on their n-th presence statement ("present" or "left")."""
+        message = statements.presence(self.meeting_id, self.member, state, n)
+        return self.key.sign(message).hex()
 
     def sign_issuance(self, round_id: str, blinded_hex: str) -> str:
         """The member's signature on the request for `round_id`'s credential."""

@@ -312,6 +312,19 @@ def members_count(session: Session, meeting: m.Meeting) -> int:
 
 
 def present_count(session: Session, meeting: m.Meeting) -> int:
+    """The members present for the quorum: checked in by the chair and confirmed since by
+    their own device's signed `presence` (services/presence.py)."""
+    return count_rows(
+        session,
+        m.Attendance,
+        m.Attendance.meeting_id == meeting.id,
+        m.Attendance.present.is_(True),
+        m.Attendance.confirmed.is_(True),
+    )
+
+
+def checked_in_count(session: Session, meeting: m.Meeting) -> int:
+    """The members the chair has checked in (confirmed or not)."""
     return count_rows(
         session, m.Attendance, m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True)
     )
@@ -405,7 +418,8 @@ def member_name(session: Session, meeting_id: int, member_id: int) -> str:
 
 
 def set_present(session: Session, meeting_id: int, member_id: int, present: bool) -> int:
-    """Check a member in (present=True) or out; returns the number present now."""
+    """Check a member in (present=True) or out; returns the number checked in now. Either way
+    the member's device must confirm afresh (services/presence.py) to count as present."""
     meeting = record.lock_meeting(session, meeting_id)
     if meeting.status == MeetingStatus.CLOSED:
         raise ServiceError("meeting-closed", en="the meeting is closed", zh="会议已结束")
@@ -428,11 +442,13 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
             "not-present", en=f"{member.name} is not checked in", zh=f"{member.name} 未签到"
         )
     if row is None:
-        session.add(m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present))
+        session.add(
+            m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present, statements=0)
+        )
     else:
-        row.present = present
+        row.present, row.confirmed = present, False
     session.flush()
-    count = present_count(session, meeting)
+    count = checked_in_count(session, meeting)
     record.append(
         session,
         meeting.id,

@@ -53,6 +53,19 @@ def enrolled_key(session: Session, meeting_id: int, member_id: int) -> str | Non
     )
 
 
+def signing_key(session: Session, meeting: m.Meeting, member: m.Member) -> bytes:
+    """The member's enrolled key, which must sign what the member says; refused if none yet."""
+    key = enrolled_key(session, meeting.id, member.id)
+    if key is None:
+        raise ServiceError(
+            "no-member-key",
+            en=f"{member.name} has no member key for this meeting yet: the device enrols "
+            "its key first (reload the page, or run ballot vote again)",
+            zh=f"{member.name} 尚未登记本次会议的成员密钥：设备须先登记密钥（请刷新页面，或重新运行 ballot vote）",
+        )
+    return bytes.fromhex(key)
+
+
 def enrol(
     session: Session, meeting_id: int, member_id: int, public_key_hex: object, signature_hex: object
 ) -> str:

@@ -72,6 +72,11 @@ class MeetingView:
     fingerprint: str | None = None
 
     @property
+    def unconfirmed(self) -> list[str]:
+        """Checked in by the chair, not yet confirmed by their own device (not counted)."""
+        return [x["name"] for x in self.members if x["present"] and not x["confirmed"]]
+
+    @property
     def open_round(self) -> RoundView | None:
         return next((r for r in self.rounds if r.status == RoundStatus.OPEN), None)
 
@@ -90,15 +95,22 @@ def meeting_by_public_id(session: Session, public_id: str) -> int:
 def meeting_view(session: Session, meeting_id: int) -> MeetingView:
     meeting = record.meeting(session, meeting_id)
     committee = session.get(m.Committee, meeting.committee_id)
-    present_ids = set(
-        session.scalars(
-            select(m.Attendance.member_id).where(
+    attendance = {
+        member_id: confirmed
+        for member_id, confirmed in session.execute(
+            select(m.Attendance.member_id, m.Attendance.confirmed).where(
                 m.Attendance.meeting_id == meeting.id, m.Attendance.present.is_(True)
             )
         )
-    )
+    }
     members = [
-        {"id": x.id, "name": x.name, "role": x.role, "present": x.id in present_ids}
+        {
+            "id": x.id,
+            "name": x.name,
+            "role": x.role,
+            "present": x.id in attendance,
+            "confirmed": attendance.get(x.id, False),
+        }
         for x in session.scalars(
             select(m.Member)
             .where(m.Member.committee_id == meeting.committee_id)

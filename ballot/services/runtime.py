@@ -30,6 +30,8 @@ CLIENT_FILES = (
     "keystore.js",
     "ceremony.js",
     "http.js",
+    "memberkey.js",
+    "presence.js",
     "booth.js",
     "scrutineer.js",
 )

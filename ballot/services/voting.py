@@ -34,7 +34,7 @@ from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context, statements
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
-from ballot.services import member_keys, overview, record
+from ballot.services import member_keys, overview, presence, record
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import (
@@ -330,35 +330,31 @@ def issue_credential(
     meeting = record.lock_meeting(session, meeting_id)
     rnd = _open_round(session, meeting, number)
     member = member_of(session, meeting, member_id)
-    present = session.scalar(
-        select(m.Attendance.present).where(
-            m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
-        )
-    )
-    if not present:
+    here = presence.of(session, meeting.id, member.id)
+    if not here.checked_in:
         raise ServiceError(
             "not-present",
             en=f"{member.name} is not checked in: check in first",
             zh=f"{member.name} 未签到：请先签到",
+        )
+    if not here.confirmed:
+        raise ServiceError(
+            "not-confirmed",
+            en=f"{member.name}'s device has not yet confirmed their presence: reload the page "
+            "(it confirms by itself), or run ballot vote again",
+            zh=f"{member.name} 的设备尚未确认到会：请刷新页面（页面会自动确认），或重新运行 ballot vote",
         )
     issuer = _issuer(meeting, server_secret)
     blinded = hex_bytes(
         blinded_hex, "the blinded credential", "盲化凭证", size=issuer.public.modulus_len
     )
     signature = hex_bytes(signature_hex, "the request's signature", "领取请求签名", size=64)
-    key = member_keys.enrolled_key(session, meeting.id, member.id)
-    if key is None:
-        raise ServiceError(
-            "no-member-key",
-            en=f"{member.name} has no member key for this meeting yet: the device enrols "
-            "its key first (reload the page, or run ballot vote again)",
-            zh=f"{member.name} 尚未登记本次会议的成员密钥：设备须先登记密钥（请刷新页面，或重新运行 ballot vote）",
-        )
+    key = member_keys.signing_key(session, meeting, member)
     try:
         statement = statements.issuance_request(
             meeting.public_id, member.name, round_id(meeting, number), blinded
         )
-        verify_signature(bytes.fromhex(key), statement, signature)
+        verify_signature(key, statement, signature)
     except CryptoError:
         raise ServiceError(
             "bad-request-signature",
@@ -569,12 +565,9 @@ def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]
         return state
     state["meeting"] = {"public_id": meeting.public_id, "title": meeting.title}
     state["tier_names"] = overview.tier_names(meeting.profile_id)
-    present = session.scalar(
-        select(m.Attendance.present).where(
-            m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member_id
-        )
-    )
-    state["present"] = bool(present)
+    here = presence.of(session, meeting.id, member_id)
+    state["present"] = here.checked_in
+    state["presence"] = here.for_page()
     state["member_key"] = member_keys.enrolled_key(session, meeting.id, member_id)
     state["member_name"] = member_of(session, meeting, member_id).name
     rnd = session.scalar(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -131,7 +132,10 @@ class CeremonyShare(Base):
 
 
 class Attendance(Base):
-    """到会: whether a member is present now (the events keep the history)."""
+    """到会: whether the chair has a member checked in now, and what the member's own device
+    last signed about it (docs/PROTOCOL.md §14 `presence`; the events keep the history).
+    `confirmed`: checked in, and the device's latest statement is a "present" signed after
+    that check-in; only confirmed members count towards the quorum."""
 
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
@@ -139,6 +143,10 @@ class Attendance(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     present: Mapped[bool] = mapped_column(Boolean)
+    statements: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_state: Mapped[str | None] = mapped_column(String(8), default=None)
+    last_signature: Mapped[str | None] = mapped_column(String(128), default=None)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MemberKey(Base):

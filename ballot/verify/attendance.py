@@ -1,13 +1,76 @@
-"""Attendance and quorum at every open and close; credentials issued only to members present."""
+"""Attendance and quorum at every open and close, counting only members whose own device
+confirmed their presence (a member-signed `presence` after the chair's latest check-in,
+docs/PROTOCOL.md §14); credentials issued only to members so confirmed. The chair's check-in
+alone is the server's word: it counts for nothing without the member's signature."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ballot.crypto.errors import CryptoError
+from ballot.crypto.signature import verify
+from ballot.protocol import statements
 from ballot.verify.evidence import Evidence
+from ballot.verify.fields import strict_hex
 from ballot.verify.report import Check
 
 
+def _presence(
+    v: Evidence,
+    c: Check,
+    i: int,
+    body: Any,
+    state_of: tuple[set[str], set[str], dict[str, str], dict[str, int]],
+) -> None:
+    """One member-signed presence statement: its signature, its number, and what it may say."""
+    present, confirmed, last, count = state_of
+    c.items += 1
+    where = f"event {i}"
+    if not isinstance(body, dict):
+        c.fail(f"{where}: a presence event must give member, state, n and signature")
+        return
+    name, state, n = body.get("member"), body.get("state"), body.get("n")
+    if not isinstance(name, str) or name not in v.roster:
+        c.fail(f"{where}: presence of {name!r}, who is not a member")
+        return
+    if state not in statements.PRESENCE or type(n) is not int or n < 1:
+        c.fail(f"{where}: {name}'s presence must say present or left, numbered from 1")
+        return
+    try:
+        signature = strict_hex(body.get("signature"), "signature")
+    except ValueError as err:
+        c.fail(f"{where}: {name}'s presence: {err}")
+        return
+    key = v.member_keys_at[i].get(name)
+    if key is None:
+        c.fail(f"{where}: {name} had no member key enrolled to sign their presence")
+        return
+    try:
+        verify(key, statements.presence(v.record["meeting"], name, state, n), signature)
+    except (CryptoError, ValueError):
+        c.fail(f"{where}: {name}'s presence statement is not signed by their member key")
+        return
+    if n != count.get(name, 0) + 1:
+        c.fail(
+            f"{where}: {name}'s presence statement is number {n}; the record has "
+            f"{count.get(name, 0)} before it"
+        )
+    count[name], last[name] = n, state
+    if state == "left":
+        confirmed.discard(name)
+    elif name not in present:
+        c.fail(f"{where}: {name}'s device said present while the chair had them checked out")
+    elif name in confirmed:
+        c.fail(f"{where}: {name}'s presence was confirmed twice without a check-in between")
+    else:
+        confirmed.add(name)
+
+
 def check_attendance(v: Evidence, c: Check) -> None:
-    present: set[str] = set()
+    present: set[str] = set()  # checked in by the chair (the server's word)
+    confirmed: set[str] = set()  # ... and confirmed since by their own device (counted)
+    last: dict[str, str] = {}
+    count: dict[str, int] = {}
     rounds = v.rounds()
     v.present_at = {}
     quorum = v.rules.quorum.get()
@@ -21,26 +84,34 @@ def check_attendance(v: Evidence, c: Check) -> None:
             elif b["present"] == (b["member"] in present):
                 c.fail(f"event {i}: {b['member']} checked {'in' if b['present'] else 'out'} twice")
             (present.add if b["present"] else present.discard)(b["member"])
+            confirmed.discard(b["member"])  # a new check-in needs a new confirmation
             if b["present_count"] != len(present):
                 c.fail(
                     f"event {i}: says {b['present_count']} present; the check-ins give "
                     f"{len(present)}"
                 )
-        elif e["kind"] == "credential-issued" and b["member"] not in present:
-            c.fail(f"event {i}: a credential was issued to {b['member']}, who was not present")
+        elif e["kind"] == "presence":
+            _presence(v, c, i, b, (present, confirmed, last, count))
+        elif e["kind"] == "credential-issued" and b["member"] not in confirmed:
+            c.fail(
+                f"event {i}: a credential was issued to {b['member']}, whose own device had "
+                "not confirmed their presence"
+            )
         elif e["kind"] in ("round-opened", "round-closed"):
             c.items += 1
-            v.present_at[i] = len(present)
-            if b["present"] != len(present) or b["members"] != members:
+            here = len(confirmed)
+            v.present_at[i] = here
+            if b["present"] != here or b["members"] != members:
                 c.fail(
                     f"event {i}: round {b['round']} records {b['present']} of "
-                    f"{b['members']} present; the record gives {len(present)} of {members}"
+                    f"{b['members']} present; the members' confirmed presence gives {here} "
+                    f"of {members}"
                 )
-            met = quorum is None or quorum.met(len(present), members)
+            met = quorum is None or quorum.met(here, members)
             if e["kind"] == "round-opened" and not met:
                 c.fail(
-                    f"event {i}: round {b['round']} opened without a quorum "
-                    f"({len(present)} of {members})"
+                    f"event {i}: round {b['round']} opened without a quorum of confirmed "
+                    f"presence ({here} of {members})"
                 )
             if e["kind"] == "round-closed" and not met and not b["void"]:
                 c.fail(f"event {i}: round {b['round']} closed without a quorum but was not voided")

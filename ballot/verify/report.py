@@ -22,7 +22,11 @@ CHECKS = [
         "the election key is the one the scrutineers read out (--expect-key)",
         "选举公钥与监票人宣读的指纹一致（--expect-key）",
     ),
-    ("attendance-quorum", "attendance and quorum at every open and close", "到会人数与法定人数"),
+    (
+        "attendance-quorum",
+        "presence each member confirmed, and the quorum at every open and close",
+        "委员本人确认的到会与法定人数",
+    ),
     (
         "issuance",
         "every credential was asked for by its member's own key",

@@ -36,6 +36,7 @@ STATUS = {
     "unknown-meeting": 404,
     "unknown-round": 404,
     "key-enrolled": 409,
+    "stale-presence": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
 }

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot.services import counting, meetings, overview, voting
+from ballot.services import counting, meetings, overview, presence, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Session
 from ballot.web import inputs
@@ -44,11 +44,15 @@ def home() -> BaseResponse:
 @bp.get("/<int:meeting_id>")
 @login_required("chair")
 def console(meeting_id: int) -> str:
+    account = current_account()
+    assert account is not None
     with look() as s:
         view = overview.meeting_view(s, _meeting(s, meeting_id))
         blocked = voting.opening_refusal(s, meeting_id)
+        # the chair is a member: this console is their device, which confirms their presence
+        me = presence.device_state(s, meeting_id, account.member_id)
     return render_template(
-        "chair.html", view=view, blocked=blocked.text if blocked is not None else None
+        "chair.html", view=view, blocked=blocked.text if blocked is not None else None, me=me
     )
 
 

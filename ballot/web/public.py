@@ -142,6 +142,7 @@ def live_shape(view: overview.MeetingView) -> str:
             current.status if current else None,
             current.scrutineers_sent if current else None,
             bool(view.quorum.get("met")),
+            view.unconfirmed,
         ],
         separators=(",", ":"),
     )
@@ -155,6 +156,7 @@ def status_json(view: overview.MeetingView) -> dict[str, Any]:
         "status": view.status,
         "members": view.member_count,
         "present": view.present,
+        "unconfirmed": view.unconfirmed,
         "quorum": view.quorum,
         "round": None
         if current is None

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ballot.services import member_keys, overview, voting
+from ballot.services import member_keys, overview, presence, voting
 from ballot.services.errors import ServiceError
 from ballot.services.runtime import Runtime
 from ballot.web import inputs
@@ -38,8 +38,15 @@ def booth() -> str:
 def round_json() -> Any:
     state = _booth_state()
     member = {"name": state.get("member_name"), "key": state.get("member_key")}
+    meeting = state["meeting"]
     return jsonify(
-        {"round": state["round"], "issued": state.get("issued", False), "member": member}
+        {
+            "meeting": meeting["public_id"] if meeting else None,
+            "round": state["round"],
+            "issued": state.get("issued", False),
+            "member": member,
+            "presence": state.get("presence"),
+        }
     )
 
 
@@ -56,6 +63,27 @@ def enrol() -> Any:
             s, meeting, account.member_id, body.get("public_key_hex"), body.get("signature_hex")
         )
     return jsonify({"enrolled": True, "fingerprint": fingerprint})
+
+
+@bp.post("/presence")
+@login_required("member", "chair")
+def confirm_presence() -> Any:
+    """The member's device says, signed by the member key, that they are in the room (or have
+    left): only so confirmed members count towards the quorum (docs/PROTOCOL.md §14)."""
+    body = inputs.json_object()
+    account = current_account()
+    assert account is not None and account.member_id is not None
+    with work() as s:
+        meeting = voting.member_meeting(s, account.committee_id or 0, body.get("meeting"))
+        after = presence.confirm(
+            s,
+            meeting,
+            account.member_id,
+            body.get("state"),
+            body.get("n"),
+            body.get("signature_hex"),
+        )
+    return jsonify({"presence": after.for_page()})
 
 
 @bp.post("/issue")

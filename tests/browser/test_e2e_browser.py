@@ -92,21 +92,18 @@ def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Pa
         yield base, meeting, invitations, tmp_path
 
 
-def checked_in(folder: Path, meeting: int, names: list[str]) -> tuple[Any, Any]:
-    """The server's database (engine, sessions), with `names` checked in at `meeting`."""
-    from sqlalchemy import select
-
-    from ballot.services import meetings
-    from ballot.storage import models as m
+def checked_in(
+    folder: Path, meeting: int, names: list[str], browser: tuple[str, ...] = ()
+) -> tuple[Any, Any]:
+    """The server's database (engine, sessions), with `names` checked in at `meeting`; each
+    one's own device confirms it (a Python one), except those in `browser`, whose page or
+    command line will."""
     from ballot.storage.engine import make_engine, sessions
+    from tests.support.web import check_in
 
     engine = make_engine(f"sqlite:///{folder / 'e2e.sqlite3'}")
     db = sessions(engine)
-    with db() as s:
-        ids = {x.name: x.id for x in s.scalars(select(m.Member))}
-    for name in names:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, ids[name], True)
+    check_in(db, meeting, names, browser)
     return engine, db
 
 
@@ -162,7 +159,14 @@ def test_a_whole_meeting_in_real_browsers(
         for name in ["主任甲", *MEMBERS]:
             chair.click(f"button[data-member='{name}']")
             chair.wait_for_load_state("networkidle")
-        assert "实到 6 人" in chair.inner_text("#quorum").replace("\n", "").replace(" ", " ")
+        # checked in, but only the chair's own device (this console) has confirmed: the rest
+        # are listed as awaiting their devices, and not counted
+        chair.wait_for_selector("#presence-state:has-text('已到会')", timeout=30_000)
+        chair.reload()
+        assert "实到 1 人" in chair.inner_text("#quorum").replace("\n", "").replace(" ", " ")
+        assert "委员乙" in chair.inner_text("#unconfirmed")
+        assert chair.locator("#open-round").is_disabled()
+        shots(chair, "chair-awaiting-confirmation")
 
         scrutineers = []
         for i in (1, 2, 3):
@@ -182,6 +186,16 @@ def test_a_whole_meeting_in_real_browsers(
         )  # (their own, not the server's)
 
         members = {name: person(name) for name in MEMBERS}
+        # each member's page, waiting for the round, signed their presence when it opened:
+        # the console counts them now (it reloads itself when the list of unconfirmed changes)
+        for page in members.values():
+            page.wait_for_selector("#presence-state:has-text('已到会')", timeout=30_000)
+        chair.wait_for_function(
+            "() => document.querySelector('[data-field=present]').textContent === '6'",
+            timeout=30_000,
+        )
+        assert chair.locator("#unconfirmed").count() == 0
+        shots(members["委员乙"], "member-waiting-confirmed")
 
         # Each member's page asks for its credential as soon as it sees a round open (their
         # pages are open already, waiting). 委员丙's first issuance lands on the server but its
@@ -342,7 +356,10 @@ def test_a_whole_meeting_in_real_browsers(
     # showed its fingerprint
     events = json.loads((folder / "record.json").read_text("utf-8"))["events"]
     keys = {e["body"]["member"]: e["body"]["key"] for e in events if e["kind"] == "member-key"}
-    assert set(keys) == set(MEMBERS)
+    assert set(keys) == {"主任甲", *MEMBERS}  # (the chair's console is the chair's device)
+    # and each one's device signed their presence, which the record keeps
+    confirmed = {e["body"]["member"] for e in events if e["kind"] == "presence"}
+    assert confirmed == {"主任甲", *MEMBERS}
     assert shown_key["委员乙"] == statements.key_fingerprint(bytes.fromhex(keys["委员乙"]))
 
     unexpected = [x for x in problems if x not in expected]
@@ -386,7 +403,8 @@ def test_ballot_vote_casts_from_the_command_line(
     from ballot.storage import models as m
 
     base, meeting, inv, folder = server
-    engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]])
+    # 委员乙 votes from the command line, whose key file confirms the check-in
+    engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]], browser=("委员乙",))
 
     (folder / "member-key-passphrase").write_text("member key passphrase\n", "utf-8")
 
@@ -398,8 +416,9 @@ def test_ballot_vote_casts_from_the_command_line(
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
 
-    none_open = vote("委员乙", "a,a,x,x")
+    none_open = vote("委员乙", "a,a,x,x")  # (its presence is confirmed all the same)
     assert none_open.returncode == 1 and "no round is open" in none_open.stderr
+    assert "your presence is confirmed" in none_open.stdout
     with transaction(db) as session:
         voting.open_round(session, meeting)
     bad = vote("委员乙", "a,a,x")

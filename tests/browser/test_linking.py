@@ -27,7 +27,7 @@ from ballot.services import voting
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.browser.test_e2e_browser import ARTIFACTS, CHROMIUM, FLAGS, _playwright, checked_in
-from tests.support.web import make_web_meeting, running_server
+from tests.support.web import make_web_meeting, running_server, wait_for_confirmed
 
 MEMBERS = [f"委员{i:02d}" for i in range(1, 16)]
 ROSTER = [("主任甲", "chair")] + [(name, "member") for name in MEMBERS]
@@ -56,7 +56,7 @@ def test_an_operator_links_members_to_ballots_no_better_than_chance(tmp_path: Pa
     pressed: list[tuple[float, str]] = []  # the control: when each member pressed cast
     trackers: dict[str, str] = {}
     with running_server(tmp_path, url) as base, sync_playwright() as p:
-        engine, db = checked_in(tmp_path, meeting, ["主任甲", *MEMBERS])
+        engine, db = checked_in(tmp_path, meeting, ["主任甲", *MEMBERS], browser=tuple(MEMBERS))
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         pages: dict[str, Any] = {}
         for name in MEMBERS:
@@ -73,6 +73,7 @@ def test_an_operator_links_members_to_ballots_no_better_than_chance(tmp_path: Pa
             page.click("button[type=submit].primary")
             page.wait_for_load_state("networkidle")
             pages[name] = page  # waiting on "no round is open", reloading every 5 s
+        wait_for_confirmed(db, meeting, 1 + len(MEMBERS))  # each page confirmed its check-in
         with transaction(db) as session:
             voting.open_round(session, meeting)
         opened = time.monotonic()

@@ -25,7 +25,7 @@ from ballot.storage import models as m
 from ballot.tally.profile import resolve
 from ballot.tally.profiles import load_profile, profile_ids
 from tests.support import ROOT
-from tests.support.web import cast_with_client, log_in
+from tests.support.web import cast_with_client, confirm_presence, log_in
 
 
 def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -158,6 +158,8 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
         )
         assert r.status_code == 302, r.get_data(as_text=True)[:300]
     voters = [log_in(app, x.code) for x in present]
+    for c, token in voters:  # each member's own device confirms the check-in
+        confirm_presence(c, token)
     scrutineers = [x for x in invitations if x.role == "scrutineer"][:3]
     shares = {
         x.name: keystore.open_share((x.share_file or Path()).read_text("utf-8"), x.passphrase or "")

@@ -22,7 +22,7 @@ from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
 from tests.integration.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
 from tests.support import ROOT
-from tests.support.members import issue_signed
+from tests.support.members import check_in, issue_signed
 
 RNG = SystemRandom()
 
@@ -58,8 +58,7 @@ def test_a_returned_tracker_survives_the_process_being_killed(
     with transaction(db) as session:
         voting.open_meeting(session, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)

@@ -12,13 +12,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ballot.clients.voter import vote
+from ballot.services import voting
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.faults import LOSSY, LossyProxy, database_down, private_postgres, restart
 from tests.support.web import (
     ROSTER,
+    check_in,
     log_in,
     make_web_meeting,
-    open_first_round,
     running_server,
 )
 
@@ -30,8 +32,12 @@ def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Pa
         app, meeting, inv = make_web_meeting(tmp_path, url)
         rt = app.extensions["ballot"]  # type: ignore[attr-defined]
         members = [name for name, _ in ROSTER]
-        open_first_round(app, meeting, members)
+        check_in(rt.db, meeting, members, browser=tuple(members))
         with running_server(tmp_path, url) as base:
+            for name in members:  # their command lines confirm the check-in; the round opens
+                vote(base, inv[name].code, None, passphrase=PASS, key_file=tmp_path / f"{name}.key")
+            with transaction(rt.db) as session:
+                voting.open_round(session, meeting)
             proxy = LossyProxy(int(base.rsplit(":", 1)[1]))
             trackers: dict[str, str] = {}
             errors: list[str] = []

@@ -34,7 +34,7 @@ from tests.integration.test_services_voting import (
     refused,
     setup_meeting,
 )
-from tests.support.members import issue_signed
+from tests.support.members import check_in, issue_signed
 
 
 def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_registered(
@@ -44,9 +44,9 @@ def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_regis
     lost): "credential-registered", which the page and `ballot vote` take as done — not
     "too-many-credentials", after which the page never cast."""
     meeting, members = setup_meeting(db, issuer)
+    for member in members[:4]:
+        check_in(db, meeting, member)
     with transaction(db) as session:
-        for member in members[:4]:
-            meetings.set_present(session, meeting, member, True)
         voting.open_round(session, meeting)
     device = open_round_view(db, meeting, 1).device(RNG)
     blind = issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)

@@ -24,6 +24,7 @@ from ballot.services import ceremonies, counting, meetings, overview, record, vo
 from ballot.services.errors import ServiceError
 from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
+from tests.support.members import check_in
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -151,8 +152,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     with transaction(db) as session:
         voting.open_meeting(session, meeting, issuer, SECRET, RNG, committee_public)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     AP, OP, AB = "approve", "oppose", "abstain"
 
     # award, 2 places: A, B and C tie at 3 (≥ 1/2 of 5 members) → re-vote among all three
@@ -161,8 +161,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     with pytest.raises(ServiceError) as err:  # a member not checked in gets no credential
         cast_round(db, meeting, 1, {members[4]: [AP, AB, AB]})
     assert err.value.code == "not-present"
-    with transaction(db) as session:
-        meetings.set_present(session, meeting, members[4], True)
+    check_in(db, meeting, members[4])
     cast_round(
         db,
         meeting,
@@ -310,8 +309,9 @@ def test_a_member_who_votes_and_leaves_before_the_count_and_quorum_lost_between_
         voting.open_meeting(
             session, meeting, issuer, SECRET, RNG, keystore.committee_public_key(committee_private)
         )
-        for member in members:
-            meetings.set_present(session, meeting, member, True)
+    for member in members:
+        check_in(db, meeting, member)
+    with transaction(db) as session:
         voting.open_round(session, meeting)
     AP, AB = "approve", "abstain"
     cast_round(db, meeting, 1, {x: [AP, AP, AB] for x in members})
@@ -327,6 +327,6 @@ def test_a_member_who_votes_and_leaves_before_the_count_and_quorum_lost_between_
         refusal = voting.opening_refusal(session, meeting)
     assert view.rounds[0].status == "counted" and view.next is None
     assert refusal is not None and refusal.code == "no-quorum" and "3 of 5" in refusal.text.en
+    check_in(db, meeting, members[3])  # back (their device confirms): the nominee ballot
     with transaction(db) as session:
-        meetings.set_present(session, meeting, members[3], True)  # back: the nominee ballot
         assert voting.open_round(session, meeting) == 2

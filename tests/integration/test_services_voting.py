@@ -20,12 +20,12 @@ from ballot.devtools.demo import member_device, open_round_view
 from ballot.devtools.seeded import SeededRandom
 from ballot.protocol.chain import chain_problems
 from ballot.protocol.device import VoterDevice
-from ballot.services import ceremonies, counting, meetings, overview, record, voting
+from ballot.services import ceremonies, counting, meetings, overview, presence, record, voting
 from ballot.services.errors import ServiceError
-from ballot.services.unit import transaction
+from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
 from tests.support import ROOT
-from tests.support.members import issue_signed, request_signature
+from tests.support.members import check_in, confirm, issue_signed, request_signature
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -111,12 +111,19 @@ def test_a_round_from_quorum_to_stored_ballots(
 ) -> None:
     meeting, members = setup_meeting(db, issuer)
     for member in members[:3]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     err = refused("no-quorum", voting.open_round, db, meeting)
     assert "3 of 5" in err.text.en and "需 4 人" in err.text.zh
-    with transaction(db) as session:
+    with transaction(db) as session:  # checked in by the chair: 4 checked in …
         assert meetings.set_present(session, meeting, members[3], True) == 4
+    # … but only 3 confirmed by their own devices: still no quorum
+    err = refused("no-quorum", voting.open_round, db, meeting)
+    assert "3 of 5" in err.text.en
+    with reading(db) as session:
+        assert presence.unconfirmed(session, meeting) == [
+            meetings.member_name(session, meeting, members[3])
+        ]
+    confirm(db, meeting, members[3])
     with transaction(db) as session:
         assert voting.open_round(session, meeting) == 1
     refused("round-open", voting.open_round, db, meeting)
@@ -152,8 +159,7 @@ def test_bad_input_is_refused_and_changes_nothing(
 ) -> None:
     meeting, members = setup_meeting(db, issuer)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
     track, device = vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
@@ -220,18 +226,6 @@ def test_bad_input_is_refused_and_changes_nothing(
     # the issuer signs only a request the member's own enrolled key signed, for this round and
     # this blinded message
     blinded = other.blinded_hex
-    refused(
-        "no-member-key",
-        voting.issue_credential,
-        db,
-        meeting,
-        1,
-        members[1],
-        blinded,
-        "00" * 64,
-        SECRET,
-        RNG,
-    )
     theirs = request_signature(db, meeting, 1, members[2], blinded)  # (enrols members[2])
     mine = request_signature(db, meeting, 1, members[1], blinded)  # (enrols members[1])
     view = open_round_view(db, meeting, 1)
@@ -327,8 +321,7 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
 
     meeting, members = setup_meeting(db, issuer)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
@@ -398,8 +391,7 @@ def test_out_of_order_and_malformed_steps_are_refused(
     with transaction(db) as session:
         voting.open_meeting(session, meeting, issuer, SECRET, RNG)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
     refused("round-open", counting.submit_decryption_shares, db, meeting, 1, 1, [], sign, RNG)
@@ -464,8 +456,7 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
             session, meeting, issuer, SECRET, RNG, keystore.committee_public_key(key)
         )
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
     with transaction(db) as session:
@@ -595,8 +586,7 @@ def test_a_round_closed_without_a_quorum_is_void_and_says_why_in_both_languages(
     meeting, members = setup_meeting(db, issuer)
     key = keystore.new_committee_key(RNG)
     for member in members[:4]:
-        with transaction(db) as session:
-            meetings.set_present(session, meeting, member, True)
+        check_in(db, meeting, member)
     with transaction(db) as session:
         voting.open_round(session, meeting)
         meetings.set_present(session, meeting, members[3], False)  # steps out before the close

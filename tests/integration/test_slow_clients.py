@@ -10,7 +10,9 @@ from pathlib import Path
 
 from ballot.cli.worker import IO_TIMEOUT
 from ballot.clients.voter import vote
-from tests.support.web import make_web_meeting, open_first_round, running_server
+from ballot.services import voting
+from ballot.services.unit import transaction
+from tests.support.web import check_in, make_web_meeting, running_server
 
 HALF_REQUESTS = [
     b"GET / HTTP/1.1\r\nHost: localhost\r\n",  # headers never finished
@@ -23,8 +25,15 @@ PASS = lambda _new: "member key passphrase"  # noqa: E731
 def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
     app, meeting, inv = make_web_meeting(tmp_path, url)
-    open_first_round(app, meeting, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    rt = app.extensions["ballot"]  # type: ignore[attr-defined]
+    voters = ("委员乙", "委员丙", "委员丁")
+    check_in(rt.db, meeting, ["主任甲", *voters], browser=voters)
     with running_server(tmp_path, url) as base:
+        for name in voters:  # their command lines confirm the check-in, then the round opens
+            vote(base, inv[name].code, None, passphrase=PASS, key_file=tmp_path / f"{name}.key")
+        with transaction(rt.db) as session:
+            voting.open_round(session, meeting)
+        rt.engine.dispose()
         port = int(base.rsplit(":", 1)[1])
         slow = []
         for i in range(40):

@@ -78,6 +78,10 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         chair = (chair_a, chair_b)[i % 2]
         chair._call(chair.session, f"/chair/{meeting}/attendance",
                     form={"csrf_token": chair.csrf, "member": str(ids[name]), "present": "1"})  # fmt: skip
+    for i, name in enumerate(present):  # each one's command line confirms the check-in
+        said = vote((a, b)[i % 2], inv[name].code, None, passphrase=PASS,
+                    key_file=tmp_path / f"{name}.key")  # fmt: skip
+        assert said is None
     shares: dict[int, Any] = {}
     scrutineers = []
     for index, base in ((1, a), (2, b)):

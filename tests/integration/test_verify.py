@@ -314,15 +314,19 @@ def test_candidate_lists_in_the_manifest_are_checked(tmp_path: Path) -> None:
     assert "manifest" in failing(rechain(jiaxing))
 
 
-def test_a_version_1_record_is_refused_by_name_not_misread(published: dict[str, Any]) -> None:
-    # version 1 records carried no member-signed issuance: read as version 2 they would
-    # fail `issuance` for a reason that is not theirs
+@pytest.mark.parametrize("older", [1, 2])
+def test_an_older_record_version_is_refused_by_name_not_misread(
+    published: dict[str, Any], older: int
+) -> None:
+    # version 1 records carried no member-signed issuance and version 2 no member-confirmed
+    # presence: read as version 3 they would fail `issuance` or `attendance-quorum` for a
+    # reason that is not theirs
     rec = copy.deepcopy(published)
-    rec["version"] = 1
+    rec["version"] = older
     checks = {c.name: c for c in verify.Verifier(rec, workers=1).run()}
     assert not checks["record-format"].passed
     (said,) = checks["record-format"].failures
-    assert "record version 1" in said and "reads version 2" in said
+    assert f"record version {older}" in said and "reads version 3" in said
 
 
 def _signer(rec: dict[str, Any], name: str) -> Any:
@@ -365,3 +369,43 @@ def test_a_request_answered_in_two_rounds_or_outside_a_round_fails_issuance(
     typed = copy.deepcopy(published)
     typed["events"][issued[0]]["body"]["round"] = True
     assert any("outside an open round" in f for f in issuance(typed))
+
+
+def _attendance(rec: dict[str, Any]) -> list[str]:
+    checks = verify.Verifier(rechain(rec), workers=1).run()
+    return next(c for c in checks if c.name == "attendance-quorum").failures
+
+
+def test_a_check_in_no_member_confirmed_counts_for_nothing(published: dict[str, Any]) -> None:
+    # the operator checks in a member who is not there: without the member's own signed
+    # presence the quorum the record claims is not the one it shows
+    presences = [i for i, e in enumerate(published["events"]) if e["kind"] == "presence"]
+    assert presences  # every simulated member's device confirmed
+    dropped = copy.deepcopy(published)
+    who = dropped["events"][presences[0]]["body"]["member"]
+    del dropped["events"][presences[0]]
+    said = _attendance(dropped)
+    assert any("confirmed presence gives" in f for f in said), said
+    assert any(f"issued to {who}, whose own device had not confirmed" in f for f in said), said
+
+
+def test_a_forged_or_replayed_presence_fails_attendance(published: dict[str, Any]) -> None:
+    i = next(i for i, e in enumerate(published["events"]) if e["kind"] == "presence")
+    body = published["events"][i]["body"]
+    forged = copy.deepcopy(published)  # signed by someone else's key
+    other = next(
+        e["body"]["member"]
+        for e in published["events"]
+        if e["kind"] == "member-key" and e["body"]["member"] != body["member"]
+    )
+    forged["events"][i]["body"]["signature"] = _signer(forged, other).sign_presence("present", 1)
+    assert any("not signed by their member key" in f for f in _attendance(forged))
+    # the member's own statement, numbered again (a replay): the count is the member's
+    replayed = copy.deepcopy(published)
+    device = _signer(replayed, body["member"])
+    replayed["events"][i]["body"] |= {"n": 2, "signature": device.sign_presence("present", 2)}
+    assert any("is number 2; the record has 0 before it" in f for f in _attendance(replayed))
+    # a "left" where the member said present: they are not counted, so the quorum differs
+    left = copy.deepcopy(published)
+    left["events"][i]["body"] |= {"state": "left", "signature": device.sign_presence("left", 1)}
+    assert _attendance(left)

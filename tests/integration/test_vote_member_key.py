@@ -16,14 +16,15 @@ from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey, verify
 from ballot.protocol import statements
-from ballot.services import record
+from ballot.services import meetings, record, voting
+from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.web import (
     FAST_SCRYPT,
+    check_in,
     enrolled_member_key,
     log_in,
     make_web_meeting,
-    open_first_round,
     running_server,
 )
 
@@ -34,7 +35,10 @@ def test_the_command_line_voter_keeps_its_member_key_and_signs_its_request(
     url = f"sqlite:///{tmp_path / 'vote.sqlite3'}"
     app, meeting, inv = make_web_meeting(tmp_path, url)
     rt = app.extensions["ballot"]  # type: ignore[attr-defined]
-    open_first_round(app, meeting, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    everyone = ["主任甲", "委员乙", "委员丙", "委员丁", "委员戊", "委员己"]
+    # 乙, 丙 and 丁 vote from the command line: their own key files confirm their check-in
+    check_in(rt.db, meeting, everyone, browser=("委员乙", "委员丙", "委员丁"))
+    rt.engine.dispose()
     words = tmp_path / "passphrase"
     words.write_text("right passphrase\n", "utf-8")
     wrong = tmp_path / "wrong"
@@ -54,6 +58,16 @@ def test_the_command_line_voter_keeps_its_member_key_and_signs_its_request(
                          "--member-key", str(key), "--passphrase-file", str(passphrase)])  # fmt: skip
 
         mine = tmp_path / "yi.key"
+        # before the round opens, without --choices: the key is made and enrolled and the
+        # member's presence confirmed (3 confirmed of 6 became 4: the quorum)
+        assert main(["vote", base, "--code", inv["委员乙"].code, "--member-key", str(mine),
+                     "--passphrase-file", str(words)]) == 0  # fmt: skip
+        said = capsys.readouterr().out
+        assert "your presence is confirmed" in said and "nothing cast (no --choices)" in said
+        with rt.db() as s:
+            assert meetings.outcome(s, meeting).quorum.met
+        with transaction(rt.db) as session:
+            voting.open_round(session, meeting)
         assert vote("委员乙", mine, words) == 0
         said = capsys.readouterr().out
         assert mine.stat().st_mode & 0o777 == 0o600  # the key file is its owner's alone
@@ -63,7 +77,11 @@ def test_the_command_line_voter_keeps_its_member_key_and_signs_its_request(
         assert f"fingerprint {statements.key_fingerprint(public)} (signed as 委员乙)" in said
         with rt.db() as s:
             events = record.events(s, meeting)
-        enrolled = [e["body"] for e in events if e["kind"] == "member-key"]
+        enrolled = [
+            e["body"]
+            for e in events
+            if e["kind"] == "member-key" and e["body"]["member"] == "委员乙"
+        ]
         assert enrolled == [
             {"member": "委员乙", "key": public.hex(), "signature": enrolled[0]["signature"]}
         ]

@@ -31,6 +31,7 @@ from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.web import (
     cast_with_client,
+    confirm_presence,
     csrf_token,
     enrolled_member_key,
     https_client,
@@ -78,7 +79,15 @@ def form_post(c: FlaskClient, path: str, csrf: str, **fields: str) -> Any:
     return c.post(path, data={"csrf_token": csrf, **fields})
 
 
-def check_in(app: Flask, meeting: int, chair: FlaskClient, csrf: str, names: list[str]) -> None:
+def check_in(
+    app: Flask,
+    meeting: int,
+    chair: FlaskClient,
+    csrf: str,
+    names: list[str],
+    inv: dict[str, Invitation],
+) -> None:
+    """The chair checks these members in, and each one's own device confirms it."""
     with rt(app).db() as s:
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
     for name in names:
@@ -86,6 +95,8 @@ def check_in(app: Flask, meeting: int, chair: FlaskClient, csrf: str, names: lis
             chair, f"/chair/{meeting}/attendance", csrf, member=str(ids[name]), present="1"
         )
         assert r.status_code == 302, r.get_data(as_text=True)[:300]
+        device, device_csrf = login(app, inv[name])
+        assert confirm_presence(device, device_csrf)["confirmed"]
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -257,7 +268,7 @@ def test_html_in_candidate_names_is_escaped(tmp_path: Path) -> None:
     app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite3'}", HOSTILE)
     assert isinstance(app, Flask)
     chair, csrf = login(app, inv["主任甲"])
-    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙", "委员丁"], inv)
     assert form_post(chair, f"/chair/{meeting}/open", csrf).status_code == 302
     member, _ = login(app, inv["委员乙"])
     with rt(app).db() as s:
@@ -461,11 +472,11 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
     assert re.search(r'id="open-round"[^>]*disabled', console)
     assert '应到 <b data-field="members">6</b> 人' in console and "需 <b>4</b> 人" in console
-    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙"])
+    check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙"], inv)
     assert "实到 3 人" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
     r = form_post(chair, f"/chair/{meeting}/open", csrf)
     assert r.status_code == 400 and "需 4 人" in r.get_data(as_text=True)
-    check_in(app, meeting, chair, csrf, ["委员丁"])
+    check_in(app, meeting, chair, csrf, ["委员丁"], inv)
     assert not re.search(
         r'id="open-round"[^>]*disabled', chair.get(f"/chair/{meeting}").get_data(as_text=True)
     )
@@ -692,7 +703,7 @@ def test_a_meeting_with_a_round_held_is_never_cancelled(tmp_path: Path) -> None:
     app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'h.sqlite3'}")
     assert isinstance(app, Flask)
     chair, chair_csrf = login(app, inv["主任甲"])
-    check_in(app, meeting, chair, chair_csrf, ["主任甲", "委员乙", "委员丙", "委员丁"])
+    check_in(app, meeting, chair, chair_csrf, ["主任甲", "委员乙", "委员丙", "委员丁"], inv)
     assert form_post(chair, f"/chair/{meeting}/open", chair_csrf).status_code == 302
     office, csrf = login(app, inv["会务组"])
     assert 'action="/office/cancel"' not in office.get("/office/").get_data(as_text=True)

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
-from ballot.protocol.device import MemberDevice
-from ballot.services import counting, meetings, overview, voting
+from ballot.services import counting, overview, voting
 from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
+from tests.support.members import check_in, device_of
 from tests.support.web import log_in, running_server, scrutineer_shares
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
@@ -140,8 +140,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             assert keys == {overview.meeting_view(s, meeting_id).fingerprint}
             ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
-            with transaction(rt.db) as session:
-                meetings.set_present(session, meeting_id, ids[name], True)
+            check_in(rt.db, meeting_id, ids[name])
         with transaction(rt.db) as session:
             voting.open_round(session, meeting_id)
         marks = {"委员乙": "a,o,x", "委员丙": "a,x,o", "委员丁": "o,a,x", "主任甲": "a,x,x"}
@@ -153,7 +152,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             prepared = voter.prepare(
                 rnd, [dict(a="approve", o="oppose", x="abstain")[c] for c in choices.split(",")]
             )
-            signer = MemberDevice.generate(rnd["meeting"], who["name"], voter.rng)
+            signer = device_of(rnd["meeting"], who["name"])
             voter.enrol(signer, who["key"])
             voter.issue(prepared, signer)
             voter.register(prepared)

@@ -30,13 +30,13 @@ from sqlalchemy import select
 from ballot.clients.voter import HttpVoter, Prepared
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
-from ballot.protocol.device import MemberDevice
-from ballot.services import counting, meetings, voting
+from ballot.services import counting, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
+from tests.support.members import check_in, device_of
 from tests.support.web import FAST_SCRYPT, free_port, scrutineer_shares
 
 VOTERS = 30
@@ -108,8 +108,7 @@ def meeting(database_url: str, tmp_path: Path) -> Meeting:
                 )
             }
         for name in MEMBERS:
-            with transaction(rt.db) as session:
-                meetings.set_present(session, meeting_id, ids[name], True)
+            check_in(rt.db, meeting_id, ids[name])
         with transaction(rt.db) as session:
             number = voting.open_round(session, meeting_id)
         assert number == 1
@@ -201,7 +200,7 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
         rnd, who = voter.current_round()
         assert rnd is not None and rnd["number"] == 1 and rnd["k"] == k
         prepared = voter.prepare(rnd, choices[name])
-        signer = MemberDevice.generate(rnd["meeting"], who["name"], voter.rng)
+        signer = device_of(rnd["meeting"], who["name"])
         voter.enrol(signer, who["key"])
         voter.issue(prepared, signer)
         voter.register(prepared)

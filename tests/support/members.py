@@ -1,12 +1,20 @@
 """Members' own keys in service-level tests: each member's device enrols its key once per
-meeting (as the ballot page does) and signs its issuance requests with it."""
+meeting (as the ballot page does), confirms its check-in and signs its issuance requests."""
 
 from __future__ import annotations
 
 from ballot.crypto.randomness import SystemRandom
-from ballot.devtools.demo import member_device, open_round_view
-from ballot.services import voting
-from ballot.services.unit import Db, transaction
+from ballot.devtools.demo import (
+    Meeting,
+    _member_devices,
+    confirm_presence,
+    member_device,
+    open_round_view,
+)
+from ballot.devtools.demo import check_in as member_device_check_in
+from ballot.protocol.device import MemberDevice
+from ballot.services import meetings, voting
+from ballot.services.unit import Db, reading, transaction
 
 
 def request_signature(db: Db, meeting: int, number: int, member_id: int, blinded_hex: str) -> str:
@@ -26,3 +34,24 @@ def issue_signed(
         return voting.issue_credential(
             session, meeting, number, member_id, blinded_hex, signature, secret, SystemRandom()
         )
+
+
+def check_in(db: Db, meeting: int, member_id: int) -> None:
+    """The chair checks the member in and the member's own device confirms it, as the page
+    does (the member's key is enrolled first if it is not yet)."""
+    member_device_check_in(db, meeting, member_id, SystemRandom())
+
+
+def device_of(public_id: str, name: str) -> MemberDevice:
+    """The key of the member's device that `check_in` made and enrolled for the meeting."""
+    return next(
+        d for d in _member_devices.values() if (d.meeting_id, d.member) == (public_id, name)
+    )
+
+
+def confirm(db: Db, meeting: int, member_id: int) -> None:
+    """The member's own device confirms the check-in the chair made (its key enrolled first)."""
+    with reading(db) as s:
+        public_id = meetings.public_id(s, meeting)
+    device = member_device(db, Meeting(meeting, public_id), member_id, SystemRandom())
+    confirm_presence(db, meeting, member_id, device)

@@ -25,13 +25,14 @@ from ballot.crypto import keystore
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
+from ballot.devtools import demo
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
 from ballot.services import counting, meetings, voting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
-from ballot.services.unit import transaction
+from ballot.services.unit import Db, transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 
@@ -72,15 +73,43 @@ def make_web_meeting(
     return app, meeting, {x.name: x for x in invitations}
 
 
-def open_first_round(app: object, meeting: int, present: list[str]) -> None:
-    """Check these roster members in and open the round the procedure asks for (in process,
-    before a server is started on the database), then let go of the connections."""
-    rt: Runtime = app.extensions["ballot"]  # type: ignore[attr-defined]
-    with rt.db() as s:
+def check_in(db: Db, meeting: int, present: list[str], browser: tuple[str, ...] = ()) -> None:
+    """Check these roster members in; each one's device (a Python one, as `ballot vote` has)
+    confirms it, except those in `browser`, whose page will confirm when it opens."""
+    with db() as s:
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
+    for name in present:
+        if name in browser:
+            with transaction(db) as session:
+                meetings.set_present(session, meeting, ids[name], True)
+        else:
+            demo.check_in(db, meeting, ids[name], SystemRandom())
+
+
+def wait_for_confirmed(db: Db, meeting: int, count: int, timeout: float = 60.0) -> None:
+    """Until `count` members' own devices have confirmed their presence (their pages do so
+    as soon as they see the check-in)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db() as s:
+            row = s.get(m.Meeting, meeting)
+            assert row is not None
+            now = meetings.present_count(s, row)
+        if now >= count:
+            return
+        assert time.monotonic() < deadline, f"{now} of {count} confirmed"
+        time.sleep(0.3)
+
+
+def open_first_round(
+    app: object, meeting: int, present: list[str], browser: tuple[str, ...] = ()
+) -> None:
+    """Check these roster members in (see `check_in`) and open the round the procedure asks
+    for (in process, before a server is started on the database), then let go of the
+    connections."""
+    rt: Runtime = app.extensions["ballot"]  # type: ignore[attr-defined]
+    check_in(rt.db, meeting, present, browser)
     with transaction(rt.db) as session:
-        for name in present:
-            meetings.set_present(session, meeting, ids[name], True)
         voting.open_round(session, meeting)
     rt.engine.dispose()
 
@@ -195,8 +224,16 @@ _member_keys: dict[tuple[str, str], MemberDevice] = {}
 def enrolled_member_key(
     member: FlaskClient, csrf: str, meeting: str, who: dict[str, Any]
 ) -> MemberDevice:
-    """The member's key for the meeting, as their device keeps it: made and enrolled once."""
-    found = _member_keys.get((meeting, who["name"]))
+    """The member's key for the meeting, as their device keeps it: made and enrolled once (the
+    one that confirmed their check-in, if `check_in` did)."""
+    found = _member_keys.get((meeting, who["name"])) or next(
+        (
+            d
+            for d in demo._member_devices.values()
+            if (d.meeting_id, d.member, d.public_key_hex) == (meeting, who["name"], who["key"])
+        ),
+        None,
+    )
     if found is None:
         found = MemberDevice.generate(meeting, who["name"], SystemRandom())
         r = member.post(
@@ -207,6 +244,28 @@ def enrolled_member_key(
         assert r.status_code == 200, r.get_json()
         _member_keys[(meeting, who["name"])] = found
     return found
+
+
+def confirm_presence(member: FlaskClient, csrf: str) -> dict[str, Any]:
+    """The member's device signs the presence statement the server says it owes (as the page
+    does when it sees the check-in); returns the member's presence after it."""
+    state = member.get("/vote/round.json").get_json()
+    signer = enrolled_member_key(member, csrf, state["meeting"], state["member"])
+    wanted, n = state["presence"]["wanted"], state["presence"]["statements"] + 1
+    assert wanted is not None, state["presence"]
+    r = member.post(
+        "/vote/presence",
+        json={
+            "meeting": state["meeting"],
+            "state": wanted,
+            "n": n,
+            "signature_hex": signer.sign_presence(wanted, n),
+        },
+        headers={"X-CSRFToken": csrf},
+    )
+    assert r.status_code == 200, r.get_json()
+    presence: dict[str, Any] = r.get_json()["presence"]
+    return presence
 
 
 def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:

@@ -6,7 +6,10 @@
 // requests that carry no cookie at all. The server only ever receives ciphertexts and proofs.
 import { transcriptKey } from "./ceremony.js";
 import { getJSON, lookUpTracker, postJSON } from "./http.js";
-import { enrolMemberKey, exclusive, forgetCredential, loadCredential, saveCredential } from "./memberkey.js";
+import {
+  confirmPresence, texts as deviceTexts, enrolMemberKey, exclusive, forgetCredential, loadCredential,
+  saveCredential,
+} from "./memberkey.js";
 import {
   createCredential, electionKeyFingerprint, encryptBallot, hexToBytes, randomScalar, resumeCredential,
   signStatement, statements,
@@ -16,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const round = $("round-data") ? JSON.parse($("round-data").textContent) : null;
 const issuedBefore = $("issued") ? JSON.parse($("issued").textContent) : false;
 const member = $("member") ? JSON.parse($("member").textContent) : null; // {name, key: enrolled or null}
+const presence = $("presence") ? JSON.parse($("presence").textContent) : null;
 const texts = JSON.parse($("texts").textContent);
 
 // --- this round's credential, kept in this browser until its ballot is in ----------------------
@@ -46,7 +50,7 @@ async function obtainCredentialAlone(key, signer) {
   if (!saved.credential) {
     if (!signer) { // the member key is on another device: only it can ask for the credential
       await forgetCredential(key);
-      const err = new Error(texts.key_elsewhere);
+      const err = new Error(deviceTexts.key_elsewhere);
       err.code = "key-enrolled";
       throw err;
     }
@@ -331,7 +335,7 @@ function review() {
 
 if (!globalThis.crypto || !crypto.subtle) {
   $("error").hidden = false;
-  $("error").textContent = texts.no_crypto;
+  $("error").textContent = deviceTexts.no_crypto;
 } else if (round) {
   const saved = localStorage.getItem(pendingKey(round.meeting, round.number));
   keyChecked = checkKey();
@@ -348,8 +352,12 @@ if (!globalThis.crypto || !crypto.subtle) {
       fail(err && err.message ? err.message : String(err));
     });
     // the credential is asked for now, when the round opens, once the election key and the
-    // round are known to be right, with a request signed by the member key (enrolled first)
-    const signer = keyChecked.then(() => enrolMemberKey(round.meeting, member));
+    // round are known to be right, with a request signed by the member key (enrolled first,
+    // and the member's presence confirmed by it if it was not yet: a late check-in)
+    const signer = keyChecked.then(() => enrolMemberKey(round.meeting, member)).then(async (held) => {
+      await confirmPresence(round.meeting, member, held, presence);
+      return held;
+    });
     signer.catch((err) => {
       $("member-key-fingerprint").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });

@@ -7,7 +7,8 @@ import { postJSON } from "./http.js";
 import { bytesToHex, hexToBytes, keyFingerprint, newMemberKey, signStatement, statements } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
-const texts = JSON.parse($("texts").textContent);
+/** The words this module shows, in the page's language (the page's `device-texts`). */
+export const texts = JSON.parse($("device-texts").textContent);
 const show = (id, text) => { const el = $(id); if (el) el.textContent = text; };
 const note = (id, text) => { const el = $(id); if (el) el.append(text); };
 
@@ -104,4 +105,34 @@ async function enrolMemberKeyAlone(meeting, member, name, retried = false) {
   }
   show("member-key-fingerprint", await keyFingerprint(publicKey));
   return mine;
+}
+
+/**
+ * The member's own word that they are in the room (docs/PROTOCOL.md §14 `presence`): when the
+ * server says its member is checked in but not yet confirmed, the device signs "present"; when
+ * checked out after a "present", it signs "left". Only confirmed members count towards the
+ * quorum, so a check-in the member's device never saw counts for nothing. `presence` is the
+ * server's {checked_in, confirmed, statements, wanted}; resolves to it after the statement.
+ */
+export async function confirmPresence(meeting, member, signer, presence) {
+  let now = presence;
+  if (signer && now && now.wanted) {
+    now = await exclusive(`ballot-presence/${meeting}`, async () => {
+      const n = presence.statements + 1;
+      const statement = statements.presence(meeting, member.name, presence.wanted, n);
+      const signature = await signStatement(signer.privateKey, statement);
+      try {
+        const answer = await postJSON("/vote/presence", { meeting, state: presence.wanted, n, signature_hex: signature }, { attempts: 5 });
+        return answer.presence;
+      } catch (err) {
+        // another window of this browser signed it a moment ago: the next look has it
+        if (err.code === "stale-presence" || err.code === "already-confirmed") return presence;
+        throw err;
+      }
+    });
+  }
+  if (now && now.checked_in) {
+    show("presence-state", now.confirmed ? texts.presence_confirmed : signer ? texts.presence_confirming : texts.presence_elsewhere);
+  }
+  return now;
 }
