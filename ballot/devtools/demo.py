@@ -44,8 +44,9 @@ from ballot.services import (
     setup,
     voting,
 )
+from ballot.services.chair import chair_of
 from ballot.services.runtime import Runtime
-from ballot.services.unit import Db, open_database, reading, transaction
+from ballot.services.unit import Db, Session, open_database, reading, transaction
 from ballot.storage.files import write_private
 from ballot.tally.profile import resolve, separate_lists
 from ballot.tally.profiles import load_profile, profile_ids
@@ -188,6 +189,54 @@ def confirm_presence(db: Db, meeting_id: int, member_id: int, device: MemberDevi
             presence.confirm(
                 session, meeting_id, member_id, wanted, n, device.sign_presence(wanted, n)
             )
+
+
+def chair_device(session: Session, meeting_id: int, rng: RandomSource) -> MemberDevice:
+    """The committee chair's own device (their member key: the one kept here, or made and
+    enrolled now in `session` if none is enrolled yet)."""
+    meeting = record.meeting(session, meeting_id)
+    chair = chair_of(session, meeting, None)
+    enrolled = member_keys.enrolled_key(session, meeting_id, chair.id)
+    found = _member_devices.get((meeting.public_id, chair.id))
+    if found is not None and found.public_key_hex == enrolled:
+        return found
+    if enrolled is not None:
+        raise ValueError(f"{chair.name}'s key is enrolled from a device this process does not hold")
+    found = MemberDevice.generate(meeting.public_id, chair.name, rng)
+    enrolment = found.enrolment()
+    member_keys.enrol(
+        session, meeting_id, chair.id, enrolment["public_key_hex"], enrolment["signature_hex"]
+    )
+    _member_devices[(meeting.public_id, chair.id)] = found
+    return found
+
+
+def chair_opens(
+    session: Session,
+    meeting_id: int,
+    rng: RandomSource,
+    motion: str | None = None,
+    device: MemberDevice | None = None,
+) -> int:
+    """The chair opens the round the procedure asks for (or a review vote on `motion`), signing
+    what the console shows them (with `device`, else the chair's device kept here)."""
+    body = voting.round_opening(session, meeting_id, motion=motion)
+    signer = device or chair_device(session, meeting_id, rng)
+    signature = signer.attest("round-opened", body)
+    return voting.open_round(session, meeting_id, signature, body, motion=motion)
+
+
+def chair_closes(
+    session: Session,
+    meeting_id: int,
+    number: int,
+    sign: Callable[[bytes], bytes],
+    rng: RandomSource,
+) -> dict[str, Any]:
+    """The chair closes round `number`, signing what the console shows them."""
+    body = counting.round_closing(session, meeting_id, number)
+    signature = chair_device(session, meeting_id, rng).attest("round-closed", body)
+    return counting.close_round(session, meeting_id, number, sign, signature, body)
 
 
 def member_device(db: Db, view: MeetingRef, member_id: int, rng: RandomSource) -> MemberDevice:
@@ -461,7 +510,7 @@ def simulate(
             break
         nxt = outcome.next
         with transaction(db) as session:
-            number = voting.open_round(session, meeting)
+            number = chair_opens(session, meeting, sysrng)
         kind = "re-vote | 再投票" if nxt.kind == "revote" else "ballot | 投票"
         say(
             f"round {number}: {nxt.tier} {kind}, {len(nxt.candidates)} candidates for "
@@ -474,7 +523,7 @@ def simulate(
             cast_as_member(db, view, member, choices, secret, sysrng)
         started = time.perf_counter()
         with transaction(db) as session:
-            closed = counting.close_round(session, meeting, number, sign)
+            closed = chair_closes(session, meeting, number, sign, sysrng)
         record_hex = view.context.record.hex()
         for index in sorted(rng.sample(range(1, 6), 3)):
             body = decryption_shares(

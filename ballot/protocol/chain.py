@@ -20,8 +20,9 @@ from ballot.crypto import hashing as h
 RECORD_FORMAT = "ballot-record"
 # 2: member keys are enrolled in the record and every credential-issued event carries the
 # member-signed request (docs/PROTOCOL.md §12, §14);
-# 3: members' own devices confirm their presence (`presence`), and only confirmed members
-# count towards a round's `present`; an older record is refused by name
+# 3: members' own devices confirm their presence (`presence`), only confirmed members count
+# towards a round's `present`, and the chair's member key signs every round's opening and
+# close; an older record is refused by name
 RECORD_VERSION = 3
 GENESIS = "0" * 64
 EVENT_TAG = "ballot/v1/event"

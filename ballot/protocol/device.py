@@ -49,6 +49,12 @@ class MemberDevice:
         message = statements.presence(self.meeting_id, self.member, state, n)
         return self.key.sign(message).hex()
 
+    def attest(self, event_kind: str, body: Mapping[str, Any], role: str = "chair") -> str:
+        """The signature vouching for an event of the record (a round the chair opens or
+        closes), over its body as `statements.attested` gives it."""
+        message = statements.attest(self.meeting_id, role, event_kind, statements.attested(body))
+        return self.key.sign(message).hex()
+
     def sign_issuance(self, round_id: str, blinded_hex: str) -> str:
         """The member's signature on the request for `round_id`'s credential."""
         message = statements.issuance_request(

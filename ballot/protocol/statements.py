@@ -69,6 +69,17 @@ def attest(meeting_id: str, role: str, event_kind: str, body: Mapping[str, Any])
     )
 
 
+# the fields of a round's event that the chair's attestation leaves out: the record position it
+# was appended at (other people's statements may land while the chair confirms) and the
+# signature itself
+UNATTESTED = ("record", "chair_signature")
+
+
+def attested(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What the chair signs of a round-opened or round-closed event: its body less UNATTESTED."""
+    return {k: v for k, v in body.items() if k not in UNATTESTED}
+
+
 KEY_FINGERPRINT_TAG = "ballot/v1/member-key-fingerprint"
 
 
@@ -87,7 +98,9 @@ def scrutineer_role(index: int) -> str:
 __all__ = [
     "PRESENCE",
     "STATEMENT_TAG",
+    "UNATTESTED",
     "attest",
+    "attested",
     "body_digest",
     "issuance_request",
     "key_fingerprint",

@@ -10,6 +10,7 @@ decryption shares; with k of them the totals are decrypted, abstentions derived
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,12 +29,19 @@ from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import Ciphertext, add
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
-from ballot.protocol.chain import checkpoint_message
+from ballot.protocol.chain import canonical_json, checkpoint_message
 from ballot.protocol.context import OPTIONS, ceremony_id, decryption_context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting, advance_round
 from ballot.services import record
+from ballot.services.chair import chair_of, signed_body
 from ballot.services.errors import ServiceError
-from ballot.services.meetings import members_count, present_count, procedure, rules_of
+from ballot.services.meetings import (
+    confirmed_members,
+    members_count,
+    present_count,
+    procedure,
+    rules_of,
+)
 from ballot.services.queries import add_once, count_rows
 from ballot.storage import models as m
 from ballot.tally.motion import motion_result
@@ -80,11 +88,17 @@ def _count(session: Session, table: Any, rnd: m.Round) -> int:
     return count_rows(session, table, table.round_id == rnd.id)
 
 
-def close_round(session: Session, meeting_id: int, number: int, sign: Signer) -> dict[str, Any]:
-    """Close an open round; returns what the round-closed event says."""
+def _list_digest(items: Sequence[str]) -> str:
+    """SHA-256 (hex) of the canonical JSON of a published list, as the chair signs it."""
+    return hashlib.sha256(canonical_json(list(items))).hexdigest()
+
+
+def _closing(
+    session: Session, meeting: m.Meeting, rnd: m.Round, chair: m.Member
+) -> tuple[dict[str, Any], list[m.Credential], Sequence[m.Ballot]]:
+    """The `round-closed` body the chair signs to close `rnd` now, with the credentials and
+    ballots it closes on (published before it, sorted: never in arrival order)."""
     group = production_group()
-    meeting = record.lock_meeting(session, meeting_id)
-    rnd = _round(session, meeting, number, RoundStatus.OPEN)
     present, members = present_count(session, meeting), members_count(session, meeting)
     quorum = rules_of(meeting).quorum.get()
     issued = _count(session, m.Issuance, rnd)
@@ -93,11 +107,67 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
         select(m.Ballot).where(m.Ballot.round_id == rnd.id).order_by(m.Ballot.tracker)
     ).all()
     void = void_reason(quorum, members, present, issued, registered, len(ballots))
-    credentials = session.scalars(
-        select(m.Credential)
-        .where(m.Credential.round_id == rnd.id)
-        .order_by(m.Credential.public_key)
-    ).all()
+    credentials = list(
+        session.scalars(
+            select(m.Credential)
+            .where(m.Credential.round_id == rnd.id)
+            .order_by(m.Credential.public_key)
+        ).all()
+    )
+    aggregates: list[dict[str, list[str]]] = []
+    if void is None:
+        parsed = [ballot_from_json(b.body) for b in ballots]
+        for i in range(len(rnd.candidates)):
+            totals = {}
+            for option in OPTIONS:
+                ct = add(group, (getattr(p.selections[i], option) for p in parsed))
+                totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
+            aggregates.append(totals)
+    body = {
+        "round": rnd.number,
+        "members": members,
+        "present": present,
+        "present_members": confirmed_members(session, meeting),
+        "issued": issued,
+        "credentials": registered,
+        "credential_list": _list_digest([c.public_key for c in credentials]),
+        "ballots": len(ballots),
+        "ballot_list": _list_digest([b.tracker for b in ballots]),
+        "void": void is not None,
+        "reason": None if void is None else void.as_dict(),
+        "aggregates": aggregates,
+        "chair": chair.name,
+    }
+    return body, credentials, ballots
+
+
+def round_closing(
+    session: Session, meeting_id: int, number: int, chair_id: int | None = None
+) -> dict[str, Any]:
+    """What the chair signs to close round `number` now: the `round-closed` body the record
+    will keep (the counts of credentials and ballots and their lists' digests, void or not and
+    why, the encrypted totals), less the signature."""
+    meeting = record.meeting(session, meeting_id)
+    rnd = _round(session, meeting, number, RoundStatus.OPEN)
+    return _closing(session, meeting, rnd, chair_of(session, meeting, chair_id))[0]
+
+
+def close_round(
+    session: Session,
+    meeting_id: int,
+    number: int,
+    sign: Signer,
+    chair_signature: object,
+    seen: object = None,
+    chair_id: int | None = None,
+) -> dict[str, Any]:
+    """Close an open round on the chair's signature over `round_closing`'s body (`seen`: the
+    body the chair was shown); returns what the round-closed event says."""
+    meeting = record.lock_meeting(session, meeting_id)
+    rnd = _round(session, meeting, number, RoundStatus.OPEN)
+    chair = chair_of(session, meeting, chair_id)
+    body, credentials, ballots = _closing(session, meeting, rnd, chair)
+    signature = signed_body(session, meeting, chair, "round-closed", body, chair_signature, seen)
     by_id = {c.id: c for c in credentials}
     record.append(
         session,
@@ -124,32 +194,13 @@ def close_round(session: Session, meeting_id: int, number: int, sign: Signer) ->
                 "signature": b.signature,
             },
         )
-    aggregates: list[dict[str, list[str]]] = []
-    if void is None:
-        parsed = [ballot_from_json(b.body) for b in ballots]
-        for i in range(len(rnd.candidates)):
-            totals = {}
-            for option in OPTIONS:
-                ct = add(group, (getattr(p.selections[i], option) for p in parsed))
-                totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
-            aggregates.append(totals)
-    rnd.present_at_close = present
-    rnd.status = advance_round(rnd.status, RoundStatus.VOID if void else RoundStatus.CLOSED)
-    rnd.counts = {"ballots": len(ballots), "aggregates": aggregates}
-    body = {
-        "round": number,
-        "members": members,
-        "present": present,
-        "issued": issued,
-        "credentials": registered,
-        "ballots": len(ballots),
-        "void": void is not None,
-        "reason": None if void is None else void.as_dict(),
-        "aggregates": aggregates,
-    }
+    rnd.present_at_close = body["present"]
+    rnd.status = advance_round(rnd.status, RoundStatus.VOID if body["void"] else RoundStatus.CLOSED)
+    rnd.counts = {"ballots": len(ballots), "aggregates": body["aggregates"]}
+    body = {**body, "chair_signature": signature}
     record.append(session, meeting.id, "round-closed", body)
     checkpoint(session, meeting, sign)
-    if void is None and not ballots:  # nothing to decrypt: every count is 0
+    if not body["void"] and not ballots:  # nothing to decrypt: every count is 0
         zero = {n: 0 for n in rnd.candidates}
         _decide(
             session,

@@ -323,6 +323,23 @@ def present_count(session: Session, meeting: m.Meeting) -> int:
     )
 
 
+def confirmed_members(session: Session, meeting: m.Meeting) -> list[str]:
+    """The names of the members present for the quorum, in roster order (what the chair signs
+    at each open and close)."""
+    return list(
+        session.scalars(
+            select(m.Member.name)
+            .join(m.Attendance, m.Attendance.member_id == m.Member.id)
+            .where(
+                m.Attendance.meeting_id == meeting.id,
+                m.Attendance.present.is_(True),
+                m.Attendance.confirmed.is_(True),
+            )
+            .order_by(m.Member.id)
+        )
+    )
+
+
 def checked_in_count(session: Session, meeting: m.Meeting) -> int:
     """The members the chair has checked in (confirmed or not)."""
     return count_rows(

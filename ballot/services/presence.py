@@ -69,12 +69,12 @@ def of(session: Session, meeting_id: int, member_id: int) -> Presence:
 
 def device_state(session: Session, meeting_id: int, member_id: int | None) -> dict[str, Any] | None:
     """What the member's device on a page needs (their meeting, name, enrolled key, presence),
-    while the meeting takes statements; None otherwise."""
+    unless the meeting was cancelled or is not set up yet."""
     meeting = session.get(m.Meeting, meeting_id)
     if member_id is None or meeting is None:
         return None
-    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN):
-        return None
+    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN, MeetingStatus.CLOSED):
+        return None  # (closed: the chair still signs review votes)
     return {
         "meeting": meeting.public_id,
         "member": {

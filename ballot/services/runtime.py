@@ -33,6 +33,7 @@ CLIENT_FILES = (
     "memberkey.js",
     "presence.js",
     "booth.js",
+    "chair.js",
     "scrutineer.js",
 )
 

@@ -35,10 +35,12 @@ from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context, statements
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import member_keys, overview, presence, record
+from ballot.services.chair import chair_of, signed_body
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import (
     cancelled,
+    confirmed_members,
     member_of,
     members_count,
     present_count,
@@ -202,98 +204,126 @@ def _start_round(session: Session, meeting: m.Meeting, motion: bool) -> Outcome:
     return procedure(session, meeting)
 
 
-def _add_round(
+def _planned(
     session: Session,
     meeting: m.Meeting,
     outcome: Outcome,
+    chair: m.Member,
     tier: str,
     kind: str,
     candidates: list[str],
     places: int,
     max_approvals: int,
     threshold: int | None,
-) -> int:
-    """Store the next round and record its opening, bound to the record's current head."""
+) -> dict[str, Any]:
+    """The next round's `round-opened` body, as the chair signs it (less its record position)."""
     number = count_rows(session, m.Round, m.Round.meeting_id == meeting.id) + 1
-    _, prev = record.head(session, meeting.id)
-    session.add(
-        m.Round(
-            meeting_id=meeting.id,
-            number=number,
-            tier=tier,
-            kind=kind,
-            candidates=candidates,
-            places=places,
-            max_approvals=max_approvals,
-            present_at_open=outcome.quorum.present,
-            record=prev,
-            threshold=threshold,
+    return {
+        "round": number,
+        "round_id": round_id(meeting, number),
+        "tier": tier,
+        "kind": kind,
+        "candidates": candidates,
+        "places": places,
+        "max_approvals": max_approvals,
+        "threshold": threshold,
+        "members": outcome.quorum.members,
+        "present": outcome.quorum.present,
+        "present_members": confirmed_members(session, meeting),
+        "quorum_needed": outcome.quorum.needed,
+        "chair": chair.name,
+    }
+
+
+def _next_round(
+    session: Session, meeting: m.Meeting, chair: m.Member, motion: str | None
+) -> tuple[Outcome, dict[str, Any]]:
+    """The engine's view and the body of the round the chair would open now: the ballot the
+    procedure asks for next, or a review vote on `motion`."""
+    outcome = _start_round(session, meeting, motion=motion is not None)
+    if motion is None:
+        nxt = outcome.next
+        assert nxt is not None  # refused by _start_round otherwise
+        return outcome, _planned(
+            session,
+            meeting,
+            outcome,
+            chair,
+            nxt.tier,
+            nxt.kind,
+            list(nxt.candidates),
+            nxt.places,
+            nxt.max_approvals,
+            outcome.next_threshold,
         )
-    )
-    record.append(
-        session,
-        meeting.id,
-        "round-opened",
-        {
-            "round": number,
-            "round_id": round_id(meeting, number),
-            "tier": tier,
-            "kind": kind,
-            "candidates": candidates,
-            "places": places,
-            "max_approvals": max_approvals,
-            "threshold": threshold,
-            "members": outcome.quorum.members,
-            "present": outcome.quorum.present,
-            "quorum_needed": outcome.quorum.needed,
-            "record": prev,
-        },
-    )
-    return number
-
-
-def open_round(session: Session, meeting_id: int) -> int:
-    """Open the ballot the procedure asks for next; refused (`opening_refusal`) without a
-    quorum (with the numbers), while another round is open or waits to be decrypted, or when
-    the procedure is complete."""
-    meeting = record.lock_meeting(session, meeting_id)
-    outcome = _start_round(session, meeting, motion=False)
-    nxt = outcome.next
-    assert nxt is not None  # refused by _start_round otherwise
-    return _add_round(
-        session,
-        meeting,
-        outcome,
-        nxt.tier,
-        nxt.kind,
-        list(nxt.candidates),
-        nxt.places,
-        nxt.max_approvals,
-        outcome.next_threshold,
-    )
-
-
-def open_motion(session: Session, meeting_id: int, candidate: str) -> int:
-    """A review vote (复议): yes / no on one winner the published result names, e.g. after an
-    objection (嘉兴 §三(四)3: it stays only with ≥ 1/2 of all members; otherwise it leaves the
-    result and its place is not refilled). Same ballots, same machinery; approve = yes,
-    oppose = no. Needs a quorum and a complete result (the meeting closed)."""
-    meeting = record.lock_meeting(session, meeting_id)
-    outcome = _start_round(session, meeting, motion=True)
     winners = [c for names in outcome.result().values() for c in names]
-    if candidate not in winners:
+    if motion not in winners:
         raise ServiceError(
             "not-a-winner",
-            en=f"{candidate!r} is not a winner the result names: a review vote is held only on "
+            en=f"{motion!r} is not a winner the result names: a review vote is held only on "
             f"a published winner ({', '.join(winners) or 'none'})",
-            zh=f"{candidate!r} 不在结果名单中：复议只针对已公布的拟奖对象（{'、'.join(winners) or '无'}）",
+            zh=f"{motion!r} 不在结果名单中：复议只针对已公布的拟奖对象（{'、'.join(winners) or '无'}）",
         )
     rule = rules_of(meeting).review_threshold.get()
     base = {"members": outcome.quorum.members, "present": outcome.quorum.present}
     needed = (
         None if rule is None or rule.base not in base else rule.proportion.needed(base[rule.base])
     )
-    return _add_round(session, meeting, outcome, "motion", "motion", [candidate], 1, 1, needed)
+    return outcome, _planned(
+        session, meeting, outcome, chair, "motion", "motion", [motion], 1, 1, needed
+    )
+
+
+def round_opening(
+    session: Session, meeting_id: int, chair_id: int | None = None, motion: str | None = None
+) -> dict[str, Any]:
+    """What the chair signs to open the next round (or a review vote on `motion`): the
+    `round-opened` body the record will keep, less its record position. Refused as
+    `open_round` would be."""
+    meeting = record.meeting(session, meeting_id)
+    return _next_round(session, meeting, chair_of(session, meeting, chair_id), motion)[1]
+
+
+def open_round(
+    session: Session,
+    meeting_id: int,
+    chair_signature: object,
+    seen: object = None,
+    chair_id: int | None = None,
+    motion: str | None = None,
+) -> int:
+    """Open the ballot the procedure asks for next (or, with `motion`, a review vote 复议 on
+    one winner the published result names: 嘉兴 §三(四)3, it stays only with ≥ 1/2 of all
+    members, else it leaves the result and its place is not refilled), on the chair's
+    signature over `round_opening`'s body (`seen`: the body the chair was shown). Refused
+    (`opening_refusal`) without a quorum (with the numbers), while another round is open or
+    waits to be decrypted, when the procedure is complete (a motion: until it is)."""
+    meeting = record.lock_meeting(session, meeting_id)
+    chair = chair_of(session, meeting, chair_id)
+    outcome, body = _next_round(session, meeting, chair, motion)
+    signature = signed_body(session, meeting, chair, "round-opened", body, chair_signature, seen)
+    _, prev = record.head(session, meeting.id)
+    session.add(
+        m.Round(
+            meeting_id=meeting.id,
+            number=body["round"],
+            tier=body["tier"],
+            kind=body["kind"],
+            candidates=body["candidates"],
+            places=body["places"],
+            max_approvals=body["max_approvals"],
+            present_at_open=outcome.quorum.present,
+            record=prev,
+            threshold=body["threshold"],
+        )
+    )
+    record.append(
+        session,
+        meeting.id,
+        "round-opened",
+        {**body, "record": prev, "chair_signature": signature},
+    )
+    return int(body["round"])
 
 
 def _open_round(session: Session, meeting: m.Meeting, number: int) -> m.Round:
@@ -698,4 +728,5 @@ __all__ = [
     "open_round",
     "present_count",
     "register_credential",
+    "round_opening",
 ]

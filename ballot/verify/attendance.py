@@ -101,6 +101,12 @@ def check_attendance(v: Evidence, c: Check) -> None:
             c.items += 1
             here = len(confirmed)
             v.present_at[i] = here
+            named = [x for x in v.roster if x in confirmed]  # (roster order)
+            if b.get("present_members") != named:
+                c.fail(
+                    f"event {i}: round {b['round']} names {b.get('present_members')!r} as "
+                    f"present; the members' confirmed presence gives {named!r}"
+                )
             if b["present"] != here or b["members"] != members:
                 c.fail(
                     f"event {i}: round {b['round']} records {b['present']} of "

@@ -28,6 +28,11 @@ CHECKS = [
         "委员本人确认的到会与法定人数",
     ),
     (
+        "chair",
+        "the chair's own key signed every round's opening and close",
+        "主任本人密钥签署每轮开始与结束",
+    ),
+    (
         "issuance",
         "every credential was asked for by its member's own key",
         "每份凭证均由成员本人密钥签名申请",

@@ -77,34 +77,82 @@ def attendance(meeting_id: int) -> BaseResponse:
     return redirect(url_for("chair.console", meeting_id=meeting_id) + "#attendance")
 
 
-@bp.post("/<int:meeting_id>/open")
-@login_required("chair")
-def open_round(meeting_id: int) -> BaseResponse:
-    with work() as s:
-        voting.open_round(s, _meeting(s, meeting_id))
-    return redirect(url_for("chair.console", meeting_id=meeting_id))
+def _chair_id() -> int | None:
+    account = current_account()
+    return account.member_id if account else None
 
 
-@bp.post("/<int:meeting_id>/close")
-@login_required("chair")
-def close_round(meeting_id: int) -> BaseResponse:
-    number = inputs.form_number("round", en="which round to close?", zh="要结束哪一轮？")
-    rt = runtime()
-    with work() as s:
-        counting.close_round(s, _meeting(s, meeting_id), number, rt.signer(s, meeting_id))
-    return redirect(url_for("chair.console", meeting_id=meeting_id))
+def _signed() -> tuple[object, object]:
+    """The chair's signature and the body it was made over, from the console's JSON request;
+    a form sent without them (a browser without JavaScript) is told why it cannot work."""
+    if not request.is_json:
+        raise ServiceError(
+            "chair-signature-needed",
+            en="opening and closing a round is signed by the chair's own key on this console, "
+            "which needs JavaScript: enable it, or use a browser that has it",
+            zh="开始与结束投票须由主任本人密钥在本控制台签名，需要启用 JavaScript：请启用，或换用其他浏览器",
+        )
+    body = inputs.json_object()
+    return body.get("signature_hex"), body.get("body")
 
 
-@bp.post("/<int:meeting_id>/motion")
-@login_required("chair")
-def open_motion(meeting_id: int) -> BaseResponse:
-    """复议: a yes / no vote on one candidate, e.g. on an objection raised after the result was
-    published (嘉兴 §三(四)3); allowed once the procedure is complete."""
-    candidate = request.form.get("candidate", "").strip()
+def _motion_candidate(value: object) -> str | None:
+    if value is None:
+        return None
+    candidate = value.strip() if isinstance(value, str) else ""
     if not candidate:
         raise ServiceError(
             "malformed", en="choose the candidate to vote on", zh="请选择复议的候选组织"
         )
+    return candidate[:200]
+
+
+@bp.get("/<int:meeting_id>/open.json")
+@login_required("chair")
+def opening(meeting_id: int) -> Any:
+    """What the chair's console shows and signs to open the next round (`?motion=NAME`: a
+    review vote on that winner)."""
+    motion = _motion_candidate(request.args.get("motion"))
+    with look() as s:
+        body = voting.round_opening(s, _meeting(s, meeting_id), _chair_id(), motion)
+    return jsonify({"kind": "round-opened", "body": body})
+
+
+@bp.post("/<int:meeting_id>/open")
+@login_required("chair")
+def open_round(meeting_id: int) -> Any:
+    """Open the round the procedure asks for (with `motion`, a review vote 复议 on one winner,
+    e.g. on an objection raised after the result was published: 嘉兴 §三(四)3), on the chair's
+    signature over what `open.json` gave."""
     with work() as s:
-        voting.open_motion(s, _meeting(s, meeting_id), candidate[:200])
-    return redirect(url_for("chair.console", meeting_id=meeting_id))
+        meeting = _meeting(s, meeting_id)  # (another committee's chair is refused first)
+        signature, seen = _signed()
+        motion = _motion_candidate(inputs.json_object().get("motion"))
+        number = voting.open_round(s, meeting, signature, seen, _chair_id(), motion)
+    return jsonify({"opened": number})
+
+
+@bp.get("/<int:meeting_id>/close.json")
+@login_required("chair")
+def closing(meeting_id: int) -> Any:
+    """What the chair's console shows and signs to close round `?round=N` now."""
+    number = request.args.get("round", "")
+    if not number.isascii() or not number.isdigit() or len(number) > 9:
+        raise ServiceError("malformed", en="which round to close?", zh="要结束哪一轮？")
+    with look() as s:
+        body = counting.round_closing(s, _meeting(s, meeting_id), int(number), _chair_id())
+    return jsonify({"kind": "round-closed", "body": body})
+
+
+@bp.post("/<int:meeting_id>/close")
+@login_required("chair")
+def close_round(meeting_id: int) -> Any:
+    rt = runtime()
+    with work() as s:
+        meeting = _meeting(s, meeting_id)
+        signature, seen = _signed()
+        number = inputs.round_number(inputs.json_object())
+        closed = counting.close_round(
+            s, meeting, number, rt.signer(s, meeting_id), signature, seen, _chair_id()
+        )
+    return jsonify({"closed": number, "void": closed["void"]})

@@ -12,32 +12,34 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ballot.services import voting
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.browser.test_e2e_browser import CHROMIUM, FLAGS, _playwright, checked_in
+from tests.support.members import open_round
 from tests.support.web import ROSTER, make_web_meeting, running_server
 
 EVERYONE = [name for name, _ in ROSTER]
 
 
 @contextmanager
-def _room(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, Invitation], Any, Any]]:
+def _room(
+    tmp_path: Path, browser: tuple[str, ...] = ("委员乙", "委员丙")
+) -> Iterator[tuple[str, int, dict[str, Invitation], Any, Any]]:
     """`ballot serve` on a fresh meeting with everyone checked in, and Chromium: (base url,
-    meeting id, invitations, database sessions, browser)."""
+    meeting id, invitations, database sessions, browser). Those in `browser` confirm from
+    their pages; the other four's devices have (a quorum)."""
     sync_playwright = _playwright()
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     app, meeting, inv = make_web_meeting(tmp_path, url)
     app.extensions["ballot"].engine.dispose()  # type: ignore[attr-defined]
     with running_server(tmp_path, url) as base, sync_playwright() as p:
-        # 乙 and 丙 confirm from their browsers; the other four's devices have (a quorum)
-        engine, db = checked_in(tmp_path, meeting, EVERYONE, browser=("委员乙", "委员丙"))
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        engine, db = checked_in(tmp_path, meeting, EVERYONE, browser=browser)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            yield base, meeting, inv, db, browser
+            yield base, meeting, inv, db, chromium
         finally:
-            browser.close()
+            chromium.close()
             engine.dispose()
 
 
@@ -63,7 +65,7 @@ def test_two_tabs_cast_once_and_the_tracker_is_looked_up_without_the_session(
         first = _member_page(context, base, inv["委员乙"].code)  # no round open yet
         second = context.new_page()
         with transaction(db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
 
         def slow(route: Any) -> None:  # a slow room network: both tabs ask before either hears
             time.sleep(1.5)
@@ -117,13 +119,16 @@ def test_two_tabs_cast_once_and_the_tracker_is_looked_up_without_the_session(
 def test_a_round_closed_before_the_cast_is_said_plainly_and_nothing_is_kept(
     tmp_path: Path,
 ) -> None:
-    with _room(tmp_path) as (base, meeting, inv, db, browser):
-        with transaction(db) as session:
-            voting.open_round(session, meeting)
+    with _room(tmp_path, browser=("委员乙", "主任甲")) as (base, _, inv, _db, browser):
+        # the chair's console is the chair's device: it confirms the chair and signs the round
+        chair = _member_page(browser.new_context(locale="zh-CN"), base, inv["主任甲"].code)
+        chair.wait_for_selector("#presence-state:has-text('已到会')", timeout=30_000)
+        chair.on("dialog", lambda d: d.accept())
+        chair.reload()
+        chair.click("#open-round")
+        chair.wait_for_selector("#round button.primary:has-text('结束本轮投票')", timeout=60_000)
         member = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员乙"].code)
         _ballot_ready(member, base)
-        chair = _member_page(browser.new_context(locale="zh-CN"), base, inv["主任甲"].code)
-        chair.once("dialog", lambda d: d.accept())
         chair.click("#round button.primary")  # the chair closes the round
         chair.wait_for_load_state("networkidle")
         member.click("#review")
@@ -151,7 +156,7 @@ def test_a_key_the_office_withdrew_is_replaced_by_a_new_one_and_the_member_still
 
     with _room(tmp_path) as (base, meeting, inv, db, browser):
         with transaction(db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
         member = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员乙"].code)
         _ballot_ready(member, base)  # the key enrolled, the credential issued with it
         member.wait_for_selector("#member-key-fingerprint:not(:has-text('…'))")
@@ -193,7 +198,7 @@ def test_a_round_served_with_another_rounds_id_is_refused_before_anything_is_sig
         # logged in before the round opens (a page that sees the round takes its credential)
         other = _member_page(browser.new_context(locale="zh-CN"), base, inv["委员丙"].code)
         with transaction(db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
 
         def next_rounds_id(route: Any) -> None:  # the operator serves round 2's id as round 1's
             answer = route.fetch()

@@ -27,6 +27,7 @@ from ballot.protocol import statements
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from tests.support import ROOT
+from tests.support.members import open_round
 from tests.support.web import make_web_meeting, running_server
 
 CHROMIUM = os.environ.get("BALLOT_CHROMIUM", DEFAULT_CHROMIUM)
@@ -107,6 +108,18 @@ def checked_in(
     return engine, db
 
 
+def open_ballot(page: Any, url: str) -> None:
+    """Go to `url` from a page that may be reloading itself (the waiting page refreshes every
+    5 s): a navigation that the refresh aborts is made again."""
+    for attempt in range(3):
+        try:
+            page.goto(url)
+            return
+        except Exception as err:
+            if "ERR_ABORTED" not in str(err) or attempt == 2:
+                raise
+
+
 class Shots:
     def __init__(self) -> None:
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
@@ -152,6 +165,13 @@ def test_a_whole_meeting_in_real_browsers(
         shots(home, "login")
 
         chair = person("主任甲")
+        signed: list[str] = []  # what the chair's console asked the chair to sign
+
+        def confirm(dialog: Any) -> None:
+            signed.append(dialog.message)
+            dialog.accept()
+
+        chair.on("dialog", confirm)
         assert "/chair/" in chair.url
         assert chair.locator("#open-round").is_disabled()
         assert "需 4 人" in chair.inner_text("#open-reason")
@@ -228,17 +248,15 @@ def test_a_whole_meeting_in_real_browsers(
             opener: str = "#open-round",
             interrupted: str | None = None,
         ) -> None:
-            if opener != "#open-round":
-                chair.once("dialog", lambda d: d.accept())
-            chair.click(opener)
+            chair.click(opener)  # chair.js shows what it signs (accepted below) and signs it
+            chair.wait_for_selector(f"#round h2:has-text('第 {number} 轮')", timeout=60_000)
             chair.wait_for_load_state("networkidle")
-            assert f"第 {number} 轮" in chair.inner_text("#round")
             if number == 1:
                 text = nojs.goto(f"{base}/vote/") and nojs.inner_text("main")
                 assert "投票需要启用 JavaScript" in text
                 shots(nojs, "member-no-javascript")
             for name, page in members.items():
-                page.goto(f"{base}/vote/")
+                open_ballot(page, f"{base}/vote/")
                 try:
                     page.wait_for_selector("#booth:not([hidden])")
                 except Exception:
@@ -301,7 +319,6 @@ def test_a_whole_meeting_in_real_browsers(
             again.wait_for_selector("#issued-card:not([hidden])")
             assert "每人每轮只能投一次" in again.inner_text("main")
             assert again.locator("#ballot-card").is_hidden()
-            chair.once("dialog", lambda d: d.accept())
             chair.click("#round button.primary")
             try:
                 chair.wait_for_selector("text=引擎决定", timeout=90_000)
@@ -313,6 +330,10 @@ def test_a_whole_meeting_in_real_browsers(
 
         run_round(1, AWARD, "award")
         assert dropped == ["/vote/issue 200"]  # issued, answer lost, and still cast
+        # the chair was shown what they signed, from the body itself: who is present by name
+        # at the open, the ballots returned at the close
+        assert "开始第 1 轮投票" in signed[0] and "主任甲、委员乙、委员丙" in signed[0]
+        assert "结束第 1 轮投票" in signed[1] and "收回选票 5 张" in signed[1]
         assert "平局" in chair.inner_text("#round") or "再投票" in chair.inner_text("#round")
         run_round(2, REVOTE, "revote", interrupted="委员丁")
         run_round(3, NOMINEE, "nominee")
@@ -399,7 +420,7 @@ def test_ballot_vote_casts_from_the_command_line(
     """The Python voter speaks the same routes as the page (no browser needed)."""
     from sqlalchemy import select
 
-    from ballot.services import overview, voting
+    from ballot.services import overview
     from ballot.storage import models as m
 
     base, meeting, inv, folder = server
@@ -420,7 +441,7 @@ def test_ballot_vote_casts_from_the_command_line(
     assert none_open.returncode == 1 and "no round is open" in none_open.stderr
     assert "your presence is confirmed" in none_open.stdout
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     bad = vote("委员乙", "a,a,x")
     assert (
         bad.returncode == 1
@@ -558,12 +579,12 @@ def test_a_ballot_page_served_another_election_key(
     fingerprint than the projector and the scrutineers — the member notices (docs/threat-model.md)."""
     sync_playwright = _playwright()
     from ballot.crypto.group import production_group
-    from ballot.services import overview, voting
+    from ballot.services import overview
 
     base, meeting, inv, folder = server
     engine, db = checked_in(folder, meeting, ["主任甲", *MEMBERS[:3]])
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     with db() as s:
         view = overview.meeting_view(s, meeting)
         transcript = overview.ceremony_transcript(s, meeting)

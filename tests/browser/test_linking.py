@@ -23,10 +23,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ballot.services import voting
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.browser.test_e2e_browser import ARTIFACTS, CHROMIUM, FLAGS, _playwright, checked_in
+from tests.support.members import open_round
 from tests.support.web import make_web_meeting, running_server, wait_for_confirmed
 
 MEMBERS = [f"委员{i:02d}" for i in range(1, 16)]
@@ -75,7 +75,7 @@ def test_an_operator_links_members_to_ballots_no_better_than_chance(tmp_path: Pa
             pages[name] = page  # waiting on "no round is open", reloading every 5 s
         wait_for_confirmed(db, meeting, 1 + len(MEMBERS))  # each page confirmed its check-in
         with transaction(db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
         opened = time.monotonic()
         plan = sorted((opened + marking_time(rng), name) for name in MEMBERS)
         for name in MEMBERS:

@@ -25,7 +25,7 @@ from ballot.storage import models as m
 from ballot.tally.profile import resolve
 from ballot.tally.profiles import load_profile, profile_ids
 from tests.support import ROOT
-from tests.support.web import cast_with_client, confirm_presence, log_in
+from tests.support.web import cast_with_client, chair_acts, confirm_presence, log_in
 
 
 def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -171,7 +171,7 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
         with reading(rt.db) as s:
             if meetings.outcome(s, mid).next is None:
                 break
-        assert chair.post(f"/chair/{mid}/open", data={"csrf_token": csrf}).status_code == 302
+        assert chair_acts(chair, csrf, mid, "open").status_code == 200
         for c, token in voters:  # each approves the first k on the ballot: no tie, no re-vote
             rnd = c.get("/vote/round.json").get_json()["round"]
             choices = [
@@ -179,8 +179,8 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
             ]
             cast_with_client(app, c, token, choices)
         held.append(rnd)
-        r = chair.post(f"/chair/{mid}/close", data={"csrf_token": csrf, "round": str(number)})
-        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+        r = chair_acts(chair, csrf, mid, "close", round=number)
+        assert r.status_code == 200, r.get_data(as_text=True)[:300]
         for name, (c, token) in logged.items():
             pending = c.get("/scrutineer/pending.json").get_json()
             (closed,) = [x for x in pending["rounds"] if x["number"] == number]

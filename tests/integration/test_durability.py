@@ -22,7 +22,7 @@ from ballot.storage import models as m
 from ballot.storage.engine import make_engine, sessions
 from tests.integration.test_services_voting import NOW, ROSTER, SECRET, SLATE, ceremony_messages
 from tests.support import ROOT
-from tests.support.members import check_in, issue_signed
+from tests.support.members import check_in, issue_signed, open_round
 
 RNG = SystemRandom()
 
@@ -60,7 +60,7 @@ def test_a_returned_tracker_survives_the_process_being_killed(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
     reg = device.finish_issuance(

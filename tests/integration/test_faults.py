@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ballot.clients.voter import vote
-from ballot.services import voting
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.faults import LOSSY, LossyProxy, database_down, private_postgres, restart
+from tests.support.members import key_file_device, open_round
 from tests.support.web import (
     ROSTER,
     check_in,
@@ -36,8 +36,9 @@ def test_lost_answers_and_a_database_restart_mid_burst_lose_no_vote(tmp_path: Pa
         with running_server(tmp_path, url) as base:
             for name in members:  # their command lines confirm the check-in; the round opens
                 vote(base, inv[name].code, None, passphrase=PASS, key_file=tmp_path / f"{name}.key")
+            chair = key_file_device(tmp_path / "主任甲.key", PASS(False))
             with transaction(rt.db) as session:
-                voting.open_round(session, meeting)
+                open_round(session, meeting, chair)
             proxy = LossyProxy(int(base.rsplit(":", 1)[1]))
             trackers: dict[str, str] = {}
             errors: list[str] = []

@@ -54,8 +54,10 @@ ROUTES: list[tuple[str, str, str, Any]] = [
     ("scrutineer", "POST", "/scrutineer/ceremony/commitments", "json"),
     ("scrutineer", "POST", "/scrutineer/ceremony/shares", "json"),
     ("chair", "POST", "/chair/{meeting}/attendance", ("member", "present")),
-    ("chair", "POST", "/chair/{meeting}/close", ("round",)),
-    ("chair", "POST", "/chair/{meeting}/motion", ("candidate",)),
+    ("chair", "POST", "/chair/{meeting}/open", "json"),
+    ("chair", "POST", "/chair/{meeting}/close", "json"),
+    ("member", "POST", "/vote/presence", "json"),
+    ("member", "POST", "/vote/enrol", "json"),
     ("office", "POST", "/office/code", ("account",)),
     ("office", "POST", "/office/member-key", ("account",)),
     (
@@ -69,6 +71,8 @@ ROUTES: list[tuple[str, str, str, Any]] = [
 PATHS = [  # ids in paths, as anyone may type them
     "/chair/{x}",
     "/chair/{x}/status.json",
+    "/chair/{x}/open.json?motion={x}",
+    "/chair/{x}/close.json?round={x}",
     "/m/{x}/",
     "/m/{x}/round/{x}",
     "/m/{x}/screen",

@@ -13,7 +13,7 @@ from ballot.devtools.demo import Meeting, member_device
 from ballot.services import meetings, overview, presence, record, voting
 from ballot.services.unit import reading, transaction
 from tests.integration.test_services_voting import SECRET, refused, setup_meeting, snapshot
-from tests.support.members import check_in, confirm, request_signature
+from tests.support.members import check_in, confirm, open_round, request_signature
 
 
 def _events(db: sessionmaker[Session], meeting: int, kind: str) -> list[dict[str, object]]:
@@ -29,7 +29,7 @@ def test_a_check_in_without_the_members_own_confirmation_makes_no_quorum_and_no_
         check_in(db, meeting, member)
     with transaction(db) as session:  # the operator checks in the absent members[3]
         assert meetings.set_present(session, meeting, members[3], True) == 4
-    err = refused("no-quorum", voting.open_round, db, meeting)
+    err = refused("no-quorum", open_round, db, meeting)
     assert "3 of 5" in err.text.en and "需 4 人" in err.text.zh
     with reading(db) as s:
         name = meetings.member_name(s, meeting, members[3])
@@ -38,7 +38,7 @@ def test_a_check_in_without_the_members_own_confirmation_makes_no_quorum_and_no_
     assert view_members[name]["present"] and not view_members[name]["confirmed"]
     check_in(db, meeting, members[4])
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     # members[3]'s key (the operator cannot make one that verifies as theirs without
     # enrolling it in the record, which the member-keys check and the member would see) …
     blinded = "00" * issuer.public.modulus_len

@@ -34,7 +34,7 @@ from tests.integration.test_services_voting import (
     refused,
     setup_meeting,
 )
-from tests.support.members import check_in, issue_signed
+from tests.support.members import check_in, issue_signed, open_round
 
 
 def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_registered(
@@ -47,7 +47,7 @@ def test_a_retried_registration_is_told_it_landed_even_when_all_issued_are_regis
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     device = open_round_view(db, meeting, 1).device(RNG)
     blind = issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
     credential = device.finish_issuance(blind)

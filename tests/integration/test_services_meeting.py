@@ -24,7 +24,7 @@ from ballot.services import ceremonies, counting, meetings, overview, record, vo
 from ballot.services.errors import ServiceError
 from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
-from tests.support.members import check_in
+from tests.support.members import check_in, close_round, open_motion, open_round
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -64,7 +64,7 @@ def count_round(
     scrutineers: tuple[int, ...] = (1, 3),
 ) -> dict[str, Any] | None:
     with transaction(db) as session:
-        closed = counting.close_round(session, meeting, number, sign)
+        closed = close_round(session, meeting, number, sign)
     assert not closed["void"]
     with db() as s:
         mt = s.get(m.Meeting, meeting)
@@ -157,7 +157,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
 
     # award, 2 places: A, B and C tie at 3 (≥ 1/2 of 5 members) → re-vote among all three
     with transaction(db) as session:
-        assert voting.open_round(session, meeting) == 1
+        assert open_round(session, meeting) == 1
     with pytest.raises(ServiceError) as err:  # a member not checked in gets no credential
         cast_round(db, meeting, 1, {members[4]: [AP, AB, AB]})
     assert err.value.code == "not-present"
@@ -185,7 +185,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     assert r1["selected"] == [] and r1["revote"] == {"candidates": ["A", "B", "C"], "places": 2}
     # the re-vote among A, B and C for 2 places: A and B
     with transaction(db) as session:
-        assert voting.open_round(session, meeting) == 2
+        assert open_round(session, meeting) == 2
     cast_round(
         db,
         meeting,
@@ -210,7 +210,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     }
     # nominee: C reaches 3; a scrutineer sending twice is refused
     with transaction(db) as session:
-        assert voting.open_round(session, meeting) == 3
+        assert open_round(session, meeting) == 3
     cast_round(db, meeting, 3, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     decided = count_round(db, meeting, 3, shares, committee, sign, scrutineers=(1,))
     assert decided is None  # 1 of the 2 needed
@@ -233,16 +233,16 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     assert decided is not None and decided["complete"]
     assert decided["result"] == {"award": ["A", "B"], "nominee": ["C"]}
     with pytest.raises(ServiceError) as err, transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     assert err.value.code == "meeting-not-open"
 
     # after publication an objection against A is reviewed: a motion, 3 of 5 say yes (≥ 1/2)
     for name in ("Nobody", "X"):  # a review vote is held only on a winner the result names
         with pytest.raises(ServiceError) as err, transaction(db) as session:
-            voting.open_motion(session, meeting, name)
+            open_motion(session, meeting, name)
         assert err.value.code == "not-a-winner" and "A, B, C" in err.value.text.en
     with transaction(db) as session:
-        assert voting.open_motion(session, meeting, "A") == 4
+        assert open_motion(session, meeting, "A") == 4
     cast_round(db, meeting, 4, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     motion = count_round(db, meeting, 4, shares, committee, sign)
     assert motion is not None and motion["passed"] and motion["yes"] == 3
@@ -250,7 +250,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     # an objection against B is upheld: 2 of 5 say yes, fewer than 1/2 of all members (嘉兴
     # §三(四)3), so B leaves the result and its place is not refilled
     with transaction(db) as session:
-        assert voting.open_motion(session, meeting, "B") == 5
+        assert open_motion(session, meeting, "B") == 5
     cast_round(db, meeting, 5, {members[i]: [AP if i < 2 else OP] for i in range(5)})
     motion = count_round(db, meeting, 5, shares, committee, sign)
     assert motion is not None and not motion["passed"] and motion["needed"] == 3
@@ -258,7 +258,7 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         view = overview.meeting_view(session, meeting)
     assert view.result == {"award": ["A"], "nominee": ["C"]}
     with pytest.raises(ServiceError) as err, transaction(db) as session:
-        voting.open_motion(session, meeting, "B")  # no longer a winner
+        open_motion(session, meeting, "B")  # no longer a winner
     assert err.value.code == "not-a-winner"
     return meeting, committee_public, public_id
 
@@ -312,7 +312,7 @@ def test_a_member_who_votes_and_leaves_before_the_count_and_quorum_lost_between_
     for member in members:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     AP, AB = "approve", "abstain"
     cast_round(db, meeting, 1, {x: [AP, AP, AB] for x in members})
     with transaction(db) as session:
@@ -329,4 +329,4 @@ def test_a_member_who_votes_and_leaves_before_the_count_and_quorum_lost_between_
     assert refusal is not None and refusal.code == "no-quorum" and "3 of 5" in refusal.text.en
     check_in(db, meeting, members[3])  # back (their device confirms): the nominee ballot
     with transaction(db) as session:
-        assert voting.open_round(session, meeting) == 2
+        assert open_round(session, meeting) == 2

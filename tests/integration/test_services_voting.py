@@ -25,7 +25,15 @@ from ballot.services.errors import ServiceError
 from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
 from tests.support import ROOT
-from tests.support.members import check_in, confirm, issue_signed, request_signature
+from tests.support.members import (
+    check_in,
+    close_round,
+    confirm,
+    issue_signed,
+    open_motion,
+    open_round,
+    request_signature,
+)
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -112,12 +120,12 @@ def test_a_round_from_quorum_to_stored_ballots(
     meeting, members = setup_meeting(db, issuer)
     for member in members[:3]:
         check_in(db, meeting, member)
-    err = refused("no-quorum", voting.open_round, db, meeting)
+    err = refused("no-quorum", open_round, db, meeting)
     assert "3 of 5" in err.text.en and "需 4 人" in err.text.zh
     with transaction(db) as session:  # checked in by the chair: 4 checked in …
         assert meetings.set_present(session, meeting, members[3], True) == 4
     # … but only 3 confirmed by their own devices: still no quorum
-    err = refused("no-quorum", voting.open_round, db, meeting)
+    err = refused("no-quorum", open_round, db, meeting)
     assert "3 of 5" in err.text.en
     with reading(db) as session:
         assert presence.unconfirmed(session, meeting) == [
@@ -125,8 +133,8 @@ def test_a_round_from_quorum_to_stored_ballots(
         ]
     confirm(db, meeting, members[3])
     with transaction(db) as session:
-        assert voting.open_round(session, meeting) == 1
-    refused("round-open", voting.open_round, db, meeting)
+        assert open_round(session, meeting) == 1
+    refused("round-open", open_round, db, meeting)
     trackers = [
         vote(db, meeting, 1, member, choices)[0]
         for member, choices in zip(
@@ -161,7 +169,7 @@ def test_bad_input_is_refused_and_changes_nothing(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     track, device = vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
     before = snapshot(db)
     refused("already-present", meetings.set_present, db, meeting, members[0], True)
@@ -323,7 +331,7 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     view = open_round_view(db, meeting, 1)
     device = view.device(RNG)
     reg = device.finish_issuance(
@@ -361,7 +369,6 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
 def test_out_of_order_and_malformed_steps_are_refused(
     db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
 ) -> None:
-    from ballot.services import counting
 
     with transaction(db) as session:
         committee = meetings.create_committee(session, "c2", meetings.parse_roster(ROSTER), NOW)
@@ -371,7 +378,7 @@ def test_out_of_order_and_malformed_steps_are_refused(
         public_id = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
         members = list(s.scalars(select(m.Member.id).order_by(m.Member.id)))
     refused("not-ready", voting.open_meeting, db, meeting, issuer, SECRET, RNG)
-    refused("meeting-not-open", voting.open_round, db, meeting)
+    refused("meeting-not-open", open_round, db, meeting)
     messages = ceremony_messages(public_id)
     forged = [dict(x) for x in messages]
     forged[1] = {**forged[1], "coefficients": forged[1]["coefficients"][::-1]}
@@ -393,18 +400,18 @@ def test_out_of_order_and_malformed_steps_are_refused(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     refused("round-open", counting.submit_decryption_shares, db, meeting, 1, 1, [], sign, RNG)
-    refused("unknown-round", counting.close_round, db, meeting, 2, sign)
+    refused("unknown-round", close_round, db, meeting, 2, sign)
     vote(db, meeting, 1, members[0], ["approve", "abstain", "abstain"])
     with transaction(db) as session:
-        counting.close_round(session, meeting, 1, sign)
-    refused("round-closed", counting.close_round, db, meeting, 1, sign)
+        close_round(session, meeting, 1, sign)
+    refused("round-closed", close_round, db, meeting, 1, sign)
     # no round, nor a motion, opens while one waits for the scrutineers' shares (the console
     # shows the same reason beside its disabled button)
-    err = refused("round-waiting", voting.open_round, db, meeting)
+    err = refused("round-waiting", open_round, db, meeting)
     assert "Round 1" in err.text.en and "第 1 轮" in err.text.zh
-    refused("procedure-not-complete", voting.open_motion, db, meeting, SLATE["candidates"][0])
+    refused("procedure-not-complete", open_motion, db, meeting, SLATE["candidates"][0])
     with transaction(db) as session:
         assert voting.opening_refusal(session, meeting).code == "round-waiting"  # type: ignore[union-attr]
     device = open_round_view(db, meeting, 1).device(RNG)
@@ -439,7 +446,6 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
 ) -> None:
     from ballot import verify
     from ballot.crypto import keystore
-    from ballot.services import counting
 
     key = keystore.new_committee_key(RNG)
     with transaction(db) as session:
@@ -458,9 +464,9 @@ def test_a_round_with_no_ballots_counts_zero_without_decryption(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     with transaction(db) as session:
-        counting.close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
+        close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
     with db() as s:
         rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
         assert rnd is not None and rnd.status == "counted"
@@ -588,10 +594,10 @@ def test_a_round_closed_without_a_quorum_is_void_and_says_why_in_both_languages(
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
         meetings.set_present(session, meeting, members[3], False)  # steps out before the close
     with transaction(db) as session:
-        closed = counting.close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
+        closed = close_round(session, meeting, 1, lambda msg: keystore.sign(key, msg))
     assert closed["void"] and closed["reason"] == {
         "en": "quorum not met at close: 3 of 5 present, 4 needed",
         "zh": "结束时不足法定人数：应到 5 人，实到 3 人，需 4 人",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ballot.cli.worker import IO_TIMEOUT
 from ballot.clients.voter import vote
-from ballot.services import voting
 from ballot.services.unit import transaction
+from tests.support.members import open_round
 from tests.support.web import check_in, make_web_meeting, running_server
 
 HALF_REQUESTS = [
@@ -32,7 +32,7 @@ def test_forty_half_sent_requests_do_not_delay_a_members_vote(tmp_path: Path) ->
         for name in voters:  # their command lines confirm the check-in, then the round opens
             vote(base, inv[name].code, None, passphrase=PASS, key_file=tmp_path / f"{name}.key")
         with transaction(rt.db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
         rt.engine.dispose()
         port = int(base.rsplit(":", 1)[1])
         slow = []

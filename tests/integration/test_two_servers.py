@@ -21,8 +21,9 @@ from ballot.clients.http import ClientError, HttpSession
 from ballot.clients.voter import vote
 from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
+from ballot.crypto.signature import CredentialKey
 from ballot.devtools.demo import prepare_meeting
-from ballot.protocol.device import decryption_shares
+from ballot.protocol.device import MemberDevice, decryption_shares
 from ballot.services import counting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
@@ -82,6 +83,19 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         said = vote((a, b)[i % 2], inv[name].code, None, passphrase=PASS,
                     key_file=tmp_path / f"{name}.key")  # fmt: skip
         assert said is None
+    held = keystore.open_member_key((tmp_path / "主任甲.key").read_text("utf-8"), PASS(False))
+    chair_key = MemberDevice(
+        held.meeting_id, held.member, CredentialKey.from_private_bytes(held.private)
+    )
+
+    def chair_signs(chair: HttpSession, action: str, **fields: Any) -> None:
+        """The chair's console on either server: fetch what is signed, sign it, send it."""
+        query = "&".join(f"{k}={v}" for k, v in fields.items())
+        got = chair.call_json(chair.session, f"/chair/{meeting}/{action}.json?{query}")
+        signature = chair_key.attest(got["kind"], got["body"])
+        chair.call_json(chair.session, f"/chair/{meeting}/{action}",
+                        {**fields, "body": got["body"], "signature_hex": signature})  # fmt: skip
+
     shares: dict[int, Any] = {}
     scrutineers = []
     for index, base in ((1, a), (2, b)):
@@ -93,7 +107,7 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         session.login(person.code)
         scrutineers.append((index, session))
     for number in (1, 2):  # the award ballot, then the nominee ballot
-        chair_a._call(chair_a.session, f"/chair/{meeting}/open", form={"csrf_token": chair_a.csrf})
+        chair_signs(chair_a, "open")
         for i, name in enumerate(present):  # members split between the servers
             rnd_k = 2 if number == 1 else 1
             choices = ",".join(["a"] * rnd_k + ["x"] * (4 - (number - 1) * 2 - rnd_k))
@@ -106,8 +120,7 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
                 key_file=tmp_path / f"{name}.key",
             )
             assert len(tracker) == 64
-        chair_b._call(chair_b.session, f"/chair/{meeting}/close",
-                      form={"csrf_token": chair_b.csrf, "round": str(number)})  # fmt: skip
+        chair_signs(chair_b, "close", round=number)
         for index, session in scrutineers:
             pending = session.call_json(session.session, "/scrutineer/pending.json")
             (closed,) = [r for r in pending["rounds"] if r["number"] == number]

@@ -409,3 +409,43 @@ def test_a_forged_or_replayed_presence_fails_attendance(published: dict[str, Any
     left = copy.deepcopy(published)
     left["events"][i]["body"] |= {"state": "left", "signature": device.sign_presence("left", 1)}
     assert _attendance(left)
+
+
+def _chair(rec: dict[str, Any]) -> list[str]:
+    checks = verify.Verifier(rechain(rec), workers=1).run()
+    return next(c for c in checks if c.name == "chair").failures
+
+
+def test_a_round_the_chair_did_not_sign_or_a_close_on_other_ballots_fails_chair(
+    published: dict[str, Any],
+) -> None:
+    from ballot.protocol import statements
+
+    opened = next(i for i, e in enumerate(published["events"]) if e["kind"] == "round-opened")
+    body = published["events"][opened]["body"]
+    member = next(
+        x["name"] for x in published["events"][0]["body"]["members"] if x["role"] == "member"
+    )
+    # signed by a member who is not the chair (their own key, enrolled): not the chair's word
+    by_member = copy.deepcopy(published)
+    by_member["events"][opened]["body"]["chair_signature"] = _signer(by_member, member).attest(
+        "round-opened", body
+    )
+    assert any("not signed by the chair" in f for f in _chair(by_member))
+    named = copy.deepcopy(published)  # a member named as the one who signed
+    named["events"][opened]["body"]["chair"] = member
+    assert any("is not a chair" in f for f in _chair(named))
+    unsigned = copy.deepcopy(published)
+    del unsigned["events"][opened]["body"]["chair_signature"]
+    assert any("not signed by the chair" in f for f in _chair(unsigned))
+    # what the chair signed leaves out only the record position and the signature itself
+    assert set(body) - set(statements.attested(body)) == {"record", "chair_signature"}
+    # a ballot dropped from a closed round: the chair closed on another list
+    dropped = copy.deepcopy(published)
+    ballot = next(i for i, e in enumerate(dropped["events"]) if e["kind"] == "ballot")
+    del dropped["events"][ballot]
+    assert any("another list of ballots" in f for f in _chair(dropped))
+    # the members named present are not the ones whose devices confirmed
+    renamed = copy.deepcopy(published)
+    renamed["events"][opened]["body"]["present_members"] = body["present_members"][:-1]
+    assert any("names" in f and "as present" in f for f in _attendance(renamed))

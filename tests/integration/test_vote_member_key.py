@@ -16,9 +16,10 @@ from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey, verify
 from ballot.protocol import statements
-from ballot.services import meetings, record, voting
+from ballot.services import meetings, record
 from ballot.services.unit import transaction
 from ballot.storage import models as m
+from tests.support.members import open_round
 from tests.support.web import (
     FAST_SCRYPT,
     check_in,
@@ -67,7 +68,7 @@ def test_the_command_line_voter_keeps_its_member_key_and_signs_its_request(
         with rt.db() as s:
             assert meetings.outcome(s, meeting).quorum.met
         with transaction(rt.db) as session:
-            voting.open_round(session, meeting)
+            open_round(session, meeting)
         assert vote("委员乙", mine, words) == 0
         said = capsys.readouterr().out
         assert mine.stat().st_mode & 0o777 == 0o600  # the key file is its owner's alone

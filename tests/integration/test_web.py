@@ -31,6 +31,7 @@ from ballot.services.unit import transaction
 from ballot.storage import models as m
 from tests.support.web import (
     cast_with_client,
+    chair_acts,
     confirm_presence,
     csrf_token,
     enrolled_member_key,
@@ -269,7 +270,7 @@ def test_html_in_candidate_names_is_escaped(tmp_path: Path) -> None:
     assert isinstance(app, Flask)
     chair, csrf = login(app, inv["主任甲"])
     check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙", "委员丁"], inv)
-    assert form_post(chair, f"/chair/{meeting}/open", csrf).status_code == 302
+    assert chair_acts(chair, csrf, meeting, "open").status_code == 200
     member, _ = login(app, inv["委员乙"])
     with rt(app).db() as s:
         pid = s.get(m.Meeting, meeting).public_id  # type: ignore[union-attr]
@@ -474,13 +475,13 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     assert '应到 <b data-field="members">6</b> 人' in console and "需 <b>4</b> 人" in console
     check_in(app, meeting, chair, csrf, ["主任甲", "委员乙", "委员丙"], inv)
     assert "实到 3 人" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
-    r = form_post(chair, f"/chair/{meeting}/open", csrf)
-    assert r.status_code == 400 and "需 4 人" in r.get_data(as_text=True)
+    r = chair_acts(chair, csrf, meeting, "open")
+    assert r.status_code == 400 and "需 4 人" in r.get_json()["zh"]
     check_in(app, meeting, chair, csrf, ["委员丁"], inv)
     assert not re.search(
         r'id="open-round"[^>]*disabled', chair.get(f"/chair/{meeting}").get_data(as_text=True)
     )
-    assert form_post(chair, f"/chair/{meeting}/open", csrf).status_code == 302
+    assert chair_acts(chair, csrf, meeting, "open").status_code == 200
 
     members = {name: login(app, inv[name]) for name in ("委员乙", "委员丙", "委员丁")}
     trackers = {}
@@ -532,7 +533,7 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     assert bad.status_code == 400 and bad.get_json()["error"] == "bad-tracker"
     assert "64" in bad.get_json()["zh"] and "64" in bad.get_json()["en"]
 
-    assert form_post(chair, f"/chair/{meeting}/close", csrf, round="1").status_code == 302
+    assert chair_acts(chair, csrf, meeting, "close", round=1).status_code == 200
     assert "等待监票人解密" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
     # two scrutineers send their shares over the web route (the index is the account's)
     folder = rt(app).keys.parent / "shares"
@@ -584,8 +585,10 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
     cases = [
         form_post(chair, f"/chair/{meeting}/attendance", csrf, member="abc", present="1"),
         form_post(chair, f"/chair/{meeting}/attendance", csrf, member="99999", present="1"),
-        form_post(chair, f"/chair/{meeting}/close", csrf, round="x"),
-        form_post(chair, f"/chair/{meeting}/close", csrf, round="77"),
+        form_post(chair, f"/chair/{meeting}/close", csrf, round="1"),  # (no signature)
+        chair.get(f"/chair/{meeting}/close.json?round=x"),
+        chair.get(f"/chair/{meeting}/close.json?round=77"),
+        chair_acts(chair, csrf, meeting, "close", round=77),
         chair.post("/vote/issue", json=[1, 2], headers={"X-CSRFToken": csrf}),
         chair.post(
             "/vote/issue",
@@ -684,8 +687,8 @@ def test_the_office_cancels_a_mistaken_meeting_and_its_record_says_why(tmp_path:
     assert again.status_code == 400 and "会务组已取消此会议" in again.get_data(as_text=True)
     chair, chair_csrf = login(app, inv["主任甲"])
     assert "会务组已取消此会议" in chair.get(f"/chair/{meeting}").get_data(as_text=True)
-    opened = form_post(chair, f"/chair/{meeting}/open", chair_csrf)
-    assert opened.status_code == 400 and "会务组已取消此会议" in opened.get_data(as_text=True)
+    opened = chair_acts(chair, chair_csrf, meeting, "open")
+    assert opened.status_code == 400 and "会务组已取消此会议" in opened.get_json()["zh"]
     with rt(app).db() as s:
         member = s.scalar(select(m.Member.id).where(m.Member.name == "委员乙"))
     checked = form_post(
@@ -704,7 +707,7 @@ def test_a_meeting_with_a_round_held_is_never_cancelled(tmp_path: Path) -> None:
     assert isinstance(app, Flask)
     chair, chair_csrf = login(app, inv["主任甲"])
     check_in(app, meeting, chair, chair_csrf, ["主任甲", "委员乙", "委员丙", "委员丁"], inv)
-    assert form_post(chair, f"/chair/{meeting}/open", chair_csrf).status_code == 302
+    assert chair_acts(chair, chair_csrf, meeting, "open").status_code == 200
     office, csrf = login(app, inv["会务组"])
     assert 'action="/office/cancel"' not in office.get("/office/").get_data(as_text=True)
     r = form_post(office, "/office/cancel", csrf, meeting=str(meeting), reason="试图取消")

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
-from ballot.services import counting, overview, voting
+from ballot.services import overview
 from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.support.members import check_in, device_of
+from tests.support.members import check_in, close_round, device_of, open_round
 from tests.support.web import log_in, running_server, scrutineer_shares
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
@@ -142,7 +142,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
         for name in ("主任甲", "委员乙", "委员丙", "委员丁"):
             check_in(rt.db, meeting_id, ids[name])
         with transaction(rt.db) as session:
-            voting.open_round(session, meeting_id)
+            open_round(session, meeting_id)
         marks = {"委员乙": "a,o,x", "委员丙": "a,x,o", "委员丁": "o,a,x", "主任甲": "a,x,x"}
         for name, choices in marks.items():
             voter = HttpVoter(base)
@@ -158,7 +158,7 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             voter.register(prepared)
             voter.cast(prepared)
         with transaction(rt.db) as session:
-            closed = counting.close_round(session, meeting_id, 1, rt.signer(session, meeting_id))
+            closed = close_round(session, meeting_id, 1, rt.signer(session, meeting_id))
         assert not closed["void"]
         for i, name in ((1, "王监票"), (3, "赵监票")):
             body = scrutineer_shares(

@@ -30,13 +30,13 @@ from sqlalchemy import select
 from ballot.clients.voter import HttpVoter, Prepared
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import prepare_meeting
-from ballot.services import counting, voting
+from ballot.services import counting
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.support.members import check_in, device_of
+from tests.support.members import check_in, close_round, device_of, open_round
 from tests.support.web import FAST_SCRYPT, free_port, scrutineer_shares
 
 VOTERS = 30
@@ -110,7 +110,7 @@ def meeting(database_url: str, tmp_path: Path) -> Meeting:
         for name in MEMBERS:
             check_in(rt.db, meeting_id, ids[name])
         with transaction(rt.db) as session:
-            number = voting.open_round(session, meeting_id)
+            number = open_round(session, meeting_id)
         assert number == 1
         with rt.db() as s:
             rnd = s.scalar(select(m.Round).where(m.Round.meeting_id == meeting_id))
@@ -250,7 +250,7 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
         assert stored == trackers
 
         with transaction(rt.db) as session:
-            closed = counting.close_round(
+            closed = close_round(
                 session, meeting.meeting_id, 1, rt.signer(session, meeting.meeting_id)
             )
         assert not closed["void"], closed["reason"]

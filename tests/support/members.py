@@ -3,10 +3,18 @@ meeting (as the ballot page does), confirms its check-in and signs its issuance 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
+from ballot.crypto.signature import CredentialKey
 from ballot.devtools.demo import (
     Meeting,
     _member_devices,
+    chair_closes,
+    chair_opens,
     confirm_presence,
     member_device,
     open_round_view,
@@ -14,7 +22,7 @@ from ballot.devtools.demo import (
 from ballot.devtools.demo import check_in as member_device_check_in
 from ballot.protocol.device import MemberDevice
 from ballot.services import meetings, voting
-from ballot.services.unit import Db, reading, transaction
+from ballot.services.unit import Db, Session, reading, transaction
 
 
 def request_signature(db: Db, meeting: int, number: int, member_id: int, blinded_hex: str) -> str:
@@ -55,3 +63,29 @@ def confirm(db: Db, meeting: int, member_id: int) -> None:
         public_id = meetings.public_id(s, meeting)
     device = member_device(db, Meeting(meeting, public_id), member_id, SystemRandom())
     confirm_presence(db, meeting, member_id, device)
+
+
+def open_round(session: Session, meeting: int, device: MemberDevice | None = None) -> int:
+    """The chair opens the round the procedure asks for, signing it with their member key
+    (`device`: the one their command line keeps, else the one `check_in` made)."""
+    return chair_opens(session, meeting, SystemRandom(), device=device)
+
+
+def key_file_device(path: Path, passphrase: str) -> MemberDevice:
+    """The member key a `ballot vote` key file holds."""
+    held = keystore.open_member_key(path.read_text("utf-8"), passphrase)
+    return MemberDevice(
+        held.meeting_id, held.member, CredentialKey.from_private_bytes(held.private)
+    )
+
+
+def open_motion(session: Session, meeting: int, candidate: str) -> int:
+    """The chair opens a review vote (复议) on `candidate`, signing it."""
+    return chair_opens(session, meeting, SystemRandom(), motion=candidate)
+
+
+def close_round(
+    session: Session, meeting: int, number: int, sign: Callable[[bytes], bytes]
+) -> dict[str, Any]:
+    """The chair closes round `number`, signing it with their member key."""
+    return chair_closes(session, meeting, number, sign, SystemRandom())

@@ -29,12 +29,13 @@ from ballot.devtools import demo
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
 from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
-from ballot.services import counting, meetings, voting
+from ballot.services import counting, meetings
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import Db, transaction
 from ballot.storage import models as m
 from ballot.web import create_app
+from tests.support.members import open_round
 
 ROSTER = [("主任甲", "chair")] + [(f"委员{x}", "member") for x in "乙丙丁戊己"]
 CANDIDATES = ["甲公司", "乙公司", "丙公司", "丁公司"]
@@ -110,7 +111,7 @@ def open_first_round(
     rt: Runtime = app.extensions["ballot"]  # type: ignore[attr-defined]
     check_in(rt.db, meeting, present, browser)
     with transaction(rt.db) as session:
-        voting.open_round(session, meeting)
+        open_round(session, meeting)
     rt.engine.dispose()
 
 
@@ -266,6 +267,24 @@ def confirm_presence(member: FlaskClient, csrf: str) -> dict[str, Any]:
     assert r.status_code == 200, r.get_json()
     presence: dict[str, Any] = r.get_json()["presence"]
     return presence
+
+
+def chair_acts(chair: FlaskClient, csrf: str, meeting: int, action: str, **fields: Any) -> Any:
+    """The chair's console opens (`action` "open", with `motion=NAME` for a review vote) or
+    closes (`action` "close", `round=N`) a round as chair.js does: fetch what is signed, sign
+    it with the chair's member key, send it. Returns the response to the sending."""
+    query = "&".join(f"{k}={v}" for k, v in fields.items())
+    prepared = chair.get(f"/chair/{meeting}/{action}.json?{query}")
+    if prepared.status_code != 200:
+        return prepared
+    state = chair.get("/vote/round.json").get_json()
+    signer = enrolled_member_key(chair, csrf, state["meeting"], state["member"])
+    kind, body = prepared.get_json()["kind"], prepared.get_json()["body"]
+    return chair.post(
+        f"/chair/{meeting}/{action}",
+        json={**fields, "body": body, "signature_hex": signer.attest(kind, body)},
+        headers={"X-CSRFToken": csrf},
+    )
 
 
 def cast_with_client(app: Flask, member: FlaskClient, csrf: str, choices: list[str]) -> str:
