@@ -10,6 +10,7 @@ meanwhile: the console asks again)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -54,6 +55,12 @@ def signed_body(
 ) -> str:
     """Check that `signature_hex` is the chair's member key over `attest(chair, kind, body)`
     (`seen`: the body the console showed and signed, when it says); returns the signature."""
+    if seen is not None and not isinstance(seen, dict):
+        raise ServiceError(
+            "malformed",
+            en="body must be the object the console was given to sign",
+            zh="body 须为控制台收到并签署的对象",
+        )
     if seen is not None and _canonical(seen) != _canonical(body):
         raise ServiceError(
             "round-changed",
@@ -76,6 +83,24 @@ def signed_body(
     return signature.hex()
 
 
+def already(session: Session, meeting: m.Meeting, kind: str, signature_hex: object) -> Any:
+    """The body of this meeting's `kind` event that carries this very chair signature, if
+    one does: the same signed request sent again after its answer was lost is answered again."""
+    if not isinstance(signature_hex, str) or len(signature_hex) != 128:
+        return None
+    for text in session.scalars(
+        select(m.Event.body).where(
+            m.Event.meeting_id == meeting.id,
+            m.Event.kind == kind,
+            m.Event.body.contains(signature_hex.lower()),
+        )
+    ):
+        body = json.loads(text)
+        if body.get("chair_signature") == signature_hex.lower():
+            return body
+    return None
+
+
 def _canonical(value: object) -> bytes | None:
     try:
         return canonical_json(value)
@@ -83,4 +108,4 @@ def _canonical(value: object) -> bytes | None:
         return None
 
 
-__all__ = ["chair_of", "signed_body"]
+__all__ = ["already", "chair_of", "signed_body"]

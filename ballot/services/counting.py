@@ -33,7 +33,7 @@ from ballot.protocol.chain import canonical_json, checkpoint_message
 from ballot.protocol.context import OPTIONS, ceremony_id, decryption_context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting, advance_round
 from ballot.services import record
-from ballot.services.chair import chair_of, signed_body
+from ballot.services.chair import already, chair_of, signed_body
 from ballot.services.errors import ServiceError
 from ballot.services.meetings import (
     confirmed_members,
@@ -164,6 +164,9 @@ def close_round(
     """Close an open round on the chair's signature over `round_closing`'s body (`seen`: the
     body the chair was shown); returns what the round-closed event says."""
     meeting = record.lock_meeting(session, meeting_id)
+    done = already(session, meeting, "round-closed", chair_signature)
+    if done is not None and done.get("round") == number:  # (its answer was lost)
+        return dict(done)
     rnd = _round(session, meeting, number, RoundStatus.OPEN)
     chair = chair_of(session, meeting, chair_id)
     body, credentials, ballots = _closing(session, meeting, rnd, chair)

@@ -35,7 +35,7 @@ from ballot.crypto.signature import verify as verify_signature
 from ballot.protocol import context, statements
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting
 from ballot.services import member_keys, overview, presence, record
-from ballot.services.chair import chair_of, signed_body
+from ballot.services.chair import already, chair_of, signed_body
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
 from ballot.services.meetings import (
@@ -299,6 +299,9 @@ def open_round(
     (`opening_refusal`) without a quorum (with the numbers), while another round is open or
     waits to be decrypted, when the procedure is complete (a motion: until it is)."""
     meeting = record.lock_meeting(session, meeting_id)
+    done = already(session, meeting, "round-opened", chair_signature)
+    if done is not None:  # (the answer to this very request was lost: it opened that round)
+        return int(done["round"])
     chair = chair_of(session, meeting, chair_id)
     outcome, body = _next_round(session, meeting, chair, motion)
     signature = signed_body(session, meeting, chair, "round-opened", body, chair_signature, seen)

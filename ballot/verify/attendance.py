@@ -10,6 +10,8 @@ from typing import Any
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.signature import verify
 from ballot.protocol import statements
+from ballot.tally.rules import Proportion
+from ballot.tally.voiding import void_reason
 from ballot.verify.evidence import Evidence
 from ballot.verify.fields import strict_hex
 from ballot.verify.report import Check
@@ -66,6 +68,26 @@ def _presence(
         confirmed.add(name)
 
 
+def _void(
+    c: Check, i: int, b: dict[str, Any], quorum: Proportion | None, members: int, here: int
+) -> None:
+    """A close is void exactly when its numbers say so, for the reason they give (a round
+    voided that should count, or counted that should be void, fails here)."""
+    numbers = [b.get(k) for k in ("issued", "credentials", "ballots")]
+    if not all(type(x) is int for x in numbers):
+        c.fail(f"event {i}: round {b.get('round')}'s close must give issued, credentials, ballots")
+        return
+    issued, credentials, ballots = (int(x) for x in numbers)  # type: ignore[arg-type]
+    expected = void_reason(quorum, members, here, issued, credentials, ballots)
+    want = None if expected is None else expected.as_dict()
+    if b.get("void") is not (expected is not None) or b.get("reason") != want:
+        said = "void" if b.get("void") else "counting"
+        c.fail(
+            f"event {i}: round {b.get('round')} closed as {said} ({b.get('reason')!r}); its "
+            f"numbers give {'void: ' + expected.en if expected else 'a round that counts'}"
+        )
+
+
 def check_attendance(v: Evidence, c: Check) -> None:
     present: set[str] = set()  # checked in by the chair (the server's word)
     confirmed: set[str] = set()  # ... and confirmed since by their own device (counted)
@@ -119,8 +141,8 @@ def check_attendance(v: Evidence, c: Check) -> None:
                     f"event {i}: round {b['round']} opened without a quorum of confirmed "
                     f"presence ({here} of {members})"
                 )
-            if e["kind"] == "round-closed" and not met and not b["void"]:
-                c.fail(f"event {i}: round {b['round']} closed without a quorum but was not voided")
+            if e["kind"] == "round-closed":
+                _void(c, i, b, quorum, members, here)
     for number, r in rounds.items():
         names = [member for _, member in r["issued"]]
         if len(set(names)) != len(names):

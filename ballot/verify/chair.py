@@ -37,12 +37,15 @@ def check_chair(v: Evidence, c: Check) -> None:
     for i, e in enumerate(v.events):
         body: Any = e["body"]
         if not isinstance(body, dict):
+            if e["kind"] in ("round-opened", "round-closed"):
+                c.items += 1
+                c.fail(f"event {i}: a {e['kind']} event's body must be an object")
             continue
         number = body.get("round")
         if e["kind"] == "credentials" and type(number) is int:
-            keys = [
-                x.get("public_key") for x in body.get("credentials") or [] if isinstance(x, dict)
-            ]
+            listed = body.get("credentials")
+            listed = listed if isinstance(listed, list) else []
+            keys = [x.get("public_key") for x in listed if isinstance(x, dict)]
             published.setdefault(number, {"credentials": [], "ballots": []})["credentials"] = keys
         elif e["kind"] == "ballot" and type(number) is int:
             published.setdefault(number, {"credentials": [], "ballots": []})["ballots"].append(
@@ -52,6 +55,9 @@ def check_chair(v: Evidence, c: Check) -> None:
             continue
         c.items += 1
         where = f"event {i}: round {number}"
+        if e["kind"] == "round-opened" and body.get("record") != e.get("prev"):
+            # (proofs are bound to the event's position; a member's audit reads `record`)
+            c.fail(f"{where}: the round's record position is not the event before it")
         name = body.get("chair")
         if not isinstance(name, str) or name not in chairs:
             c.fail(f"{where} is {e['kind']} without a chair's name ({name!r} is not a chair)")

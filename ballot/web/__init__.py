@@ -37,6 +37,7 @@ STATUS = {
     "unknown-round": 404,
     "key-enrolled": 409,
     "stale-presence": 409,
+    "round-changed": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
 }

@@ -38,7 +38,7 @@ def test_a_round_opens_and_closes_only_on_the_chairs_signature_over_what_is_reco
         ("bad-chair-signature", chair.attest("round-closed", body), None),  # another event
         ("bad-chair-signature", chair.attest("round-opened", {**body, "present": 5}), None),
         ("round-changed", chair.attest("round-opened", body), {**body, "places": 9}),
-        ("round-changed", chair.attest("round-opened", body), "not a body"),
+        ("malformed", chair.attest("round-opened", body), "not a body"),
     ):
         err = refused(code, voting.open_round, db, meeting, signature, seen)
         assert err.text.en and err.text.zh
@@ -50,8 +50,13 @@ def test_a_round_opens_and_closes_only_on_the_chairs_signature_over_what_is_reco
     refused("round-changed", voting.open_round, db, meeting, signed, body)
     with reading(db) as s:
         body = voting.round_opening(s, meeting)
+    signed = chair.attest("round-opened", body)
     with transaction(db) as session:
-        assert voting.open_round(session, meeting, chair.attest("round-opened", body), body) == 1
+        assert voting.open_round(session, meeting, signed, body) == 1
+    events = snapshot(db)["events"]
+    with transaction(db) as session:  # its answer was lost: the same request is answered again
+        assert voting.open_round(session, meeting, signed, body) == 1
+    assert snapshot(db)["events"] == events
 
     key = keystore.new_committee_key(rng)
 
@@ -83,11 +88,15 @@ def test_a_round_opens_and_closes_only_on_the_chairs_signature_over_what_is_reco
         {**closing, "ballots": 1},
     )
     assert snapshot(db) == before
+    signed = chair.attest("round-closed", closing)
     with transaction(db) as session:
-        closed = counting.close_round(
-            session, meeting, 1, sign, chair.attest("round-closed", closing), closing
-        )
+        closed = counting.close_round(session, meeting, 1, sign, signed, closing)
     assert closed["chair_signature"] and not closed["void"]
+    events = snapshot(db)["events"]
+    with transaction(db) as session:  # sent again after a lost answer: the same answer
+        assert counting.close_round(session, meeting, 1, sign, signed, closing) == closed
+    assert snapshot(db)["events"] == events
+    refused("malformed", voting.open_round, db, meeting, signed, "not a body")
 
 
 def test_only_a_chair_of_the_committee_signs(

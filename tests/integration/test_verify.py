@@ -445,7 +445,29 @@ def test_a_round_the_chair_did_not_sign_or_a_close_on_other_ballots_fails_chair(
     ballot = next(i for i, e in enumerate(dropped["events"]) if e["kind"] == "ballot")
     del dropped["events"][ballot]
     assert any("another list of ballots" in f for f in _chair(dropped))
+    # the record position the round's proofs are bound to is not the event before it
+    moved = copy.deepcopy(published)
+    moved["events"][opened]["body"]["record"] = "ab" * 32
+    assert any("record position" in f for f in _chair(moved))
     # the members named present are not the ones whose devices confirmed
     renamed = copy.deepcopy(published)
     renamed["events"][opened]["body"]["present_members"] = body["present_members"][:-1]
     assert any("names" in f and "as present" in f for f in _attendance(renamed))
+
+
+def test_a_round_voided_that_should_count_or_counted_that_should_be_void_fails(
+    published: dict[str, Any],
+) -> None:
+    closed = next(
+        i for i, e in enumerate(published["events"])
+        if e["kind"] == "round-closed" and not e["body"]["void"]
+    )  # fmt: skip
+    forced = copy.deepcopy(published)  # the operator voids a round it dislikes, saying nothing
+    forced["events"][closed]["body"] |= {"void": True, "reason": None}
+    assert any("closed as void" in f for f in _attendance(forced))
+    explained = copy.deepcopy(published)  # … or with a reason its numbers do not give
+    explained["events"][closed]["body"] |= {
+        "void": True,
+        "reason": {"en": "quorum not met", "zh": "不足法定人数"},
+    }
+    assert any("its numbers give a round that counts" in f for f in _attendance(explained))

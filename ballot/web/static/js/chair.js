@@ -19,10 +19,14 @@ const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => S
 /** What the chair is about to sign, in words, from the body itself (not from the page). */
 function summary(kind, body) {
   const names = (body.present_members || []).join(texts.comma);
-  const values = { ...body, names, candidates: (body.candidates || []).join(texts.comma) };
+  const what = texts.kinds[body.kind] || texts.kinds.ballot;
+  const needed = body.threshold === null || body.threshold === undefined ? "" : fill(texts.needed, body);
+  const values = { ...body, names, what, needed, candidates: (body.candidates || []).join(texts.comma) };
   if (kind === "round-opened") return fill(texts.open, values);
-  const reason = body.void && body.reason ? `\n${texts.void_} ${body.reason[lang] || body.reason.en}` : "";
-  return fill(texts.close, values) + reason;
+  // whether the round counts is always said, with the reason when it does not
+  if (body.void && !body.reason) throw new Error(texts.void_unexplained);
+  const counts = body.void ? `${texts.void_} ${body.reason[lang] || body.reason.en}` : texts.counts;
+  return fill(texts.close, { ...values, counts });
 }
 
 function fields(form) {
@@ -47,11 +51,12 @@ async function attest(form, button) {
     const message = await statements.attest(meeting, "chair", prepared.kind, prepared.body);
     const signature = await signStatement(signer.privateKey, message);
     try {
-      button.disabled = true;
       await postJSON(form.action, { ...sent, body: prepared.body, signature_hex: signature }, { attempts: 3 });
       return true;
     } catch (err) {
-      button.disabled = false;
+      // the round is already where this asked for it (another tab, or a console reloaded
+      // mid-answer): show where the meeting stands
+      if (["round-open", "round-closed", "round-counted", "round-waiting"].includes(err.code)) return true;
       if (err.code !== "round-changed" || attempt >= 3) throw err;
       window.alert(err.message); // the room changed: look again at what is signed
     }
@@ -62,11 +67,15 @@ for (const form of document.querySelectorAll("form[data-attest]")) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
+    if (button.disabled) return; // (a second click while the first is under way)
+    button.disabled = true;
     const said = $("attest-state");
     said.hidden = true;
     attest(form, button).then((done) => {
       if (done) location.reload();
+      else button.disabled = false;
     }, (err) => {
+      button.disabled = false;
       said.hidden = false;
       said.textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
