@@ -6,6 +6,7 @@ credential blind-signed; registration and the ballot go over fresh connections w
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -133,8 +134,17 @@ class HttpVoter(HttpSession):
         if not isinstance(presence, dict):
             return None
         wanted, done = presence.get("wanted"), presence.get("statements")
+        answers = presence.get("answers")
         if wanted not in statements.PRESENCE or type(done) is not int or done < 0:
             return None
+        if not isinstance(answers, str) or not re.fullmatch(r"[0-9a-f]{64}", answers):
+            raise ClientError(
+                "bad-round",
+                Text(
+                    en="the server did not say which check-in to confirm: do not vote with it",
+                    zh="服务器未说明要确认哪一次签到：请勿使用它投票",
+                ),
+            )
         n = done + 1
         try:
             self.call_json(
@@ -144,7 +154,8 @@ class HttpVoter(HttpSession):
                     "meeting": device.meeting_id,
                     "state": wanted,
                     "n": n,
-                    "signature_hex": device.sign_presence(wanted, n),
+                    "answers": answers,
+                    "signature_hex": device.sign_presence(wanted, n, answers),
                 },
             )
         except ClientError as err:

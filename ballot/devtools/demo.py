@@ -184,11 +184,10 @@ def confirm_presence(db: Db, meeting_id: int, member_id: int, device: MemberDevi
     with transaction(db) as session:
         now = presence.of(session, meeting_id, member_id)
         wanted = now.wanted()
-        if wanted is not None:
+        if wanted is not None and now.answers is not None:
             n = now.statements + 1
-            presence.confirm(
-                session, meeting_id, member_id, wanted, n, device.sign_presence(wanted, n)
-            )
+            signature = device.sign_presence(wanted, n, now.answers)
+            presence.confirm(session, meeting_id, member_id, wanted, n, signature, now.answers)
 
 
 def chair_device(session: Session, meeting_id: int, rng: RandomSource) -> MemberDevice:

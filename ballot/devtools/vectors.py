@@ -248,9 +248,14 @@ def statement_vectors() -> dict[str, Any]:
                 "member": "委员乙",
                 "state": state,
                 "n": n,
-                "message": st.presence(meeting, "委员乙", state, n).hex(),
+                "answers": answers.hex(),
+                "message": st.presence(meeting, "委员乙", state, n, answers).hex(),
             }
-            for state, n in (("present", 1), ("left", 2), ("present", 3))
+            for state, n, answers in (
+                ("present", 1, bytes(range(32))),
+                ("left", 2, bytes(range(32, 64))),
+                ("present", 3, bytes(range(64, 96))),
+            )
         ],
         "issuance_request": {
             "member": "委员乙",

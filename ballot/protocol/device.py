@@ -44,9 +44,12 @@ class MemberDevice:
         message = statements.member_key(self.meeting_id, self.member, public)
         return {"public_key_hex": public.hex(), "signature_hex": self.key.sign(message).hex()}
 
-    def sign_presence(self, state: str, n: int) -> str:
-        """The member's signature on their n-th presence statement ("present" or "left")."""
-        message = statements.presence(self.meeting_id, self.member, state, n)
+    def sign_presence(self, state: str, n: int, answers_hex: str) -> str:
+        """The member's signature on their n-th presence statement ("present" or "left"),
+        answering the check-in (or check-out) event whose hash is `answers_hex`."""
+        message = statements.presence(
+            self.meeting_id, self.member, state, n, bytes.fromhex(answers_hex)
+        )
         return self.key.sign(message).hex()
 
     def attest(self, event_kind: str, body: Mapping[str, Any], role: str = "chair") -> str:

@@ -7,9 +7,11 @@ signed with ECDSA P-256 / SHA-256 in the P1363 form (`crypto/signature.py`, as c
 
 - `member-key`: text(member) ‖ bytes(public key, 65) — a device enrols its member key (the
   key signs its own enrolment: proof of possession);
-- `presence`: text(member) ‖ text("present" | "left") ‖ u32(n) — the member's own device says
-  they are in the room or have left; n counts this member's presence statements in the
-  meeting from 1, so an old "present" cannot be replayed after a "left";
+- `presence`: text(member) ‖ text("present" | "left") ‖ u32(n) ‖ bytes(answers, 32) — the
+  member's own device says they are in the room or have left; n counts this member's presence
+  statements in the meeting from 1, and `answers` is the hash of the chair's latest check-in
+  (or check-out) event of this member, so a statement answers one check-in only and none can
+  be collected in advance for a later one;
 - `issuance-request`: text(member) ‖ text(round id) ‖ bytes(blinded message) — the device
   asks for this round's credential; the issuer blind-signs only such requests;
 - `attest`: text(role) ‖ text(event kind) ‖ bytes(SHA-256(canonical JSON of the event's
@@ -41,13 +43,18 @@ def member_key(meeting_id: str, member: str, public_key: bytes) -> bytes:
     return _statement("member-key", meeting_id, h.text(member), h.raw(public_key))
 
 
-def presence(meeting_id: str, member: str, state: str, n: int) -> bytes:
-    """The member's own device: "present" or "left", the n-th such statement (n ≥ 1)."""
+def presence(meeting_id: str, member: str, state: str, n: int, answers: bytes) -> bytes:
+    """The member's own device: "present" or "left", the n-th such statement (n ≥ 1), in
+    answer to the check-in (or check-out) event whose hash is `answers`."""
     if state not in PRESENCE:
         raise ValueError(f"presence is one of {PRESENCE}")
     if n < 1:
         raise ValueError("presence statements are counted from 1")
-    return _statement("presence", meeting_id, h.text(member), h.text(state), h.u32(n))
+    if len(answers) != 32:
+        raise ValueError("a presence statement answers one event: its 32-byte hash")
+    return _statement(
+        "presence", meeting_id, h.text(member), h.text(state), h.u32(n), h.raw(answers)
+    )
 
 
 def issuance_request(meeting_id: str, member: str, round_id: str, blinded: bytes) -> bytes:

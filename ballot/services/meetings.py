@@ -466,12 +466,21 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
         row.present, row.confirmed = present, False
     session.flush()
     count = checked_in_count(session, meeting)
-    record.append(
+    event = record.append(
         session,
         meeting.id,
         "attendance",
         {"member": member.name, "present": present, "present_count": count},
     )
+    row = (
+        row
+        or session.scalars(
+            select(m.Attendance).where(
+                m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
+            )
+        ).one()
+    )
+    row.answers = event.hash  # (what the member's next presence statement answers)
     return count
 
 

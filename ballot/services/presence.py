@@ -33,9 +33,13 @@ class Presence:
     confirmed: bool
     statements: int
     last: str | None
+    answers: str | None = None  # the hash of the check-in (or check-out) event to answer
+    taking: bool = True  # the meeting takes presence statements now (set up, not closed)
 
     def wanted(self) -> str | None:
         """The statement the device should sign now, if any."""
+        if not self.taking or self.answers is None:
+            return None
         if self.checked_in and not self.confirmed:
             return "present"
         if not self.checked_in and self.last == "present":
@@ -49,6 +53,7 @@ class Presence:
             "statements": self.statements,
             "last": self.last,
             "wanted": self.wanted(),
+            "answers": self.answers,
         }
 
 
@@ -62,9 +67,11 @@ def _row(session: Session, meeting_id: int, member_id: int) -> m.Attendance | No
 
 def of(session: Session, meeting_id: int, member_id: int) -> Presence:
     row = _row(session, meeting_id, member_id)
+    meeting = session.get(m.Meeting, meeting_id)
+    taking = meeting is not None and meeting.status in (MeetingStatus.READY, MeetingStatus.OPEN)
     if row is None:
-        return Presence(False, False, 0, None)
-    return Presence(row.present, row.confirmed, row.statements, row.last_state)
+        return Presence(False, False, 0, None, None, taking)
+    return Presence(row.present, row.confirmed, row.statements, row.last_state, row.answers, taking)
 
 
 def device_state(session: Session, meeting_id: int, member_id: int | None) -> dict[str, Any] | None:
@@ -92,6 +99,7 @@ def confirm(
     state: object,
     n: object,
     signature_hex: object,
+    answers: object = None,
 ) -> Presence:
     """Record the member device's signed `presence` statement (the same one again is answered
     again: safe to repeat); returns the member's presence after it."""
@@ -117,17 +125,33 @@ def confirm(
         )
     signature = hex_bytes(signature_hex, "the presence signature", "到会签名", size=64)
     key = member_keys.signing_key(session, meeting, member)
+    row = _row(session, meeting.id, member.id)
+    if row is None or row.answers is None:
+        raise ServiceError(
+            "not-checked-in",
+            en=f"{member.name} is not checked in: check in with the chair first, then "
+            "the device confirms",
+            zh=f"{member.name} 尚未签到：请先到主任处签到，设备随后确认",
+        )
+    if answers is not None and answers != row.answers:
+        raise ServiceError(
+            "stale-presence",
+            en=f"{member.name} was checked in or out again since this device looked: it "
+            "answers the latest check-in (reload the page)",
+            zh=f"此设备查看后 {member.name} 又被签到或取消签到：须回应最近一次签到（请刷新页面）",
+        )
     try:
-        message = statements.presence(meeting.public_id, member.name, state, n)
+        message = statements.presence(
+            meeting.public_id, member.name, state, n, bytes.fromhex(row.answers)
+        )
         verify(key, message, signature)
     except (CryptoError, ValueError):
         raise ServiceError(
             "bad-presence-signature",
-            en=f"the presence statement is not signed by {member.name}'s member key: "
-            "reload the page",
-            zh=f"该到会声明未由 {member.name} 的成员密钥签名：请刷新页面",
+            en=f"the presence statement is not signed by {member.name}'s member key for "
+            "their latest check-in: reload the page",
+            zh=f"该到会声明不是 {member.name} 的成员密钥对其最近一次签到的签名：请刷新页面",
         ) from None
-    row = _row(session, meeting.id, member.id)
     done = 0 if row is None else row.statements
     if row is not None and n == done and row.last_signature == signature.hex():
         return of(session, meeting.id, member.id)  # (its answer was lost)
@@ -169,7 +193,13 @@ def confirm(
         session,
         meeting.id,
         "presence",
-        {"member": member.name, "state": state, "n": n, "signature": signature.hex()},
+        {
+            "member": member.name,
+            "state": state,
+            "n": n,
+            "answers": row.answers,
+            "signature": signature.hex(),
+        },
     )
     return of(session, meeting.id, member.id)
 

@@ -147,6 +147,9 @@ class Attendance(Base):
     last_state: Mapped[str | None] = mapped_column(String(8), default=None)
     last_signature: Mapped[str | None] = mapped_column(String(128), default=None)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the hash of the chair's latest check-in (or check-out) event of this member: what the
+    # member's next presence statement answers
+    answers: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class MemberKey(Base):

@@ -22,10 +22,11 @@ def _presence(
     c: Check,
     i: int,
     body: Any,
-    state_of: tuple[set[str], set[str], dict[str, str], dict[str, int]],
+    state_of: tuple[set[str], set[str], dict[str, str], dict[str, int], dict[str, str]],
 ) -> None:
-    """One member-signed presence statement: its signature, its number, and what it may say."""
-    present, confirmed, last, count = state_of
+    """One member-signed presence statement: its signature, its number, the check-in it
+    answers, and what it may say."""
+    present, confirmed, last, count, answering = state_of
     c.items += 1
     where = f"event {i}"
     if not isinstance(body, dict):
@@ -40,15 +41,20 @@ def _presence(
         return
     try:
         signature = strict_hex(body.get("signature"), "signature")
+        answers = strict_hex(body.get("answers"), "answers")
     except ValueError as err:
         c.fail(f"{where}: {name}'s presence: {err}")
+        return
+    if answers.hex() != answering.get(name):
+        c.fail(f"{where}: {name}'s presence does not answer the chair's latest check-in of them")
         return
     key = v.member_keys_at[i].get(name)
     if key is None:
         c.fail(f"{where}: {name} had no member key enrolled to sign their presence")
         return
     try:
-        verify(key, statements.presence(v.record["meeting"], name, state, n), signature)
+        message = statements.presence(v.record["meeting"], name, state, n, answers)
+        verify(key, message, signature)
     except (CryptoError, ValueError):
         c.fail(f"{where}: {name}'s presence statement is not signed by their member key")
         return
@@ -57,8 +63,11 @@ def _presence(
             f"{where}: {name}'s presence statement is number {n}; the record has "
             f"{count.get(name, 0)} before it"
         )
+    before = last.get(name)
     count[name], last[name] = n, state
     if state == "left":
+        if before != "present":
+            c.fail(f"{where}: {name}'s device said left with no present to end")
         confirmed.discard(name)
     elif name not in present:
         c.fail(f"{where}: {name}'s device said present while the chair had them checked out")
@@ -93,6 +102,7 @@ def check_attendance(v: Evidence, c: Check) -> None:
     confirmed: set[str] = set()  # ... and confirmed since by their own device (counted)
     last: dict[str, str] = {}
     count: dict[str, int] = {}
+    answering: dict[str, str] = {}  # each member's latest check-in (or check-out) event hash
     rounds = v.rounds()
     v.present_at = {}
     quorum = v.rules.quorum.get()
@@ -107,13 +117,14 @@ def check_attendance(v: Evidence, c: Check) -> None:
                 c.fail(f"event {i}: {b['member']} checked {'in' if b['present'] else 'out'} twice")
             (present.add if b["present"] else present.discard)(b["member"])
             confirmed.discard(b["member"])  # a new check-in needs a new confirmation
+            answering[b["member"]] = str(e.get("hash"))
             if b["present_count"] != len(present):
                 c.fail(
                     f"event {i}: says {b['present_count']} present; the check-ins give "
                     f"{len(present)}"
                 )
         elif e["kind"] == "presence":
-            _presence(v, c, i, b, (present, confirmed, last, count))
+            _presence(v, c, i, b, (present, confirmed, last, count, answering))
         elif e["kind"] == "credential-issued" and b["member"] not in confirmed:
             c.fail(
                 f"event {i}: a credential was issued to {b['member']}, whose own device had "

@@ -82,6 +82,7 @@ def confirm_presence() -> Any:
             body.get("state"),
             body.get("n"),
             body.get("signature_hex"),
+            body.get("answers"),
         )
     return jsonify({"presence": after.for_page()})
 

@@ -68,6 +68,11 @@ def test_every_presence_statement_is_checked_numbered_and_answered_once(
     ref = Meeting(meeting, public_id)
     me, other = members[0], members[1]
 
+    def here() -> str:
+        """The hash of the chair's latest check-in of `me`: what a statement answers."""
+        with reading(db) as s:
+            return presence.of(s, meeting, me).answers or "00" * 32
+
     def say(state: object, n: object, signature: object, who: int = me) -> presence.Presence:
         with transaction(db) as session:
             return presence.confirm(session, meeting, who, state, n, signature)
@@ -81,16 +86,16 @@ def test_every_presence_statement_is_checked_numbered_and_answered_once(
     before = snapshot(db)
     events = len(_events(db, meeting, "presence"))
     for code, state, n, signature in (
-        ("malformed", "here", 1, device.sign_presence("present", 1)),
-        ("malformed", "present", 0, device.sign_presence("present", 1)),
-        ("malformed", "present", True, device.sign_presence("present", 1)),
-        ("malformed", "present", "1", device.sign_presence("present", 1)),
+        ("malformed", "here", 1, device.sign_presence("present", 1, here())),
+        ("malformed", "present", 0, device.sign_presence("present", 1, here())),
+        ("malformed", "present", True, device.sign_presence("present", 1, here())),
+        ("malformed", "present", "1", device.sign_presence("present", 1, here())),
         ("malformed", "present", 1, "zz" * 64),
-        ("bad-presence-signature", "present", 1, theirs.sign_presence("present", 1)),
-        ("bad-presence-signature", "present", 1, device.sign_presence("left", 1)),
-        ("bad-presence-signature", "present", 1, device.sign_presence("present", 2)),
-        ("stale-presence", "present", 2, device.sign_presence("present", 2)),
-        ("not-confirmed", "left", 1, device.sign_presence("left", 1)),
+        ("bad-presence-signature", "present", 1, theirs.sign_presence("present", 1, here())),
+        ("bad-presence-signature", "present", 1, device.sign_presence("left", 1, here())),
+        ("bad-presence-signature", "present", 1, device.sign_presence("present", 2, here())),
+        ("stale-presence", "present", 2, device.sign_presence("present", 2, here())),
+        ("not-confirmed", "left", 1, device.sign_presence("left", 1, here())),
     ):
         err = refused(code, presence.confirm, db, meeting, me, state, n, signature)
         assert err.text.en and err.text.zh
@@ -102,11 +107,14 @@ def test_every_presence_statement_is_checked_numbered_and_answered_once(
         other,
         "present",
         1,
-        theirs.sign_presence("present", 1),
+        theirs.sign_presence("present", 1, here()),
     )
     assert snapshot(db) == before and len(_events(db, meeting, "presence")) == events
 
-    first = device.sign_presence("present", 1)
+    first = device.sign_presence("present", 1, here())
+    # a statement collected in advance for a later check-in (the server asks the device for
+    # the next number while the member is here): it answers this check-in, and no other
+    harvested = device.sign_presence("present", 3, here())
     assert say("present", 1, first).confirmed
     assert say("present", 1, first).confirmed  # its answer was lost: answered again
     assert len(_events(db, meeting, "presence")) == events + 1
@@ -118,21 +126,24 @@ def test_every_presence_statement_is_checked_numbered_and_answered_once(
         me,
         "present",
         2,
-        device.sign_presence("present", 2),
+        device.sign_presence("present", 2, here()),
     )
     # checked out and in again: the old "present" is no use, a new one is asked for
     with transaction(db) as session:
         meetings.set_present(session, meeting, me, False)
     with reading(db) as s:
         assert presence.of(s, meeting, me).wanted() == "left"
-    assert not say("left", 2, device.sign_presence("left", 2)).confirmed
+    assert not say("left", 2, device.sign_presence("left", 2, here())).confirmed
     with transaction(db) as session:
         meetings.set_present(session, meeting, me, True)
     with reading(db) as s:
-        assert presence.of(s, meeting, me) == presence.Presence(True, False, 2, "left")
-    refused("stale-presence", presence.confirm, db, meeting, me, "present", 1, first)
+        now = presence.of(s, meeting, me)
+    assert (now.checked_in, now.confirmed, now.statements, now.last) == (True, False, 2, "left")
+    refused("bad-presence-signature", presence.confirm, db, meeting, me, "present", 1, first)
+    refused("bad-presence-signature", presence.confirm, db, meeting, me, "present", 3, harvested)
     confirm(db, meeting, me)
     with reading(db) as s:
-        assert presence.of(s, meeting, me) == presence.Presence(True, True, 3, "present")
+        now = presence.of(s, meeting, me)
+    assert (now.checked_in, now.confirmed, now.statements, now.last) == (True, True, 3, "present")
     said = _events(db, meeting, "presence")[-3:]
     assert [(b["state"], b["n"]) for b in said] == [("present", 1), ("left", 2), ("present", 3)]

@@ -76,7 +76,7 @@ def test_migrations_create_the_schema_from_empty_and_rerun_cleanly(engine: Engin
     } <= tables
     upgrade(engine)  # already at head: nothing to do, nothing lost
     with engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0010"
 
 
 def test_the_migrations_build_exactly_what_the_models_declare(engine: Engine) -> None:

@@ -398,17 +398,37 @@ def test_a_forged_or_replayed_presence_fails_attendance(published: dict[str, Any
         for e in published["events"]
         if e["kind"] == "member-key" and e["body"]["member"] != body["member"]
     )
-    forged["events"][i]["body"]["signature"] = _signer(forged, other).sign_presence("present", 1)
+    forged["events"][i]["body"]["signature"] = _signer(forged, other).sign_presence(
+        "present", 1, body["answers"]
+    )
     assert any("not signed by their member key" in f for f in _attendance(forged))
     # the member's own statement, numbered again (a replay): the count is the member's
     replayed = copy.deepcopy(published)
     device = _signer(replayed, body["member"])
-    replayed["events"][i]["body"] |= {"n": 2, "signature": device.sign_presence("present", 2)}
+    replayed["events"][i]["body"] |= {
+        "n": 2,
+        "signature": device.sign_presence("present", 2, body["answers"]),
+    }
     assert any("is number 2; the record has 0 before it" in f for f in _attendance(replayed))
     # a "left" where the member said present: they are not counted, so the quorum differs
     left = copy.deepcopy(published)
-    left["events"][i]["body"] |= {"state": "left", "signature": device.sign_presence("left", 1)}
-    assert _attendance(left)
+    left["events"][i]["body"] |= {
+        "state": "left",
+        "signature": device.sign_presence("left", 1, body["answers"]),
+    }
+    assert any("left with no present to end" in f for f in _attendance(left))
+    # a statement that answers another check-in than the member's latest (one collected in
+    # advance, or moved): the member's own signature over it is no use
+    other_answer = copy.deepcopy(published)
+    checkins = [e["hash"] for e in published["events"] if e["kind"] == "attendance"]
+    elsewhere = next(h for h in checkins if h != body["answers"])
+    other_answer["events"][i]["body"] |= {
+        "answers": elsewhere,
+        "signature": device.sign_presence("present", 1, elsewhere),
+    }
+    assert any(
+        "does not answer the chair's latest check-in" in f for f in _attendance(other_answer)
+    )
 
 
 def _chair(rec: dict[str, Any]) -> list[str]:

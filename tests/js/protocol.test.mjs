@@ -435,7 +435,7 @@ test("statements.json is reproduced, and its member-key signature verifies in We
   const hex = (bytes) => bytesToHex(bytes);
   const publicKey = hexToBytes(v.public_key);
   assert.equal(hex(statements.memberKey(v.meeting, v.member_key.member, publicKey)), v.member_key.message);
-  for (const p of v.presence) assert.equal(hex(statements.presence(v.meeting, p.member, p.state, p.n)), p.message);
+  for (const p of v.presence) assert.equal(hex(statements.presence(v.meeting, p.member, p.state, p.n, hexToBytes(p.answers))), p.message);
   const r = v.issuance_request;
   assert.equal(hex(statements.issuanceRequest(v.meeting, r.member, r.round_id, hexToBytes(r.blinded))), r.message);
   for (const a of v.attest) assert.equal(hex(await statements.attest(v.meeting, a.role, a.event_kind, a.body)), a.message);
@@ -444,8 +444,10 @@ test("statements.json is reproduced, and its member-key signature verifies in We
   const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, hexToBytes(v.signature), hexToBytes(v.member_key.message));
   assert.ok(ok);
   // what the byte form refuses
-  assert.throws(() => statements.presence(v.meeting, "x", "away", 1), /present or left/);
-  assert.throws(() => statements.presence(v.meeting, "x", "present", 0), /counted from 1/);
+  const answers = new Uint8Array(32);
+  assert.throws(() => statements.presence(v.meeting, "x", "away", 1, answers), /present or left/);
+  assert.throws(() => statements.presence(v.meeting, "x", "present", 0, answers), /counted from 1/);
+  assert.throws(() => statements.presence(v.meeting, "x", "present", 1, answers.slice(1)), /32-byte hash/);
   assert.throws(() => canonicalJson({ a: 1.5 }), /floats/);
   assert.throws(() => canonicalJson([2 ** 53]), /2\^53/);
   // the texts with no canonical form are refused as Python refuses them (JSON.parse alone

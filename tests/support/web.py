@@ -260,7 +260,8 @@ def confirm_presence(member: FlaskClient, csrf: str) -> dict[str, Any]:
             "meeting": state["meeting"],
             "state": wanted,
             "n": n,
-            "signature_hex": signer.sign_presence(wanted, n),
+            "answers": state["presence"]["answers"],
+            "signature_hex": signer.sign_presence(wanted, n, state["presence"]["answers"]),
         },
         headers={"X-CSRFToken": csrf},
     )

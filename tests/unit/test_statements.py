@@ -9,6 +9,7 @@ from ballot.protocol import statements as st
 
 KEY = b"\x04" + bytes(range(64))
 M = "meeting-1"
+H = bytes(range(32))  # the hash of the check-in a presence statement answers
 
 
 def test_malformed_statements_are_refused() -> None:
@@ -17,9 +18,11 @@ def test_malformed_statements_are_refused() -> None:
     with pytest.raises(ValueError, match="65 bytes"):
         st.member_key(M, "委员乙", b"\x03" + KEY[1:])
     with pytest.raises(ValueError, match="present"):
-        st.presence(M, "委员乙", "away", 1)
+        st.presence(M, "委员乙", "away", 1, H)
     with pytest.raises(ValueError, match="from 1"):
-        st.presence(M, "委员乙", "present", 0)
+        st.presence(M, "委员乙", "present", 0, H)
+    with pytest.raises(ValueError, match="32-byte"):
+        st.presence(M, "委员乙", "present", 1, H[:-1])
     with pytest.raises(ValueError, match="floats"):
         st.attest(M, "chair", "round-closed", {"x": 0.5})
 
@@ -31,10 +34,11 @@ def test_every_field_changes_the_statement() -> None:
         st.member_key(M, "委员乙", KEY),
         st.member_key(M, "委员丙", KEY),
         st.member_key("meeting-2", "委员乙", KEY),
-        st.presence(M, "委员乙", "present", 1),
-        st.presence(M, "委员乙", "present", 2),
-        st.presence(M, "委员乙", "left", 1),
-        st.presence(M, "委员丙", "present", 1),
+        st.presence(M, "委员乙", "present", 1, H),
+        st.presence(M, "委员乙", "present", 2, H),
+        st.presence(M, "委员乙", "left", 1, H),
+        st.presence(M, "委员丙", "present", 1, H),
+        st.presence(M, "委员乙", "present", 1, bytes(32)),
         st.issuance_request(M, "委员乙", f"{M}/round-1", blinded),
         st.issuance_request(M, "委员乙", f"{M}/round-2", blinded),
         st.issuance_request(M, "委员丙", f"{M}/round-1", blinded),

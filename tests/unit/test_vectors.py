@@ -221,6 +221,7 @@ def test_the_statement_vectors_are_current_and_follow_the_byte_rule() -> None:
             + text("left")
             + b"\x05"
             + (2).to_bytes(4, "big")
+            + raw(bytes.fromhex(p["answers"]))
         ).hex()
     )
     r = shipped["issuance_request"]

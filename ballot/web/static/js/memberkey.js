@@ -119,10 +119,12 @@ export async function confirmPresence(meeting, member, signer, presence) {
   if (signer && now && now.wanted) {
     now = await exclusive(`ballot-presence/${meeting}`, async () => {
       const n = presence.statements + 1;
-      const statement = statements.presence(meeting, member.name, presence.wanted, n);
+      // the statement answers the chair's latest check-in (or check-out) of this member, by
+      // that event's hash: it can serve no later one
+      const statement = statements.presence(meeting, member.name, presence.wanted, n, hexToBytes(presence.answers));
       const signature = await signStatement(signer.privateKey, statement);
       try {
-        const answer = await postJSON("/vote/presence", { meeting, state: presence.wanted, n, signature_hex: signature }, { attempts: 5 });
+        const answer = await postJSON("/vote/presence", { meeting, state: presence.wanted, n, answers: presence.answers, signature_hex: signature }, { attempts: 5 });
         return answer.presence;
       } catch (err) {
         // another window of this browser signed it a moment ago: the next look has it

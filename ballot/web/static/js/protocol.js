@@ -312,11 +312,13 @@ export const statements = Object.freeze({
     if (publicKey.length !== 65 || publicKey[0] !== 0x04) throw new Error("a member key is 65 bytes: 04 ‖ x ‖ y");
     return statement("member-key", meetingId, [textField(member), bytesField(publicKey)]);
   },
-  /** "present" or "left", the n-th presence statement of this member (n ≥ 1). */
-  presence(meetingId, member, state, n) {
+  /** "present" or "left", the n-th presence statement of this member (n ≥ 1), answering the
+   * check-in (or check-out) event whose 32-byte hash is `answers`. */
+  presence(meetingId, member, state, n, answers) {
     if (!["present", "left"].includes(state)) throw new Error("presence is present or left");
     if (!Number.isInteger(n) || n < 1) throw new Error("presence statements are counted from 1");
-    return statement("presence", meetingId, [textField(member), textField(state), u32Field(n)]);
+    if (!(answers instanceof Uint8Array) || answers.length !== 32) throw new Error("a presence statement answers one event: its 32-byte hash");
+    return statement("presence", meetingId, [textField(member), textField(state), u32Field(n), bytesField(answers)]);
   },
   /** The device asks for this round's credential (the blinded message). */
   issuanceRequest(meetingId, member, roundId, blinded) {
