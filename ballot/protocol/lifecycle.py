@@ -56,6 +56,10 @@ ROUND_TRANSITIONS: Mapping[RoundStatus, frozenset[RoundStatus]] = {
 }
 
 
+# while members' devices make statements of their own (enrol keys, confirm presence): from
+# the ceremony's end to the meeting's close
+IN_SESSION: frozenset[MeetingStatus] = frozenset({MeetingStatus.READY, MeetingStatus.OPEN})
+
 S = TypeVar("S", MeetingStatus, RoundStatus)
 
 

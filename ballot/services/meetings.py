@@ -459,9 +459,8 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
             "not-present", en=f"{member.name} is not checked in", zh=f"{member.name} 未签到"
         )
     if row is None:
-        session.add(
-            m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present, statements=0)
-        )
+        row = m.Attendance(meeting_id=meeting.id, member_id=member.id, present=present)
+        session.add(row)
     else:
         row.present, row.confirmed = present, False
     session.flush()
@@ -471,14 +470,6 @@ def set_present(session: Session, meeting_id: int, member_id: int, present: bool
         meeting.id,
         "attendance",
         {"member": member.name, "present": present, "present_count": count},
-    )
-    row = (
-        row
-        or session.scalars(
-            select(m.Attendance).where(
-                m.Attendance.meeting_id == meeting.id, m.Attendance.member_id == member.id
-            )
-        ).one()
     )
     row.answers = event.hash  # (what the member's next presence statement answers)
     return count

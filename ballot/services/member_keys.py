@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.signature import verify
 from ballot.protocol import statements
-from ballot.protocol.lifecycle import MeetingStatus
+from ballot.protocol.lifecycle import IN_SESSION
 from ballot.services import overview, record
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
@@ -72,7 +72,7 @@ def enrol(
     """Enrol the member's key (the same key again is answered again: safe to repeat);
     returns its fingerprint."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN):
+    if meeting.status not in IN_SESSION:
         raise ServiceError(
             "meeting-not-open",
             en="member keys are enrolled while the meeting is open",
@@ -138,7 +138,7 @@ def replace_key(session: Session, member_id: int) -> tuple[str, str, str]:
             zh=f"{member.name} 没有需要成员密钥的会议",
         )
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN):
+    if meeting.status not in IN_SESSION:
         raise ServiceError(
             "meeting-not-open",
             en="a member key is replaced while the meeting is open",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.signature import verify
 from ballot.protocol import statements
-from ballot.protocol.lifecycle import MeetingStatus
+from ballot.protocol.lifecycle import IN_SESSION, MeetingStatus
 from ballot.services import member_keys, record
 from ballot.services.errors import ServiceError
 from ballot.services.hexes import hex_bytes
@@ -68,7 +68,7 @@ def _row(session: Session, meeting_id: int, member_id: int) -> m.Attendance | No
 def of(session: Session, meeting_id: int, member_id: int) -> Presence:
     row = _row(session, meeting_id, member_id)
     meeting = session.get(m.Meeting, meeting_id)
-    taking = meeting is not None and meeting.status in (MeetingStatus.READY, MeetingStatus.OPEN)
+    taking = meeting is not None and meeting.status in IN_SESSION
     if row is None:
         return Presence(False, False, 0, None, None, taking)
     return Presence(row.present, row.confirmed, row.statements, row.last_state, row.answers, taking)
@@ -80,7 +80,7 @@ def device_state(session: Session, meeting_id: int, member_id: int | None) -> di
     meeting = session.get(m.Meeting, meeting_id)
     if member_id is None or meeting is None:
         return None
-    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN, MeetingStatus.CLOSED):
+    if meeting.status not in IN_SESSION | {MeetingStatus.CLOSED}:
         return None  # (closed: the chair still signs review votes)
     return {
         "meeting": meeting.public_id,
@@ -104,7 +104,7 @@ def confirm(
     """Record the member device's signed `presence` statement (the same one again is answered
     again: safe to repeat); returns the member's presence after it."""
     meeting = record.lock_meeting(session, meeting_id)
-    if meeting.status not in (MeetingStatus.READY, MeetingStatus.OPEN):
+    if meeting.status not in IN_SESSION:
         raise ServiceError(
             "meeting-not-open",
             en="presence is confirmed while the meeting is open",
