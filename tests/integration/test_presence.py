@@ -147,3 +147,25 @@ def test_every_presence_statement_is_checked_numbered_and_answered_once(
     assert (now.checked_in, now.confirmed, now.statements, now.last) == (True, True, 3, "present")
     said = _events(db, meeting, "presence")[-3:]
     assert [(b["state"], b["n"]) for b in said] == [("present", 1), ("left", 2), ("present", 3)]
+
+
+def test_outside_an_open_meeting_no_statement_is_asked_for_or_taken(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    meeting, members = setup_meeting(db, issuer)
+    with reading(db) as s:
+        ref = Meeting(meeting, meetings.public_id(s, meeting))
+    device = member_device(db, ref, members[0], SystemRandom())
+    with transaction(db) as session:
+        meetings.set_present(session, meeting, members[0], True)
+    with reading(db) as s:
+        asked = presence.of(s, meeting, members[0])
+    assert asked.wanted() == "present" and asked.answers is not None
+    with transaction(db) as session:
+        meetings.cancel_meeting(session, meeting, "名单有误")
+    with reading(db) as s:
+        assert presence.of(s, meeting, members[0]).wanted() is None
+    signature = device.sign_presence("present", 1, asked.answers)
+    before = snapshot(db)
+    refused("meeting-not-open", presence.confirm, db, meeting, members[0], "present", 1, signature)
+    assert snapshot(db) == before

@@ -612,6 +612,7 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
             headers={"Content-Type": "application/json"},
         ),
     ]
+    assert "需要启用 JavaScript" in cases[2].get_data(as_text=True)  # a form without JS
     for r in cases:
         assert 400 <= r.status_code < 500, r.status_code
         text = r.get_data(as_text=True)
