@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from ballot import __version__
 from ballot.language.text import Text
@@ -400,6 +400,51 @@ def cmd_ceremony(args: argparse.Namespace) -> int:
     return 0
 
 
+T = TypeVar("T")
+
+
+def _reaching(url: str, act: Callable[[], T]) -> T | None:
+    """A client's run against the server at `url`; None (said on stderr) if it was refused or
+    the server could not be reached."""
+    from ballot.clients.http import ClientError
+
+    try:
+        return act()
+    except ClientError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+    except OSError as e:
+        print(f"ballot: cannot reach {url}: {e} | 无法连接服务器", file=sys.stderr)
+    return None
+
+
+def cmd_scrutinise(args: argparse.Namespace) -> int:
+    from ballot.clients import scrutineer
+    from ballot.crypto import keystore
+    from ballot.crypto.errors import CryptoError
+
+    expect = _expected_key(args.expect_key)
+    try:
+        text = Path(args.share).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot read {args.share}: {e.strerror}") from None
+    try:
+        share = keystore.open_share(
+            text, _passphrase_reader(args.passphrase_file, "your share file")(False)
+        )
+    except CryptoError as e:
+        print(f"ballot: {e.text.one_line()}", file=sys.stderr)
+        return 1
+    sent = _reaching(
+        args.url,
+        lambda: scrutineer.run_scrutineer(args.url, args.code, share, expect, once=args.once),
+    )
+    if sent is None:
+        return 1
+    if not sent:
+        print("no closed round was waiting for your shares | 没有等待您份额的已结束轮次")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from ballot.protocol import audit
 
@@ -596,6 +641,29 @@ def build_parser() -> Parser:
         "--passphrase-file", help="read the share file's passphrase from this file (else asked)"
     )
     cer.set_defaults(run=cmd_ceremony)
+
+    scr = sub.add_parser(
+        "scrutinise",
+        help="a scrutineer's side of counting: check each closed round, accept it, decrypt it",
+    )
+    scr.add_argument("url", help="the server, e.g. https://ballot.example.org")
+    scr.add_argument("--code", required=True, help="your access code (scrutineer)")
+    scr.add_argument("--share", required=True, metavar="FILE", help="your share file")
+    scr.add_argument(
+        "--passphrase-file", help="read the share file's passphrase from this file (else asked)"
+    )
+    scr.add_argument(
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="the election key fingerprint read out at the ceremony: refuse a share file of any "
+        "other key",
+    )
+    scr.add_argument(
+        "--once",
+        action="store_true",
+        help="handle the rounds closed now and stop (default: watch until the meeting closes)",
+    )
+    scr.set_defaults(run=cmd_scrutinise)
 
     vt = sub.add_parser("vote", help="cast your ballot from the command line")
     vt.add_argument("url", help="the server, e.g. https://ballot.example.org")

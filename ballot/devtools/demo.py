@@ -32,7 +32,7 @@ from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.language.text import Text
 from ballot.protocol.context import ceremony_id
-from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
+from ballot.protocol.device import MemberDevice, VoterDevice, scrutineer_submission
 from ballot.services import (
     accounts,
     ceremonies,
@@ -525,10 +525,13 @@ def simulate(
             closed = chair_closes(session, meeting, number, sign, sysrng)
         record_hex = view.context.record.hex()
         for index in sorted(rng.sample(range(1, 6), 3)):
-            body = decryption_shares(
+            # (each scrutineer here accepts the totals the close computed; `ballot scrutinise`
+            # and the scrutineer's page recompute them from the published ballots first)
+            sent = scrutineer_submission(
                 public_id,
                 number,
                 record_hex,
+                closed,
                 closed["aggregates"],
                 committee_key,
                 shares[index - 1],
@@ -537,7 +540,15 @@ def simulate(
             with transaction(db) as session:
                 decided = (
                     counting.submit_decryption_shares(
-                        session, meeting, number, index, body, sign, sysrng
+                        session,
+                        meeting,
+                        number,
+                        index,
+                        sent["shares"],
+                        sign,
+                        sysrng,
+                        accepted=sent["accepted"],
+                        signature=sent["signature"],
                     )
                     or decided
                 )

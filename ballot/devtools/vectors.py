@@ -31,6 +31,7 @@ from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.signature import CredentialKey
+from ballot.protocol import acceptance
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.fingerprint import election_key_fingerprint
 
@@ -176,6 +177,12 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
     context = [h.text("jiaxing-2020/meeting-1/round-1"), h.text("approve"), h.u32(0)]
     stream = ScalarStream(group, SEED + " share")
     result = decryption.partial_decrypt(group, committee, share, ct, context, stream)
+    totals = [
+        {"approve": [_hex(ct.alpha), _hex(ct.beta)], "oppose": [_hex(ct.beta), _hex(ct.alpha)]}
+    ]
+    accepted = acceptance.accepted(1, 1, 3, "ab" * 32, "cd" * 32, totals)
+    signing = ScalarStream(group, SEED + " acceptance")
+    signature = acceptance.sign(group, share.secret, MEETING, accepted, signing)
     return {
         "description": "scrutineer 1's decryption share; 'random' is the proof's scalar u",
         "group": "electionguard-4096",
@@ -204,6 +211,16 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
             "commitment_a": _hex(result.proof.commitment_a),
             "challenge": _hex(result.proof.challenge),
             "response": _hex(result.proof.response),
+        },
+        # scrutineer 1's acceptance of round 1 (PROTOCOL.md §14): the totals' digest, the attest
+        # statement, and its Schnorr signature with the share ('random': the proof's u)
+        "acceptance": {
+            "meeting": MEETING,
+            "aggregates": totals,
+            "body": accepted,
+            "message": acceptance.statement(MEETING, accepted).hex(),
+            "random": [_hex(x) for x in signing.drawn],
+            "signature": signature,
         },
     }
 

@@ -22,8 +22,10 @@ RECORD_FORMAT = "ballot-record"
 # member-signed request (docs/PROTOCOL.md §12, §14);
 # 3: members' own devices confirm their presence (`presence`), only confirmed members count
 # towards a round's `present`, and the chair's member key signs every round's opening and
-# close; an older record is refused by name
-RECORD_VERSION = 3
+# close;
+# 4: scrutineers sign their acceptance of a closed round (`round-accepted`) before they send
+# its decryption shares, and counts need k acceptances; an older record is refused by name
+RECORD_VERSION = 4
 GENESIS = "0" * 64
 EVENT_TAG = "ballot/v1/event"
 CHECKPOINT_TAG = "ballot/v1/checkpoint"

@@ -14,7 +14,7 @@ from ballot.crypto.credential import credential_message
 from ballot.crypto.elgamal import Ciphertext, PublicKey
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import CredentialKey
-from ballot.protocol import statements
+from ballot.protocol import acceptance, statements
 from ballot.protocol.context import OPTIONS, decryption_context
 
 
@@ -132,3 +132,35 @@ def decryption_shares(
         {option: decryption_share_json(results[2 * i + j]) for j, option in enumerate(OPTIONS)}
         for i in range(len(aggregates))
     ]
+
+
+def scrutineer_submission(
+    meeting_id: str,
+    number: int,
+    record_hex: str,
+    closed: Mapping[str, Any],
+    aggregates: Sequence[Mapping[str, Sequence[str]]],
+    committee: ceremony.CommitteeKey,
+    share: ceremony.ScrutineerShare,
+    rng: RandomSource,
+) -> dict[str, Any]:
+    """What a scrutineer sends for a closed round (`POST /scrutineer/shares`): its signed
+    acceptance of the ballot and credential lists the round closed on (`closed`: the
+    round-closed body) with `aggregates`, the totals it computed from those ballots itself, and
+    its decryption shares of exactly those totals."""
+    body = acceptance.accepted(
+        number,
+        share.index,
+        int(closed["ballots"]),
+        str(closed["ballot_list"]),
+        str(closed["credential_list"]),
+        aggregates,
+    )
+    return {
+        "round": number,
+        "accepted": body,
+        "signature": acceptance.sign(production_group(), share.secret, meeting_id, body, rng),
+        "shares": decryption_shares(
+            meeting_id, number, record_hex, aggregates, committee, share, rng
+        ),
+    }

@@ -29,6 +29,7 @@ from ballot.crypto.discrete_log import DiscreteLog
 from ballot.crypto.elgamal import Ciphertext, add
 from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import RandomSource, production_group
+from ballot.protocol import acceptance as acceptance_of
 from ballot.protocol.chain import canonical_json, checkpoint_message
 from ballot.protocol.context import OPTIONS, ceremony_id, decryption_context
 from ballot.protocol.lifecycle import MeetingStatus, RoundStatus, advance_meeting, advance_round
@@ -262,10 +263,14 @@ def submit_decryption_shares(
     shares: Sequence[Any],
     sign: Signer,
     rng: RandomSource,
+    accepted: object = None,
+    signature: object = None,
 ) -> dict[str, Any] | None:
-    """Accept scrutineer `index`'s shares for every total of a closed round (a list, one
-    {"approve": share, "oppose": share} per candidate). Once k scrutineers have sent theirs,
-    decrypt, count, run the engine and return its decision (else None)."""
+    """Accept scrutineer `index`'s acceptance of a closed round (`accepted`: the body of
+    `protocol.acceptance.accepted` the scrutineer computed from the published ballots, and its
+    `signature`) and its shares of every total (a list, one {"approve": share, "oppose": share}
+    per candidate). Once k scrutineers have sent theirs, decrypt, count, run the engine and
+    return its decision (else None)."""
     group = production_group()
     meeting = record.lock_meeting(session, meeting_id)
     rnd = _round(session, meeting, number, RoundStatus.CLOSED)
@@ -308,6 +313,7 @@ def submit_decryption_shares(
         decryption.verify_shares(group, committee, items, rng, ciphertexts_checked=True)
     except CryptoError as err:
         raise ServiceError.of(err.code, err.text) from None
+    acceptance = _acceptance(session, meeting, rnd, index, committee, accepted, signature)
     body = [{o: decryption_share_json(e[o]) for o in OPTIONS} for e in parsed]
     add_once(
         session,
@@ -318,6 +324,7 @@ def submit_decryption_shares(
             zh=f"监票人 {index} 已提交第 {number} 轮份额",
         ),
     )
+    record.append(session, meeting.id, acceptance_of.KIND, acceptance)
     record.append(
         session,
         meeting.id,
@@ -350,6 +357,74 @@ def submit_decryption_shares(
             counts[option][name] = log(group.mul(ct.beta, group.inv(alpha_s)))
         counts["abstain"][name] = ballots - counts["approve"][name] - counts["oppose"][name]
     return _decide(session, meeting, rnd, counts, [r.scrutineer_index for r in used], sign)
+
+
+def closed_event(session: Session, meeting: m.Meeting, number: int) -> dict[str, Any]:
+    """The body of round `number`'s `round-closed` event."""
+    for event in record.events(session, meeting.id, ("round-closed",)):
+        if event["body"].get("round") == number:
+            return dict(event["body"])
+    raise ServiceError(
+        "unknown-round", en=f"round {number} is not closed", zh=f"第 {number} 轮未结束"
+    )
+
+
+def _acceptance(
+    session: Session,
+    meeting: m.Meeting,
+    rnd: m.Round,
+    index: int,
+    committee: ceremony.CommitteeKey,
+    accepted: object,
+    signature: object,
+) -> dict[str, Any]:
+    """The `round-accepted` body to record for scrutineer `index`: only an acceptance of exactly
+    what the chair closed the round on (its ballot and credential lists, and totals equal to the
+    encrypted totals it closed with), signed with the scrutineer's share key."""
+    closed = closed_event(session, meeting, rnd.number)
+    expected = acceptance_of.accepted(
+        rnd.number,
+        index,
+        closed["ballots"],
+        closed["ballot_list"],
+        closed["credential_list"],
+        closed["aggregates"],
+    )
+    if not isinstance(accepted, dict):
+        raise ServiceError(
+            "acceptance-needed",
+            en=f"scrutineer {index} sends shares for round {rnd.number} only with their signed "
+            "acceptance of its ballots and totals: reload the scrutineer's page",
+            zh=f"监票人 {index} 须连同对第 {rnd.number} 轮选票与总数的签名确认一并提交份额：请刷新监票页",
+        )
+    for name in acceptance_of.FIELDS:
+        if accepted.get(name) != expected[name]:
+            raise ServiceError(
+                "acceptance-differs",
+                en=f"scrutineer {index}'s acceptance of round {rnd.number} gives {name} "
+                f"{accepted.get(name)!r}; the round closed on {expected[name]!r}: the ballots "
+                "the scrutineer checked are not the ones the round closed on — nothing is "
+                "decrypted; tell the chair",
+                zh=f"监票人 {index} 对第 {rnd.number} 轮的确认中 {name} 为 {accepted.get(name)!r}，"
+                f"而本轮结束时为 {expected[name]!r}：监票人核验的选票与本轮结束时的不同，"
+                "不予解密；请告知主持人",
+            )
+    if set(accepted) != set(acceptance_of.FIELDS):
+        raise ServiceError(
+            "malformed",
+            en=f"an acceptance holds exactly {', '.join(acceptance_of.FIELDS)}",
+            zh=f"确认须恰好含 {', '.join(acceptance_of.FIELDS)}",
+        )
+    if not acceptance_of.holds(
+        production_group(), committee.share_key(index), meeting.public_id, expected, signature
+    ):
+        raise ServiceError(
+            "bad-acceptance-signature",
+            en=f"the acceptance of round {rnd.number} is not signed with scrutineer {index}'s "
+            "share key: open this scrutineer's own share file",
+            zh=f"第 {rnd.number} 轮的确认未以监票人 {index} 的份额密钥签名：请打开本人的份额文件",
+        )
+    return {**expected, acceptance_of.SIGNATURE: signature}
 
 
 def _decide(

@@ -34,6 +34,7 @@ CLIENT_FILES = (
     "presence.js",
     "booth.js",
     "chair.js",
+    "scrutiny.js",
     "scrutineer.js",
 )
 

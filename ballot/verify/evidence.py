@@ -77,6 +77,8 @@ class Evidence:
                     "ballots": [],
                     "record": e["prev"],
                     "shares": {},
+                    "shares_at": {},
+                    "accepted": [],
                 }
             elif e["kind"] in (
                 "credential-issued",
@@ -84,6 +86,7 @@ class Evidence:
                 "ballot",
                 "round-closed",
                 "decryption-shares",
+                "round-accepted",
                 "counts",
                 "decision",
                 "motion-decision",
@@ -97,6 +100,9 @@ class Evidence:
                     r["ballots"].append((i, b))
                 elif e["kind"] == "decryption-shares":
                     r["shares"][b["scrutineer"]] = b["shares"]
+                    r["shares_at"].setdefault(b["scrutineer"], i)
+                elif e["kind"] == "round-accepted":
+                    r["accepted"].append((i, b))
                 else:
                     r[e["kind"]] = b
                     r[e["kind"] + "_at"] = i

@@ -40,6 +40,11 @@ CHECKS = [
     ("credentials", "blind-signed credentials, once each, no more than issued", "匿名凭证"),
     ("ballots", "every ballot's proofs, signature and credential", "每张选票的证明、签名与凭证"),
     ("aggregates", "each round's totals are the product of its ballots", "各轮密文合计"),
+    (
+        "acceptances",
+        "k scrutineers checked each round's ballots and totals before decrypting",
+        "至少 k 名监票人解密前核验了每轮选票与总数",
+    ),
     ("decryption", "decryption shares and the counts they give", "解密份额与计票结果"),
     (
         "procedure",

@@ -38,6 +38,7 @@ STATUS = {
     "key-enrolled": 409,
     "stale-presence": 409,
     "round-changed": 409,
+    "acceptance-differs": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
 }

@@ -41,7 +41,8 @@ def pending() -> Any:
 @bp.post("/shares")
 @login_required("scrutineer")
 def shares() -> Any:
-    """One scrutineer's shares for one closed round; the index is the account's, never the
+    """One scrutineer's signed acceptance of one closed round and their shares of the totals
+    they computed: `{round, accepted, signature, shares}`; the index is the account's, never the
     body's."""
     body = inputs.json_object()
     number, submitted = inputs.round_number(body), inputs.listed(body, "shares")
@@ -58,6 +59,8 @@ def shares() -> Any:
             submitted,
             rt.signer(s, meeting),
             rt.rng,
+            accepted=body.get("accepted"),
+            signature=body.get("signature"),
         )
     return jsonify({"accepted": True, "counted": decided is not None})
 

@@ -15,17 +15,21 @@ from sqlalchemy import select
 from ballot import verify
 from ballot.cli import serve
 from ballot.crypto import keystore
-from ballot.crypto.randomness import SystemRandom
 from ballot.devtools import demo
 from ballot.devtools.demo import SETTING_LINES
-from ballot.protocol.device import decryption_shares
-from ballot.services import counting, meetings, record
-from ballot.services.unit import reading, transaction
+from ballot.services import meetings, record
+from ballot.services.unit import reading
 from ballot.storage import models as m
 from ballot.tally.profile import resolve
 from ballot.tally.profiles import load_profile, profile_ids
 from tests.support import ROOT
-from tests.support.web import cast_with_client, chair_acts, confirm_presence, log_in
+from tests.support.web import (
+    cast_with_client,
+    chair_acts,
+    confirm_presence,
+    log_in,
+    scrutineer_sends,
+)
 
 
 def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -145,7 +149,7 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
     rt = app.extensions["ballot"]
     with rt.db() as s:
         (meeting,) = s.scalars(select(m.Meeting)).all()
-        mid, pid = meeting.id, meeting.public_id
+        mid = meeting.id
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         needed = meetings.outcome(s, mid).quorum.needed or 1  # 10 of 15; Chongqing > 2/3: 11
     people = [x for x in invitations if x.role in ("chair", "member")]
@@ -182,19 +186,8 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
         r = chair_acts(chair, csrf, mid, "close", round=number)
         assert r.status_code == 200, r.get_data(as_text=True)[:300]
         for name, (c, token) in logged.items():
-            pending = c.get("/scrutineer/pending.json").get_json()
-            (closed,) = [x for x in pending["rounds"] if x["number"] == number]
-            with transaction(rt.db) as session:
-                committee = counting.committee_key(session, mid, SystemRandom())
-            body = decryption_shares(
-                pid, number, closed["record"], closed["aggregates"], committee, shares[name],
-                SystemRandom(),
-            )  # fmt: skip
-            r = c.post(
-                "/scrutineer/shares",
-                json={"round": number, "shares": body},
-                headers={"X-CSRFToken": token},
-            )
+            body = scrutineer_sends(rt.db, mid, number, shares[name])
+            r = c.post("/scrutineer/shares", json=body, headers={"X-CSRFToken": token})
             assert r.status_code == 200, r.get_json()
     with reading(rt.db) as s:
         final = meetings.outcome(s, mid)

@@ -19,12 +19,12 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.devtools.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.protocol.context import ceremony_id
-from ballot.protocol.device import decryption_shares
 from ballot.services import ceremonies, counting, meetings, overview, record, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
 from tests.support.members import check_in, close_round, open_motion, open_round
+from tests.support.web import scrutineer_sends, submit
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SECRET = "server secret for tests"
@@ -66,22 +66,10 @@ def count_round(
     with transaction(db) as session:
         closed = close_round(session, meeting, number, sign)
     assert not closed["void"]
-    with db() as s:
-        mt = s.get(m.Meeting, meeting)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == number)
-        )
-        assert mt is not None and rnd is not None
-        public_id, record_hex = mt.public_id, rnd.record
     decided = None
     for index in scrutineers:
-        body = decryption_shares(
-            public_id, number, record_hex, closed["aggregates"], committee, shares[index - 1], RNG
-        )
-        with transaction(db) as session:
-            decided = counting.submit_decryption_shares(
-                session, meeting, number, index, body, sign, RNG
-            )
+        sent = scrutineer_sends(db, meeting, number, shares[index - 1])
+        decided = submit(db, meeting, index, sent, sign)
     return decided
 
 
@@ -129,8 +117,9 @@ def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey)
     assert last["kind"] == "code-replaced" and last["body"]["name"] == member.name
 
 
-def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, bytes, str]:
-    """The meeting of this module's test; returns (meeting id, committee key, public id)."""
+def prepare(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> dict[str, Any]:
+    """The module's meeting opened after its ceremony: its id, public id, member ids, the
+    scrutineers' shares, the committee's public keys, the checkpoint signer."""
     committee_private = keystore.new_committee_key(RNG)
     committee_public = keystore.committee_public_key(committee_private)
 
@@ -151,6 +140,39 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         ceremonies.record_ceremony(session, meeting, 2, 3, messages, RNG)
     with transaction(db) as session:
         voting.open_meeting(session, meeting, issuer, SECRET, RNG, committee_public)
+    return {
+        "meeting": meeting,
+        "public_id": public_id,
+        "members": members,
+        "shares": shares,
+        "committee": committee,
+        "committee_public": committee_public,
+        "sign": sign,
+    }
+
+
+def first_close(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> tuple[int, list[ceremony.ScrutineerShare], Any]:
+    """The module's meeting up to its first round's close: (meeting id, shares, signer)."""
+    ready = prepare(db, issuer)
+    meeting, members = ready["meeting"], ready["members"]
+    for member in members:
+        check_in(db, meeting, member)
+    with transaction(db) as session:
+        assert open_round(session, meeting) == 1
+    cast_round(db, meeting, 1, {m: ["approve", "oppose", "abstain"] for m in members})
+    with transaction(db) as session:
+        close_round(session, meeting, 1, ready["sign"])
+    return meeting, ready["shares"], ready["sign"]
+
+
+def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple[int, bytes, str]:
+    """The meeting of this module's test; returns (meeting id, committee key, public id)."""
+    ready = prepare(db, issuer)
+    meeting, public_id, members = ready["meeting"], ready["public_id"], ready["members"]
+    shares, committee, sign = ready["shares"], ready["committee"], ready["sign"]
+    committee_public = ready["committee_public"]
     for member in members[:4]:
         check_in(db, meeting, member)
     AP, OP, AB = "approve", "oppose", "abstain"
@@ -215,21 +237,9 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     decided = count_round(db, meeting, 3, shares, committee, sign, scrutineers=(1,))
     assert decided is None  # 1 of the 2 needed
     with pytest.raises(ServiceError) as err:
-        with db() as s:
-            mt = s.get(m.Meeting, meeting)
-            rnd = s.scalar(
-                select(m.Round).where(m.Round.meeting_id == meeting, m.Round.number == 3)
-            )
-            assert mt is not None and rnd is not None
-            aggregates = (rnd.counts or {})["aggregates"]
-            record_hex = rnd.record
-        again = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[0], RNG)
-        with transaction(db) as session:
-            counting.submit_decryption_shares(session, meeting, 3, 1, again, sign, RNG)
+        submit(db, meeting, 1, scrutineer_sends(db, meeting, 3, shares[0]), sign)
     assert err.value.code == "already-submitted"
-    other = decryption_shares(public_id, 3, record_hex, aggregates, committee, shares[2], RNG)
-    with transaction(db) as session:
-        decided = counting.submit_decryption_shares(session, meeting, 3, 3, other, sign, RNG)
+    decided = submit(db, meeting, 3, scrutineer_sends(db, meeting, 3, shares[2]), sign)
     assert decided is not None and decided["complete"]
     assert decided["result"] == {"award": ["A", "B"], "nominee": ["C"]}
     with pytest.raises(ServiceError) as err, transaction(db) as session:

@@ -20,17 +20,22 @@ from ballot import verify
 from ballot.clients.http import ClientError, HttpSession
 from ballot.clients.voter import vote
 from ballot.crypto import keystore
-from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey
 from ballot.devtools.demo import prepare_meeting
-from ballot.protocol.device import MemberDevice, decryption_shares
-from ballot.services import counting
+from ballot.protocol.device import MemberDevice
 from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 from tests.conftest import POSTGRES_URL, empty_postgres_database
-from tests.support.web import FAST_SCRYPT, ROSTER, SLATE, make_web_meeting, running_servers
+from tests.support.web import (
+    FAST_SCRYPT,
+    ROSTER,
+    SLATE,
+    make_web_meeting,
+    running_servers,
+    scrutineer_sends,
+)
 
 PASS = lambda _new: "member key passphrase"  # noqa: E731
 
@@ -122,16 +127,8 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
             assert len(tracker) == 64
         chair_signs(chair_b, "close", round=number)
         for index, session in scrutineers:
-            pending = session.call_json(session.session, "/scrutineer/pending.json")
-            (closed,) = [r for r in pending["rounds"] if r["number"] == number]
-            with transaction(rt.db) as s:
-                committee = counting.committee_key(s, meeting, SystemRandom())
-            body = decryption_shares(
-                public_id, number, closed["record"], closed["aggregates"], committee,
-                shares[index], SystemRandom(),
-            )  # fmt: skip
-            session.call_json(session.session, "/scrutineer/shares",
-                              {"round": number, "shares": body})  # fmt: skip
+            body = scrutineer_sends(rt.db, meeting, number, shares[index])
+            session.call_json(session.session, "/scrutineer/shares", body)
     # rate limits are shared too: ten wrong codes for one login on A lock that login on B
     handle = inv["监票人 3"].code.split("-")[0]
     for _ in range(10):

@@ -314,19 +314,19 @@ def test_candidate_lists_in_the_manifest_are_checked(tmp_path: Path) -> None:
     assert "manifest" in failing(rechain(jiaxing))
 
 
-@pytest.mark.parametrize("older", [1, 2])
+@pytest.mark.parametrize("older", [1, 2, 3])
 def test_an_older_record_version_is_refused_by_name_not_misread(
     published: dict[str, Any], older: int
 ) -> None:
-    # version 1 records carried no member-signed issuance and version 2 no member-confirmed
-    # presence: read as version 3 they would fail `issuance` or `attendance-quorum` for a
-    # reason that is not theirs
+    # version 1 records carried no member-signed issuance, version 2 no member-confirmed
+    # presence, version 3 no scrutineers' acceptances: read as version 4 they would fail
+    # `issuance`, `attendance-quorum` or `acceptances` for a reason that is not theirs
     rec = copy.deepcopy(published)
     rec["version"] = older
     checks = {c.name: c for c in verify.Verifier(rec, workers=1).run()}
     assert not checks["record-format"].passed
     (said,) = checks["record-format"].failures
-    assert f"record version {older}" in said and "reads version 3" in said
+    assert f"record version {older}" in said and "reads version 4" in said
 
 
 def _signer(rec: dict[str, Any], name: str) -> Any:

@@ -550,17 +550,9 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
         words = inv[f"监票人 {index}"].passphrase or ""
         body = scrutineer_shares(rt(app).db, meeting, 1, folder / f"scrutineer-{index}.json", words)
         for other in sent:  # a scrutineer cannot send shares in another's name
-            r = sc.post(
-                "/scrutineer/shares",
-                json={"round": 1, "shares": other},
-                headers={"X-CSRFToken": token_s},
-            )
+            r = sc.post("/scrutineer/shares", json=other, headers={"X-CSRFToken": token_s})
             assert r.status_code == 400 and r.get_json()["error"] == "malformed"
-        r = sc.post(
-            "/scrutineer/shares",
-            json={"round": 1, "shares": body},
-            headers={"X-CSRFToken": token_s},
-        )
+        r = sc.post("/scrutineer/shares", json=body, headers={"X-CSRFToken": token_s})
         assert r.status_code == 200, r.get_json()
         sent.append(body)
     result = client(app).get(f"/m/{pid}/round/1").get_data(as_text=True)

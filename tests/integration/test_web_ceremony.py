@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from ballot.clients.http import HttpSession
 from ballot.clients.voter import HttpVoter
 from ballot.services import overview
 from ballot.services.runtime import Runtime
@@ -21,7 +20,7 @@ from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 from tests.support.members import check_in, close_round, device_of, open_round
-from tests.support.web import log_in, running_server, scrutineer_shares
+from tests.support.web import log_in, running_server
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
 SLATE = (
@@ -160,13 +159,25 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
         with transaction(rt.db) as session:
             closed = close_round(session, meeting_id, 1, rt.signer(session, meeting_id))
         assert not closed["void"]
+        fingerprint = keys.pop()
+        other = "0000 0000 0000 0000 0000 0000" if fingerprint[0] != "0" else "1" * 24
+
+        def scrutinise(i: int, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "ballot", "scrutinise", base, "--code", codes[name],
+                 "--share", str(tmp_path / f"share-{i}.json"),
+                 "--passphrase-file", str(tmp_path / f"pass-{i}.txt"), "--once", *extra],
+                capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+
+        refused = scrutinise(1, "王监票", "--expect-key", other)
+        assert refused.returncode == 1 and f"election key is {fingerprint}" in refused.stderr
         for i, name in ((1, "王监票"), (3, "赵监票")):
-            body = scrutineer_shares(
-                rt.db, meeting_id, 1, tmp_path / f"share-{i}.json", f"correct horse battery {i}"
-            )
-            session = HttpSession(base)
-            session.login(codes[name])
-            session.call_json(session.session, "/scrutineer/shares", {"round": 1, "shares": body})
+            done = scrutinise(i, name, "--expect-key", fingerprint)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "round 1: 4 ballots checked, totals computed here" in done.stdout
+        idle = scrutinise(2, "李监票")  # round 1 is counted: nothing waits for its shares
+        assert idle.returncode == 0 and "no closed round was waiting" in idle.stdout
         with rt.db() as s:
             rnd = s.scalars(select(m.Round)).one()
             assert rnd.status == "counted"

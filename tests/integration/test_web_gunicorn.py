@@ -268,9 +268,11 @@ def test_thirty_members_cast_in_the_same_second_under_gunicorn_with_no_ballot_lo
                     meeting.meeting_id,
                     1,
                     index,
-                    body,
+                    body["shares"],
                     rt.signer(session, meeting.meeting_id),
                     SystemRandom(),
+                    accepted=body["accepted"],
+                    signature=body["signature"],
                 )
         assert decided is not None  # the second scrutineer's shares decrypted the totals
         with rt.db() as s:

@@ -458,3 +458,62 @@ test("statements.json is reproduced, and its member-key signature verifies in We
   assert.deepEqual(protocol.parseRecordJson('{"e":"1.0e5","n":[10,true,false]}'), { e: "1.0e5", n: [10, true, false] });
   assert.equal(hex(canonicalJson(["\ud83d\ude00"])), "5b22f09f9880225d"); // a pair is fine
 });
+
+// --- §7 validating a ballot (the scrutineer's page) ---------------------------------------------
+
+test("validateBallot accepts the vector's ballot and gives its tracker", async () => {
+  const v = load("ballot.json");
+  const tracker = await protocol.validateBallot({
+    key: v.election_public_key, context: contextOf(v.context), ballot: v.ballot,
+  });
+  assert.equal(tracker, v.tracker);
+});
+
+test("validateBallot refuses every kind of altered ballot, naming what is wrong", async () => {
+  const v = load("ballot.json");
+  const args = (ballot, context = contextOf(v.context)) => ({ key: v.election_public_key, context, ballot });
+  const copy = () => JSON.parse(JSON.stringify(v.ballot));
+  const refused = async (ballot, pattern, context) =>
+    assert.rejects(protocol.validateBallot(args(ballot, context)), pattern);
+  // a ciphertext swapped between candidates: the proofs are bound to their position
+  const swapped = copy();
+  [swapped.selections[0].approve, swapped.selections[1].approve] = [swapped.selections[1].approve, swapped.selections[0].approve];
+  await refused(swapped, /the proof of candidate 1 does not match its challenge/);
+  // a vote doubled: the approve ciphertext squared (encrypts 2 if it encrypted 1)
+  const doubled = copy();
+  const P = GROUP.p;
+  const sq = (h) => ((BigInt("0x" + h) ** 2n) % P).toString(16);
+  doubled.selections[2].approve = doubled.selections[2].approve.map(sq);
+  await refused(doubled, /the proof of candidate 3/);
+  // an element outside the group (p − 1 has order 2)
+  const outside = copy();
+  outside.selections[0].oppose[0] = (P - 1n).toString(16);
+  await refused(outside, /candidate 1's oppose ciphertext is not an element of the group/);
+  // a response changed: the challenge still matches, an equation does not
+  const response = copy();
+  response.selections[1].proof.responses[0] = (BigInt("0x" + response.selections[1].proof.responses[0]) ^ 1n).toString(16);
+  await refused(response, /the proof of candidate 2 is invalid/);
+  // the total proof for another limit, and another round's context
+  const total = copy();
+  total.total_proof.challenges.pop();
+  await refused(total, /the proof of the number of approvals is malformed/);
+  await refused(copy(), /the proof of candidate 1 does not match its challenge/, { ...contextOf(v.context), roundId: "other" });
+  const short = copy();
+  short.selections.pop();
+  await refused(short, /one selection for each of the 4 candidates/);
+});
+
+test("decryption.json's acceptance is reproduced: totals digest, statement, signature", async () => {
+  const { acceptedBody, signAcceptance, totalsOf } = await import("../../ballot/web/static/js/scrutiny.js");
+  const v = load("decryption.json");
+  const a = v.acceptance;
+  const closed = { ballots: 3, ballot_list: "ab".repeat(32), credential_list: "cd".repeat(32) };
+  assert.deepEqual(await acceptedBody(1, 1, closed, a.aggregates), a.body);
+  const message = await protocol.statements.attest(a.meeting, "scrutineer 1", "round-accepted", a.body);
+  assert.equal(bytesToHex(message), a.message);
+  const signature = await signAcceptance(a.meeting, v.secret_share, a.body, BigInt("0x" + a.random[0]));
+  assert.deepEqual(signature, a.signature);
+  // the totals of §12: per candidate and option the product of the ballots' ciphertexts
+  const one = { selections: [{ approve: ["2", "3"], oppose: ["5", "7"] }] };
+  assert.deepEqual(totalsOf([one, one], 1), [{ approve: ["4", "9"], oppose: ["19", "31"] }]);
+});

@@ -22,18 +22,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ballot.crypto import keystore
+from ballot.crypto.ceremony import ScrutineerShare
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.devtools import demo
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
-from ballot.protocol.device import MemberDevice, VoterDevice, decryption_shares
-from ballot.services import counting, meetings
+from ballot.protocol.device import MemberDevice, VoterDevice, scrutineer_submission
+from ballot.services import counting, meetings, record
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
 from ballot.services.unit import Db, transaction
 from ballot.storage import models as m
+from ballot.verify import scrutiny
 from ballot.web import create_app
 from tests.support.members import open_round
 
@@ -175,22 +177,53 @@ def running_server(folder: Path, database_url: str) -> Iterator[str]:
 
 def scrutineer_shares(
     db: sessionmaker[Session], meeting_id: int, number: int, share_file: Path, passphrase: str
-) -> list[dict[str, Any]]:
-    """What a scrutineer's device sends for a closed round: its decryption shares of every
-    total, made from its share file (the Python client, as the page's module would)."""
-    with db() as s:
-        meeting = s.get(m.Meeting, meeting_id)
-        rnd = s.scalar(
-            select(m.Round).where(m.Round.meeting_id == meeting_id, m.Round.number == number)
-        )
-        assert meeting is not None and rnd is not None and rnd.counts is not None
-        public_id, record_hex, aggregates = meeting.public_id, rnd.record, rnd.counts["aggregates"]
+) -> dict[str, Any]:
+    """What a scrutineer's device sends for a closed round (`POST /scrutineer/shares`), made as
+    `ballot scrutinise` makes it: the record as published is checked up to the round's close
+    (`verify.scrutiny`), the totals are computed from its ballots, and the acceptance of them
+    is signed and sent with their decryption shares."""
     share = keystore.open_share(share_file.read_text(encoding="utf-8"), passphrase)
+    return scrutineer_sends(db, meeting_id, number, share)
+
+
+def scrutineer_sends(
+    db: sessionmaker[Session], meeting_id: int, number: int, share: ScrutineerShare
+) -> dict[str, Any]:
+    """`scrutineer_shares` with the share already opened."""
+    with db() as s:
+        published = record.export(s, meeting_id)
+    checked = scrutiny.scrutinise(published, number, share.transcript_digest, share.joint_key)
+    assert checked.acceptable, checked.failures
     with transaction(db) as session:
         committee = counting.committee_key(session, meeting_id, SystemRandom())
-    return decryption_shares(
-        public_id, number, record_hex, aggregates, committee, share, SystemRandom()
+    return scrutineer_submission(
+        published["meeting"],
+        number,
+        checked.record_hex,
+        checked.closed,
+        checked.aggregates,
+        committee,
+        share,
+        SystemRandom(),
     )
+
+
+def submit(
+    db: sessionmaker[Session], meeting_id: int, index: int, sent: dict[str, Any], sign: Any
+) -> dict[str, Any] | None:
+    """What `POST /scrutineer/shares` does with a scrutineer's submission, called directly."""
+    with transaction(db) as session:
+        return counting.submit_decryption_shares(
+            session,
+            meeting_id,
+            sent["round"],
+            index,
+            sent["shares"],
+            sign,
+            SystemRandom(),
+            accepted=sent["accepted"],
+            signature=sent["signature"],
+        )
 
 
 # --- talking to the app in process, as a browser over HTTPS would -------------------------

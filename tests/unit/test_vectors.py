@@ -245,3 +245,57 @@ def test_the_statement_vectors_are_current_and_follow_the_byte_rule() -> None:
             + raw(digest)
         ).hex()
     )
+
+
+def test_the_acceptance_vector_is_the_protocol_s_bytes_and_verifies() -> None:
+    """PROTOCOL.md §14: a scrutineer's acceptance is `attest` by "scrutineer i" over the body
+    (sorted-key canonical JSON, SHA-256), signed by a Schnorr proof of the share s_i whose
+    context is [bytes(statement)]; rebuilt here by hand from the document."""
+    import hashlib
+
+    from ballot.crypto import hashing as hh
+    from ballot.crypto import schnorr
+    from ballot.protocol import acceptance
+
+    g = production_group()
+    shipped = load("decryption.json")
+    v = shipped["acceptance"]
+    totals = hashlib.sha256(
+        json.dumps(v["aggregates"], sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    assert v["body"] == {
+        "round": 1,
+        "scrutineer": 1,
+        "ballots": 3,
+        "ballot_list": "ab" * 32,
+        "credential_list": "cd" * 32,
+        "totals": totals,
+    }
+
+    def text(s: str) -> bytes:
+        return b"\x02" + len(s.encode()).to_bytes(4, "big") + s.encode()
+
+    def raw(b: bytes) -> bytes:
+        return b"\x01" + len(b).to_bytes(4, "big") + b
+
+    body = json.dumps(v["body"], sort_keys=True, separators=(",", ":")).encode()
+    by_hand = (
+        text("ballot/v1/statement") + text("attest") + text(v["meeting"]) + text("scrutineer 1")
+        + text("round-accepted") + raw(hashlib.sha256(body).digest())
+    )  # fmt: skip
+    assert v["message"] == by_hand.hex()
+    key = g.element(int(shipped["ceremony"]["share_keys"]["1"], 16), "K_1")
+    assert acceptance.holds(g, key, v["meeting"], v["body"], v["signature"])
+    sig = v["signature"]
+    proof = schnorr.SchnorrProof(
+        g.element(int(sig["commitment"], 16), "h"),
+        int(sig["challenge"], 16),
+        int(sig["response"], 16),
+    )
+    assert schnorr.verify(g, key, proof, [hh.raw(by_hand)])
+    # another body, another scrutineer's key, or a malformed signature: refused
+    assert not acceptance.holds(g, key, v["meeting"], {**v["body"], "ballots": 4}, sig)
+    other = g.element(int(shipped["ceremony"]["share_keys"]["2"], 16), "K_2")
+    assert not acceptance.holds(g, other, v["meeting"], v["body"], sig)
+    for bad in ({}, {**sig, "challenge": "0x1"}, {**sig, "commitment": "1"}, "x"):
+        assert not acceptance.holds(g, key, v["meeting"], v["body"], bad)

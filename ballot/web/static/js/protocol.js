@@ -305,6 +305,17 @@ export async function signStatement(privateKey, message) {
   return bytesToHex(new Uint8Array(await subtle.sign(ECDSA_SHA256, privateKey, message)));
 }
 
+/** Whether `signatureHex` (64-byte P1363) is the P-256 key's (65 bytes) over `message`; any
+ * malformed key or signature is false. @returns {Promise<boolean>} */
+export async function verifyStatement(publicKey, message, signatureHex) {
+  try {
+    const key = await subtle.importKey("raw", publicKey, P256, false, ["verify"]);
+    return await subtle.verify(ECDSA_SHA256, key, hexToBytes(signatureHex, "signature"), message);
+  } catch {
+    return false;
+  }
+}
+
 /** The byte form of each statement people sign (ballot/protocol/statements.py). */
 export const statements = Object.freeze({
   /** A device's enrolment of the member's key (signed by that key). */
@@ -593,8 +604,8 @@ function simulateBranches(key, witness, deltas, real, draw) {
   return { commitments, close };
 }
 
-/** §5.2: (approve, oppose) encrypt (0,0), (1,0) or (0,1), folded by the combiner z. */
-async function proveSelection(key, approve, oppose, a, o, rA, rO, context, draw) {
+/** §5.2's statement fields S for one candidate's pair, and its combiner z. */
+async function selectionStatement(context, key, approve, oppose) {
   const statement = [
     listField(context),
     elementField(key.value),
@@ -604,6 +615,12 @@ async function proveSelection(key, approve, oppose, a, o, rA, rO, context, draw)
     elementField(oppose[1]),
   ];
   const z = 1n + (bytesToBig(await digest("ballot/v1/selection-combiner", statement)) % (Q - 1n));
+  return { statement, z };
+}
+
+/** §5.2: (approve, oppose) encrypt (0,0), (1,0) or (0,1), folded by the combiner z. */
+async function proveSelection(key, approve, oppose, a, o, rA, rO, context, draw) {
+  const { statement, z } = await selectionStatement(context, key, approve, oppose);
   const witness = (rA + z * rO) % Q;
   const deltas = BRANCHES.map(([ai, oi]) => BigInt(a - ai) + z * BigInt(o - oi));
   const real = BRANCHES.findIndex(([ai, oi]) => ai === a && oi === o);
@@ -638,6 +655,18 @@ function proofField(proof) {
     listField(proof.responses.map(scalarField)),
   ]);
 }
+
+/** §6's tracker: digest("ballot/v1/tracker"; seq(context), element(K), each selection's
+ * seq(elements…, P(proof)), P(total proof)). */
+const trackerOf = (ctx, K, selections, totalProof) =>
+  digest("ballot/v1/tracker", [
+    listField(ctx.fields),
+    elementField(K.value),
+    ...selections.map((s) =>
+      listField([...s.approve, ...s.oppose].map(elementField).concat(proofField(s.proof))),
+    ),
+    proofField(totalProof),
+  ]);
 
 function proofJson(proof) {
   return {
@@ -693,14 +722,7 @@ export async function encryptBallot({ key, context, choices, random }) {
   const totalContext = ctx.proofContext("total", 0);
   const totalProof = await proveRange(K, total, approvals, totalR, ctx.k, totalContext, draw);
 
-  const tracker = await digest("ballot/v1/tracker", [
-    listField(ctx.fields),
-    elementField(K.value),
-    ...selections.map((s) =>
-      listField([...s.approve, ...s.oppose].map(elementField).concat(proofField(s.proof))),
-    ),
-    proofField(totalProof),
-  ]);
+  const tracker = await trackerOf(ctx, K, selections, totalProof);
   const ballot = {
     selections: selections.map((s) => ({
       approve: s.approve.map(hexOf),
@@ -710,6 +732,107 @@ export async function encryptBallot({ key, context, choices, random }) {
     total_proof: proofJson(totalProof),
   };
   return { ballot, tracker: bytesToHex(tracker) };
+}
+
+// --- §7 validating a ballot (what a scrutineer's page checks before it accepts a round) ------
+
+/** A proof's JSON (§11) read with `branches` branches: elements below p, scalars below q. */
+function proofFrom(raw, branches, what) {
+  const ok =
+    raw && typeof raw === "object" &&
+    Array.isArray(raw.commitments) && raw.commitments.length === branches &&
+    raw.commitments.every((pair) => Array.isArray(pair) && pair.length === 2) &&
+    Array.isArray(raw.challenges) && raw.challenges.length === branches &&
+    Array.isArray(raw.responses) && raw.responses.length === branches;
+  if (!ok) throw new Error(`${what} is malformed`);
+  const commitments = raw.commitments.map((pair) =>
+    pair.map((x) => {
+      const value = hexToBig(x, what);
+      if (!(1n < value && value < P)) throw new Error(`${what}: a commitment is not below p`);
+      return value;
+    }),
+  );
+  const scalar = (x) => {
+    const value = hexToBig(x, what);
+    if (value >= Q) throw new Error(`${what}: a scalar is not below q`);
+    return value;
+  };
+  return { commitments, challenges: raw.challenges.map(scalar), responses: raw.responses.map(scalar) };
+}
+
+/** Σ c_j ≡ c and, for every branch j, g^{v_j} = a_j·X^{c_j} and K^{v_j} = b_j·Y_j^{c_j}. */
+function branchesHold(key, proof, c, x, ys) {
+  if (proof.challenges.reduce((a, b) => a + b, 0n) % Q !== c) return "challenge";
+  for (const [j, [a, b]] of proof.commitments.entries()) {
+    const cj = proof.challenges[j];
+    const vj = proof.responses[j];
+    if (powG(vj) !== (a * modPow(x, cj, P)) % P) return "equation";
+    if (key.table.pow(vj) !== (b * modPow(ys[j], cj, P)) % P) return "equation";
+  }
+  return null;
+}
+
+/**
+ * Every check of §7 on one ballot, exactly (one equation at a time): its shape, every
+ * ciphertext element in the group, each candidate's selection proof (§5.2) and the proof of at
+ * most k approvals (§5.1), each challenge recomputed over its whole statement. Returns the
+ * ballot's tracker (hex); throws an Error naming the first failure.
+ *
+ * @param {object} args
+ * @param {string} args.key the joint election key K, lowercase hex
+ * @param {{record: string, roundId: string, candidates: string[], k: number}} args.context
+ * @param {object} args.ballot the §11 JSON shape
+ * @returns {Promise<string>}
+ */
+export async function validateBallot({ key, context, ballot }) {
+  const ctx = ballotContext(context);
+  const K = electionKey(key);
+  const n = ctx.candidates.length;
+  if (!ballot || !Array.isArray(ballot.selections) || ballot.selections.length !== n) {
+    throw new Error(`the ballot does not have one selection for each of the ${n} candidates`);
+  }
+  const element = (hex, what) => {
+    const x = hexToBig(hex, what);
+    if (!isGroupElement(x)) throw new Error(`${what} is not an element of the group`);
+    return x;
+  };
+  const pair = (raw, what) => {
+    if (!Array.isArray(raw) || raw.length !== 2) throw new Error(`${what} is malformed`);
+    return [element(raw[0], what), element(raw[1], what)];
+  };
+  const selections = [];
+  let total = [1n, 1n];
+  for (const [i, s] of ballot.selections.entries()) {
+    const what = `candidate ${i + 1}`;
+    const approve = pair(s?.approve, `${what}'s approve ciphertext`);
+    const oppose = pair(s?.oppose, `${what}'s oppose ciphertext`);
+    const proof = proofFrom(s?.proof, BRANCHES.length, `the proof of ${what}`);
+    const { statement, z } = await selectionStatement(ctx.proofContext("selection", i), K, approve, oppose);
+    const c = await hashToScalar("ballot/v1/selection-proof", [...statement, commitmentsField(proof.commitments)]);
+    const alpha = (approve[0] * modPow(oppose[0], z, P)) % P;
+    const beta = (approve[1] * modPow(oppose[1], z, P)) % P;
+    const ys = BRANCHES.map(([ai, oi]) => (beta * powG(mod(-(BigInt(ai) + z * BigInt(oi)), Q))) % P);
+    const failed = branchesHold(K, proof, c, alpha, ys);
+    if (failed === "challenge") throw new Error(`the proof of ${what} does not match its challenge`);
+    if (failed) throw new Error(`the proof of ${what} is invalid`);
+    selections.push({ approve, oppose, proof });
+    total = [(total[0] * approve[0]) % P, (total[1] * approve[1]) % P];
+  }
+  const totalProof = proofFrom(ballot.total_proof, ctx.k + 1, "the proof of the number of approvals");
+  const c = await hashToScalar("ballot/v1/range-proof", [
+    listField(ctx.proofContext("total", 0)),
+    elementField(K.value),
+    elementField(total[0]),
+    elementField(total[1]),
+    u32Field(ctx.k),
+    commitmentsField(totalProof.commitments),
+  ]);
+  const ys = Array.from({ length: ctx.k + 1 }, (_, j) => (total[1] * powG(mod(-BigInt(j), Q))) % P);
+  const failed = branchesHold(K, totalProof, c, total[0], ys);
+  if (failed === "challenge") throw new Error("the proof of the number of approvals does not match its challenge");
+  if (failed) throw new Error(`the proof of at most ${ctx.k} approvals is invalid`);
+  const tracker = await trackerOf(ctx, K, selections, totalProof);
+  return bytesToHex(tracker);
 }
 
 /**

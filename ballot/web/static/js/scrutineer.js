@@ -1,10 +1,12 @@
 // The scrutineer's page: open the share file here (keystore.js; it is never uploaded), then
-// watch for closed rounds and send this scrutineer's decryption shares of their totals
-// (protocol.js, docs/PROTOCOL.md §10). The account decides the scrutineer's index.
+// watch for closed rounds; check each one from the published record (scrutiny.js), sign its
+// acceptance and send this scrutineer's decryption shares of the totals computed here
+// (protocol.js, docs/PROTOCOL.md §10, §14). The account decides the scrutineer's index.
 import { begin, deal, finish, transcriptDigest, transcriptKey } from "./ceremony.js";
 import { openShareFile, sealShareFile } from "./keystore.js";
 import { getJSON, postJSON } from "./http.js";
 import { decryptionShares, electionKeyFingerprint } from "./protocol.js";
+import { acceptedBody, scrutiniseRound, signAcceptance } from "./scrutiny.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
 const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
@@ -66,6 +68,50 @@ function showRounds(pending) {
   }
 }
 
+/**
+ * Check a closed round from the published record (scrutiny.js), and only then sign its
+ * acceptance and send the shares of the totals computed here. The server's list of totals is
+ * never decrypted; a round that is not accepted is shown with every reason and nothing is sent.
+ */
+async function acceptRound(pending, number) {
+  const record = await getJSON(`/m/${encodeURIComponent(pending.meeting)}/record.json`, { attempts: 5 });
+  let checked;
+  try {
+    checked = await scrutiniseRound({
+      record,
+      number,
+      transcriptDigest: share.transcriptDigest,
+      jointKey: share.jointKey,
+      progress: (d, total) =>
+        say(texts.checking.replace("{n}", number).replace("{done}", d).replace("{total}", total)),
+    });
+  } catch (err) {
+    done.add(number); // (a closed round does not change: asking again would say the same)
+    throw new Error(texts.not_accepted.replace("{n}", number) + err.message);
+  }
+  say(texts.sending.replace("{n}", number));
+  const accepted = await acceptedBody(number, share.index, checked.closed, checked.aggregates);
+  const signature = await signAcceptance(pending.meeting, share.secret, accepted);
+  const shares = await decryptionShares({
+    ceremonyId: pending.ceremony.ceremonyId,
+    k: pending.ceremony.k,
+    n: pending.ceremony.n,
+    index: share.index,
+    secret: share.secret,
+    meetingId: pending.meeting,
+    number,
+    recordHex: checked.recordHex,
+    aggregates: checked.aggregates,
+  });
+  try {
+    await postJSON("/scrutineer/shares", { round: number, accepted, signature, shares });
+  } catch (err) {
+    if (err.code !== "already-submitted") throw err; // sent by this page a moment ago
+  }
+  done.add(number);
+  say(texts.sent.replace("{n}", number).replace("{ballots}", checked.closed.ballots));
+}
+
 async function tick() {
   if (busy) return;
   busy = true;
@@ -80,25 +126,7 @@ async function tick() {
     }
     for (const r of pending.rounds) {
       if (r.status !== "closed" || r.mine || done.has(r.number)) continue;
-      say(texts.sending.replace("{n}", r.number));
-      const shares = await decryptionShares({
-        ceremonyId: pending.ceremony.ceremonyId,
-        k: pending.ceremony.k,
-        n: pending.ceremony.n,
-        index: share.index,
-        secret: share.secret,
-        meetingId: pending.meeting,
-        number: r.number,
-        recordHex: r.record,
-        aggregates: r.aggregates,
-      });
-      try {
-        await postJSON("/scrutineer/shares", { round: r.number, shares });
-      } catch (err) {
-        if (err.code !== "already-submitted") throw err; // sent by this page a moment ago
-      }
-      done.add(r.number);
-      say(texts.sent.replace("{n}", r.number));
+      await acceptRound(pending, r.number);
     }
   } catch (err) {
     fail(err && err.message ? err.message : String(err));

@@ -1,0 +1,396 @@
+"""The server operator as the adversary (issue 11, docs/threat-model.md): it holds the database,
+`keys/` (the issuer's key and the committee key that signs checkpoints) and the server secret,
+and serves every page and JSON. Each test mounts one attack with all of that and makes the
+record as consistent as the operator can — its changes re-chained and every checkpoint
+re-signed with the real committee key — and shows that either the attack cannot be mounted
+(the service refuses it, or a scrutineer's own check refuses to decrypt) or `ballot verify`,
+given the fingerprint the scrutineers read out, fails it by the check named here. What the
+operator cannot forge is what others signed: the members' presence and requests, the chair's
+opening and close, the scrutineers' acceptances and shares."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from ballot import verify
+from ballot.crypto import blind_rsa, keystore
+from ballot.crypto.codec import ballot_from_json
+from ballot.crypto.elgamal import PublicKey, add
+from ballot.crypto.group import production_group
+from ballot.crypto.randomness import SystemRandom
+from ballot.protocol.chain import GENESIS, canonical_json, checkpoint_message, event_hash
+from ballot.protocol.context import OPTIONS, ballot_context
+from ballot.protocol.device import VoterDevice
+from ballot.services import counting, record
+from ballot.services.errors import ServiceError
+from ballot.services.unit import transaction
+from ballot.storage.engine import make_engine, sessions, upgrade
+from ballot.verify import scrutiny
+from tests.integration import test_services_meeting as meeting_run
+
+RNG = SystemRandom()
+
+
+@dataclass
+class Held:
+    """What the operator holds after the meeting: the record, the issuer key, the committee
+    key, and (for the auditor) the fingerprint the scrutineers read out."""
+
+    record: dict[str, Any]
+    issuer: blind_rsa.IssuerKey
+    committee: bytes
+    pin: str
+
+
+def _run(path: Path) -> Held:
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    db: sessionmaker[Session] = sessions(engine)
+    issuer = blind_rsa.generate_issuer_key(2048)
+    made: list[bytes] = []
+    original = keystore.new_committee_key
+
+    def capture(rng: Any) -> bytes:  # the operator keeps the committee key it generated
+        made.append(original(rng))
+        return made[-1]
+
+    keystore.new_committee_key = capture  # type: ignore[assignment]
+    try:
+        meeting, _, _ = meeting_run.run_meeting(db, issuer)
+    finally:
+        keystore.new_committee_key = original  # type: ignore[assignment]
+    with db() as s:
+        exported = record.export(s, meeting)
+    engine.dispose()
+    checker = verify.Verifier(copy.deepcopy(exported), workers=1)
+    checker.run()
+    return Held(exported, issuer, made[-1], checker.evidence.fingerprint)
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> Held:
+    return _run(tmp_path_factory.mktemp("adversary") / "ballot.sqlite3")
+
+
+@pytest.fixture
+def rec(held: Held) -> Iterator[dict[str, Any]]:
+    yield copy.deepcopy(held.record)
+
+
+def operator_signs(held: Held, rec: dict[str, Any]) -> dict[str, Any]:
+    """What the operator does after any change: the chain recomputed and every checkpoint
+    re-signed with the committee key from `keys/`."""
+    prev = GENESIS
+    for seq, e in enumerate(rec["events"]):
+        if e["kind"] == "checkpoint":
+            message = checkpoint_message(rec["meeting"], seq - 1, prev)
+            e["body"] = {
+                "seq": seq - 1,
+                "head": prev,
+                "signature": keystore.sign(held.committee, message).hex(),
+            }
+        e["seq"], e["prev"] = seq, prev
+        e["hash"] = event_hash(seq, e["kind"], e["body"], prev)
+        prev = e["hash"]
+    return rec
+
+
+def failing(held: Held, rec: dict[str, Any]) -> set[str]:
+    checks = verify.Verifier(operator_signs(held, rec), workers=1, expect_key=held.pin).run()
+    return {c.name for c in checks if not c.passed}
+
+
+def at(rec: dict[str, Any], kind: str, number: int | None = None) -> int:
+    """The position of the first `kind` event (of round `number`)."""
+    return next(
+        i
+        for i, e in enumerate(rec["events"])
+        if e["kind"] == kind and (number is None or e["body"].get("round") == number)
+    )
+
+
+def body(rec: dict[str, Any], kind: str, number: int | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = rec["events"][at(rec, kind, number)]["body"]
+    return found
+
+
+def _digest(items: list[Any]) -> str:
+    return hashlib.sha256(canonical_json(items)).hexdigest()
+
+
+def reclose(rec: dict[str, Any], number: int) -> None:
+    """The operator makes round `number`'s close agree with the lists it now publishes: counts,
+    list digests and encrypted totals (it cannot make the chair sign that body)."""
+    group = production_group()
+    closed = body(rec, "round-closed", number)
+    ballots = [
+        e["body"] for e in rec["events"] if e["kind"] == "ballot" and e["body"]["round"] == number
+    ]
+    credentials = body(rec, "credentials", number)["credentials"]
+    parsed = [ballot_from_json(b["ballot"]) for b in ballots]
+    aggregates = []
+    for i in range(len(closed["aggregates"])):
+        totals = {}
+        for option in OPTIONS:
+            ct = add(group, (getattr(p.selections[i], option) for p in parsed))
+            totals[option] = [format(int(ct.alpha), "x"), format(int(ct.beta), "x")]
+        aggregates.append(totals)
+    closed.update(
+        ballots=len(ballots),
+        credentials=len(credentials),
+        ballot_list=_digest([b["tracker"] for b in ballots]),
+        credential_list=_digest([c["public_key"] for c in credentials]),
+        aggregates=aggregates,
+    )
+
+
+def own_ballot(held: Held, rec: dict[str, Any], number: int, choices: list[str]) -> dict[str, Any]:
+    """A valid ballot the operator casts with a credential it made with the issuer key."""
+    opened = body(rec, "round-opened", number)
+    issuer_public = body(rec, "meeting-opened")["issuer_key"]
+    device = VoterDevice(issuer_public, rec["meeting"], opened["round_id"], RNG)
+    signed = blind_rsa.blind_sign(held.issuer, bytes.fromhex(device.blinded_hex), RNG)
+    credential = device.finish_issuance(signed.hex())
+    key = PublicKey(production_group(), int(body(rec, "ceremony")["joint_key"], 16))
+    ctx = ballot_context(
+        rec["meeting"], number, opened["record"], opened["candidates"], opened["max_approvals"]
+    )
+    ballot, credential_key, signature, tracker = device.vote(key, ctx, choices)
+    listed = body(rec, "credentials", number)["credentials"]
+    listed.append(
+        {
+            "public_key": credential_key,
+            "prepared": credential["prepared_hex"],
+            "signature": credential["signature_hex"],
+        }
+    )
+    listed.sort(key=lambda c: c["public_key"])
+    return {
+        "round": number,
+        "tracker": tracker,
+        "credential_key": credential_key,
+        "ballot": ballot,
+        "signature": signature,
+    }
+
+
+# --- the record as the operator holds it ------------------------------------------------------
+
+
+def test_re_signing_alone_is_not_what_catches_anything(held: Held, rec: dict[str, Any]) -> None:
+    # the operator's re-chaining and re-signing of an untouched record passes every check, so
+    # each failure below is the named check's, not the committee signature's
+    assert failing(held, rec) == set()
+
+
+def test_add_a_ballot(held: Held, rec: dict[str, Any]) -> None:
+    extra = own_ballot(held, rec, 3, ["approve"])
+    rec["events"].insert(at(rec, "round-closed", 3), {"kind": "ballot", "body": extra})
+    reclose(rec, 3)
+    counts = body(rec, "counts", 3)
+    counts["ballots"] += 1
+    counts["approve"]["C"] += 1  # (it knows its own vote)
+    failed = failing(held, rec)
+    # the chair signed the close on the list without it, and no member asked for its credential
+    assert {"chair", "credentials", "acceptances"} <= failed, failed
+
+
+def test_drop_a_ballot(held: Held, rec: dict[str, Any]) -> None:
+    del rec["events"][at(rec, "ballot", 1)]
+    reclose(rec, 1)
+    failed = failing(held, rec)
+    assert {"chair", "acceptances"} <= failed, failed
+
+
+def test_change_a_count(held: Held, rec: dict[str, Any]) -> None:
+    counts = body(rec, "counts", 1)
+    counts["approve"]["A"] += 1
+    counts["abstain"]["A"] -= 1
+    assert "decryption" in failing(held, rec)
+
+
+def test_change_a_decision(held: Held, rec: dict[str, Any]) -> None:
+    decision = body(rec, "decision", 2)
+    decision["result"]["award"] = ["A", "C"]
+    assert "procedure" in failing(held, rec)
+
+
+def test_change_the_result(held: Held, rec: dict[str, Any]) -> None:
+    body(rec, "meeting-closed")["result"]["nominee"] = []
+    assert "procedure" in failing(held, rec)
+
+
+def test_check_in_an_absent_member(held: Held, rec: dict[str, Any]) -> None:
+    # round 1 opened with 4 of 5 present; the operator adds the fifth member's check-in before
+    # it and counts them: no presence statement of theirs answers it
+    opened = body(rec, "round-opened", 1)
+    roster = [m["name"] for m in body(rec, "meeting-created")["members"]]
+    absent = next(n for n in roster if n not in opened["present_members"])
+    rec["events"].insert(
+        at(rec, "round-opened", 1),
+        {"kind": "attendance", "body": {"member": absent, "present": True, "present_count": 5}},
+    )
+    opened["present"] = 5
+    opened["present_members"] = [n for n in roster if n in {*opened["present_members"], absent}]
+    failed = failing(held, rec)
+    assert {"attendance-quorum", "chair"} <= failed, failed
+
+
+def test_void_a_counted_round_and_hold_it_again(held: Held, rec: dict[str, Any]) -> None:
+    closed = body(rec, "round-closed", 1)
+    closed["void"] = True
+    closed["reason"] = {"zh": "法定人数不足", "en": "below quorum"}
+    failed = failing(held, rec)
+    assert {"chair", "attendance-quorum"} <= failed, failed
+
+
+def test_rewrite_a_round_after_it_was_counted(held: Held, rec: dict[str, Any]) -> None:
+    # one member's ballot of round 1 replaced by one the operator encrypted (another vote),
+    # under the same credential: the totals, the close and the counts made to agree with it
+    i = at(rec, "ballot", 1)
+    theirs = rec["events"][i]["body"]
+    forged = own_ballot(held, rec, 1, ["oppose", "oppose", "abstain"])
+    body(rec, "credentials", 1)["credentials"] = [
+        c
+        for c in body(rec, "credentials", 1)["credentials"]
+        if c["public_key"] != forged["credential_key"]
+    ]
+    rec["events"][i]["body"] = {**forged, "credential_key": theirs["credential_key"]}
+    reclose(rec, 1)
+    failed = failing(held, rec)
+    # its credential did not sign it, the chair closed on another list, no scrutineer
+    # accepted these totals
+    assert {"ballots", "chair", "acceptances"} <= failed, failed
+
+
+def test_shares_for_a_round_while_it_was_open(held: Held, rec: dict[str, Any]) -> None:
+    # the operator moves a scrutineer's acceptance and shares before the close (as if it had
+    # made them decrypt an open round)
+    number = 1
+    moved = [
+        rec["events"].pop(i)
+        for i in sorted(
+            (
+                i
+                for i, e in enumerate(rec["events"])
+                if e["kind"] in ("round-accepted", "decryption-shares")
+                and e["body"]["round"] == number
+            ),
+            reverse=True,
+        )
+    ][::-1]
+    spot = at(rec, "round-closed", number)
+    rec["events"][spot:spot] = moved
+    assert "acceptances" in failing(held, rec)
+
+
+def test_shares_without_an_acceptance(held: Held, rec: dict[str, Any]) -> None:
+    del rec["events"][at(rec, "round-accepted", 2)]
+    assert "acceptances" in failing(held, rec)
+
+
+def test_an_acceptance_of_other_totals(held: Held, rec: dict[str, Any]) -> None:
+    accepted = body(rec, "round-accepted", 1)
+    accepted["totals"] = "00" * 32
+    assert "acceptances" in failing(held, rec)
+
+
+def test_a_whole_record_fabricated_for_the_same_meeting(
+    held: Held, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the operator runs the whole meeting again under a ceremony and keys of its own, with the
+    # same meeting id: consistent in itself, and only the pinned key tells it apart (also what
+    # catches a member served another election key: the ballots under it are in such a record)
+    from ballot.services import meetings
+
+    real_id = uuid.UUID(hex=held.record["meeting"])
+    monkeypatch.setattr(meetings.uuid, "uuid4", lambda: real_id)
+    forged = _run(tmp_path / "forged.sqlite3")
+    assert forged.record["meeting"] == held.record["meeting"]
+    checks = verify.Verifier(forged.record, workers=1, expect_key=held.pin).run()
+    assert {c.name for c in checks if not c.passed} == {"election-key"}
+
+
+# --- what a scrutineer's own check refuses to decrypt -----------------------------------------
+
+
+def _until_close(rec: dict[str, Any], number: int) -> dict[str, Any]:
+    """The record as it stood just after round `number` closed (and its checkpoint)."""
+    rec["events"] = rec["events"][: at(rec, "round-closed", number) + 2]
+    return rec
+
+
+def test_a_scrutineer_does_not_decrypt_an_open_round(held: Held, rec: dict[str, Any]) -> None:
+    rec["events"] = rec["events"][: at(rec, "round-closed", 1)]  # still open
+    checked = scrutiny.scrutinise(operator_signs(held, rec), 1)
+    assert not checked.acceptable
+    assert "round 1 is not closed in the record" in checked.failures[0]
+
+
+def test_a_scrutineer_does_not_decrypt_a_single_ballot(held: Held, rec: dict[str, Any]) -> None:
+    # the operator lists one member's ballot as the round's totals
+    _until_close(rec, 1)
+    one = body(rec, "ballot", 1)["ballot"]["selections"]
+    closed = body(rec, "round-closed", 1)
+    closed["aggregates"] = [{o: s[o] for o in OPTIONS} for s in one]
+    checked = scrutiny.scrutinise(operator_signs(held, rec), 1)
+    assert any(f.startswith("aggregates:") for f in checked.failures), checked.failures
+    assert any(f.startswith("chair:") for f in checked.failures), checked.failures
+
+
+def test_a_scrutineer_does_not_decrypt_totals_it_did_not_compute(
+    held: Held, rec: dict[str, Any]
+) -> None:
+    # the close names totals that are the product of a ballot list with an extra ballot the
+    # operator cast: the lists are the operator's, not the ones the chair signed
+    _until_close(rec, 3)
+    extra = own_ballot(held, rec, 3, ["approve"])
+    rec["events"].insert(at(rec, "round-closed", 3), {"kind": "ballot", "body": extra})
+    reclose(rec, 3)
+    checked = scrutiny.scrutinise(operator_signs(held, rec), 3)
+    named = {f.split(":")[0] for f in checked.failures}
+    assert {"chair", "credentials"} <= named, checked.failures
+
+
+def test_the_server_refuses_shares_for_an_open_round_or_other_totals(tmp_path: Path) -> None:
+    """The service side: shares for a round still open are refused, and an acceptance that
+    names other totals than the close is refused and changes nothing."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ballot.sqlite3'}")
+    upgrade(engine)
+    db: sessionmaker[Session] = sessions(engine)
+    # the module's meeting, stopped at its first close
+    issuer = blind_rsa.generate_issuer_key(2048)
+    meeting, shares, sign = meeting_run.first_close(db, issuer)
+    with pytest.raises(ServiceError) as err, transaction(db) as session:
+        counting.submit_decryption_shares(session, meeting, 2, 1, [], sign, RNG)
+    assert err.value.code in ("unknown-round", "round-open")
+    from tests.support.web import scrutineer_sends, submit
+
+    sent = scrutineer_sends(db, meeting, 1, shares[0])
+    other = copy.deepcopy(sent)
+    other["accepted"]["totals"] = "00" * 32
+    with pytest.raises(ServiceError) as err:
+        submit(db, meeting, 1, other, sign)
+    assert err.value.code == "acceptance-differs"
+    forged = copy.deepcopy(sent)
+    forged["signature"]["response"] = format(int(forged["signature"]["response"], 16) ^ 1, "x")
+    with pytest.raises(ServiceError) as err:
+        submit(db, meeting, 1, forged, sign)
+    assert err.value.code == "bad-acceptance-signature"
+    with db() as s:
+        kinds = [e["kind"] for e in record.events(s, meeting)]
+    assert "round-accepted" not in kinds and "decryption-shares" not in kinds
+    assert submit(db, meeting, 1, sent, sign) is None  # 1 of the 2 needed: recorded
+    with db() as s:
+        kinds = [e["kind"] for e in record.events(s, meeting)]
+    assert kinds[-2:] == ["round-accepted", "decryption-shares"]
+    engine.dispose()
