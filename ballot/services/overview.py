@@ -310,6 +310,30 @@ def find_tracker(session: Session, meeting_id: int, tracker_hex: str) -> dict[st
     return {"round": rnd.number, "published": False}
 
 
+def received_ballots(session: Session, meeting_id: int, number: int) -> dict[str, Any]:
+    """Round `number`'s ballots received so far, sorted by tracker (never in arrival order),
+    for the scrutineers' pages to validate while the round is open, so that at its close only
+    the last few are left to check. Each is the tracker and the encrypted ballot: what the
+    record will publish at the close, less the credential and its signature."""
+    rnd = session.scalar(
+        select(m.Round).where(m.Round.meeting_id == meeting_id, m.Round.number == number)
+    )
+    if rnd is None:
+        raise ServiceError(
+            "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+        )
+    rows = session.execute(
+        select(m.Ballot.tracker, m.Ballot.body)
+        .where(m.Ballot.round_id == rnd.id)
+        .order_by(m.Ballot.tracker)
+    ).all()
+    return {
+        "round": number,
+        "status": rnd.status,
+        "ballots": [{"tracker": t, "ballot": b} for t, b in rows],
+    }
+
+
 def committee_meeting(session: Session, meeting_id: int, committee_id: int | None) -> int:
     """A meeting the chair of `committee_id` may run: only their own committee's."""
     meeting = record.meeting(session, meeting_id)

@@ -38,6 +38,21 @@ def pending() -> Any:
     return jsonify(_pending())
 
 
+@bp.get("/ballots.json")
+@login_required("scrutineer")
+def ballots() -> Any:
+    """Round `?round=N`'s ballots received so far (sorted by tracker), to validate ahead of
+    its close; what is decrypted is still only what the published record gives."""
+    number = request.args.get("round", "")
+    if not number.isascii() or not number.isdigit() or len(number) > 9:
+        raise ServiceError("malformed", en="which round? (?round=N)", zh="哪一轮？（?round=N）")
+    account = current_account()
+    assert account is not None
+    with look() as s:
+        found = overview.received_ballots(s, account.meeting_id or 0, int(number))
+    return jsonify(found)
+
+
 @bp.post("/shares")
 @login_required("scrutineer")
 def shares() -> Any:

@@ -532,6 +532,21 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     bad = client(app).get(f"/m/{pid}/tracker.json?t=xyz")
     assert bad.status_code == 400 and bad.get_json()["error"] == "bad-tracker"
     assert "64" in bad.get_json()["zh"] and "64" in bad.get_json()["en"]
+    # a scrutineer's page may validate the ballots received so far while the round is open:
+    # sorted by tracker, never in arrival order, and nothing but the tracker and the ballot
+    sc1, _ = login(app, inv["监票人 1"])
+    ahead = sc1.get("/scrutineer/ballots.json?round=1")
+    assert ahead.status_code == 200, ahead.get_json()
+    listed = ahead.get_json()
+    assert listed["status"] == "open" and listed["round"] == 1
+    assert [b["tracker"] for b in listed["ballots"]] == sorted(trackers.values())
+    assert all(set(b) == {"tracker", "ballot"} for b in listed["ballots"])
+    for query in ("", "?round=x", "?round=-1", "?round=1e3"):
+        bad = sc1.get(f"/scrutineer/ballots.json{query}")
+        assert bad.status_code == 400 and bad.get_json()["error"] == "malformed", query
+    assert sc1.get("/scrutineer/ballots.json?round=9").get_json()["error"] == "unknown-round"
+    (member, _), *_ = members.values()
+    assert member.get("/scrutineer/ballots.json?round=1").status_code in (302, 403)
 
     assert chair_acts(chair, csrf, meeting, "close", round=1).status_code == 200
     assert "等待监票人解密" in chair.get(f"/chair/{meeting}").get_data(as_text=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Time the browser module under Node: encrypt and prove a 16-candidate ballot with k = 5.
+// Time the browser module under Node: encrypt and prove a 16-candidate ballot with k = 5, and
+// validate one as the scrutineer's page does (validateBallot: exact, one equation at a time).
 // Usage: node tests/js/bench.mjs [runs]   (median of `runs`, default 7)
-import { GROUP, encryptBallot, modPow, warmUp } from "../../ballot/web/static/js/protocol.js";
+import { GROUP, encryptBallot, modPow, validateBallot, warmUp } from "../../ballot/web/static/js/protocol.js";
 
 const runs = Number(process.argv[2] ?? 7);
 const context = {
@@ -36,6 +37,10 @@ for (let i = 0; i < runs; i++) {
   const other = freshKey(runs + i);
   withKeyTable.push(await time(() => encryptBallot({ key: other, context, choices })));
 }
+const validateOnly = [];
+const key = freshKey(0);
+const { ballot } = await encryptBallot({ key, context, choices });
+for (let i = 0; i < runs; i++) validateOnly.push(await time(() => validateBallot({ key, context, ballot })));
 console.log(`Node ${process.version}, 16 candidates, k = 5, median of ${runs}`);
 console.log(`  g table (once per page, lazily built):         ${ms(gTable)}`);
 console.log(`  K table (once per election key, with K check):  ${ms(median(keyTable))}`);
@@ -44,3 +49,4 @@ console.log(`  encrypt + prove, including K's table:           ${ms(median(withK
 console.log(
   `  cold total (g table + K table + ballot):        ${ms(gTable + median(withKeyTable))}`,
 );
+console.log(`  validate one ballot (scrutineer's page):        ${ms(median(validateOnly))}`);

@@ -517,3 +517,25 @@ test("decryption.json's acceptance is reproduced: totals digest, statement, sign
   const one = { selections: [{ approve: ["2", "3"], oppose: ["5", "7"] }] };
   assert.deepEqual(totalsOf([one, one], 1), [{ approve: ["4", "9"], oppose: ["19", "31"] }]);
 });
+
+test("prevalidate counts only ballots valid under the record's own key and round, with their tracker", async () => {
+  const { prevalidate } = await import("../../ballot/web/static/js/scrutiny.js");
+  const v = load("ballot.json");
+  const opened = { round: 1, ...v.context };
+  const record = (start) => ({
+    events: [
+      { kind: "ceremony", body: { joint_key: v.election_public_key } },
+      { kind: "round-opened", body: start },
+    ],
+  });
+  const good = { tracker: v.tracker, ballot: v.ballot };
+  assert.equal(await prevalidate(record(opened), 1, [good]), 1);
+  // the server's list cannot make a ballot count: another tracker, an altered ballot, another
+  // round's context (the same bytes checked before under round 1 are checked again), no round
+  assert.equal(await prevalidate(record(opened), 1, [{ ...good, tracker: "00".repeat(32) }]), 0);
+  const altered = JSON.parse(JSON.stringify(v.ballot));
+  altered.selections[0].proof.responses[0] = "1";
+  assert.equal(await prevalidate(record(opened), 1, [{ ...good, ballot: altered }]), 0);
+  assert.equal(await prevalidate(record({ ...opened, round_id: "other" }), 1, [good]), 0);
+  assert.equal(await prevalidate(record(opened), 2, [good]), 0);
+});

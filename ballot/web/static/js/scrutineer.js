@@ -6,7 +6,7 @@ import { begin, deal, finish, transcriptDigest, transcriptKey } from "./ceremony
 import { openShareFile, sealShareFile } from "./keystore.js";
 import { getJSON, postJSON } from "./http.js";
 import { decryptionShares, electionKeyFingerprint } from "./protocol.js";
-import { acceptedBody, scrutiniseRound, signAcceptance } from "./scrutiny.js";
+import { acceptedBody, prevalidate, scrutiniseRound, signAcceptance } from "./scrutiny.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
 const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
@@ -68,6 +68,19 @@ function showRounds(pending) {
   }
 }
 
+let ahead = null; // {number, record}: the record as it stood when round `number` opened
+
+/** While a round is open, validate the ballots received so far (scrutiny.js prevalidate). */
+async function checkAhead(pending, number) {
+  if (ahead?.number !== number) {
+    const record = await getJSON(`/m/${encodeURIComponent(pending.meeting)}/record.json`, { attempts: 5 });
+    ahead = { number, record };
+  }
+  const received = await getJSON(`/scrutineer/ballots.json?round=${number}`);
+  const valid = await prevalidate(ahead.record, number, received.ballots);
+  say(texts.ahead.replace("{n}", number).replace("{valid}", valid).replace("{total}", received.ballots.length));
+}
+
 /**
  * Check a closed round from the published record (scrutiny.js), and only then sign its
  * acceptance and send the shares of the totals computed here. The server's list of totals is
@@ -125,6 +138,7 @@ async function tick() {
       keyChecked = true;
     }
     for (const r of pending.rounds) {
+      if (r.status === "open") await checkAhead(pending, r.number);
       if (r.status !== "closed" || r.mine || done.has(r.number)) continue;
       await acceptRound(pending, r.number);
     }

@@ -27,6 +27,52 @@ const sha256Hex = async (bytes) =>
 const listDigest = (items) => sha256Hex(canonicalJson(items));
 const big = (hex) => BigInt("0x" + hex);
 
+// Ballots already validated, by the SHA-256 of [key, context, ballot] as JSON: the page checks
+// ballots while the round is open (`prevalidate`), so that at the close only the last few are
+// left. Only a success is kept, and a ballot counts as checked only for the very key, context
+// and bytes it was checked with.
+const checked = new Map();
+
+async function validated(key, context, ballot) {
+  const id = await sha256Hex(new TextEncoder().encode(JSON.stringify([key, context, ballot])));
+  let tracker = checked.get(id);
+  if (tracker === undefined) {
+    tracker = await validateBallot({ key, context, ballot });
+    checked.set(id, tracker);
+  }
+  return tracker;
+}
+
+/** The context a round's ballots are bound to, from its `round-opened` event. */
+const contextOf = (start) => ({
+  record: start.record,
+  roundId: start.round_id,
+  candidates: start.candidates,
+  k: start.max_approvals,
+});
+
+/**
+ * Validate, ahead of the close, ballots of round `number` the server has received so far
+ * (`GET /scrutineer/ballots.json`): their context and key come from the published record's
+ * `round-opened` and `ceremony`, never from the server's word. A ballot that fails is simply
+ * not remembered: the check at the close names it.
+ * @returns {Promise<number>} how many of `received` are now known valid
+ */
+export async function prevalidate(record, number, received) {
+  const start = record.events.find((e) => e.kind === "round-opened" && e.body?.round === number)?.body;
+  const key = record.events.find((e) => e.kind === "ceremony")?.body?.joint_key;
+  if (!start || !key) return 0;
+  let valid = 0;
+  for (const b of received) {
+    try {
+      if ((await validated(key, contextOf(start), b.ballot)) === b.tracker) valid++;
+    } catch {
+      // (named at the close)
+    }
+  }
+  return valid;
+}
+
 /** The body the chair signs: the event's less `record` and `chair_signature` (§14). */
 const attested = (body) =>
   Object.fromEntries(Object.entries(body).filter(([k]) => k !== "record" && k !== "chair_signature"));
@@ -120,12 +166,7 @@ export async function scrutiniseRound({ record, number, transcriptDigest, jointK
   const issuer = decodeIssuerKey(opened.issuer_key);
   const registered = new Map(credentials.map((c) => [c.public_key, c]));
   const used = new Set();
-  const context = {
-    record: start.record,
-    roundId: start.round_id,
-    candidates: start.candidates,
-    k: start.max_approvals,
-  };
+  const context = contextOf(start);
   for (const [i, b] of ballots.entries()) {
     const where = `ballot ${b.tracker?.slice(0, 8)}`;
     try {
@@ -139,7 +180,7 @@ export async function scrutiniseRound({ record, number, transcriptDigest, jointK
           !(await pssVerify(issuer, prepared, hexToBytes(credential.signature, "credential signature")))) {
         throw new Error("its credential is not the issuer's for this round");
       }
-      const tracker = await validateBallot({ key: ceremony.joint_key, context, ballot: b.ballot });
+      const tracker = await validated(ceremony.joint_key, context, b.ballot);
       if (tracker !== b.tracker) throw new Error("its tracker is not the ballot's");
       if (!(await verifyStatement(key, castMessage(hexToBytes(tracker)), b.signature))) throw new Error("its credential did not sign it");
     } catch (err) {
