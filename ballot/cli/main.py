@@ -159,6 +159,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise UsageError("--max-approvals must be between 1 and --candidates")
     if not 1 <= args.repeats <= 1000:
         raise UsageError("--repeats must be between 1 and 1000")
+    if not 1 <= args.throttle <= 20:
+        raise UsageError("--throttle must be between 1 and 20")
+    if args.throttle != 1 and not args.browser:
+        raise UsageError("--throttle slows the browser; it goes with --browser")
     if args.browser:
         return _bench_browser(args)
     result = bench.run(args.candidates, args.max_approvals, args.repeats, naive=args.naive)
@@ -177,7 +181,9 @@ def _bench_browser(args: argparse.Namespace) -> int:
     if args.naive:
         raise UsageError("--naive times the Python checks; it does not go with --browser")
     try:
-        result = browser_bench.run_browser_bench(args.candidates, args.max_approvals, args.repeats)
+        result = browser_bench.run_browser_bench(
+            args.candidates, args.max_approvals, args.repeats, throttle=args.throttle
+        )
     except browser_bench.BrowserUnavailable as e:
         print(f"ballot: {e}", file=sys.stderr)
         return 2
@@ -559,6 +565,12 @@ def build_parser() -> Parser:
         action="store_true",
         help="time the member's device work in headless Chromium instead (needs Playwright "
         "and /usr/bin/chromium); exit status 1 when the cold ballot is over 1500 ms",
+    )
+    bench_cmd.add_argument(
+        "--throttle",
+        type=float,
+        default=1.0,
+        help="with --browser: slow Chromium's CPU this many times, as for a phone (1–20)",
     )
     bench_cmd.add_argument("--json", action="store_true", help="print JSON")
     bench_cmd.set_defaults(run=cmd_bench)

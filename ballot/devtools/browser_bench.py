@@ -1,15 +1,18 @@
 """`ballot bench --browser`: a member's device work for one ballot, timed in headless Chromium.
 
-What is timed is what booth.js does before the credential is issued — createCredential (a
-fresh P-256 key and the blinded RFC 9474 request), encryptBallot (ciphertexts, proofs,
-tracker) and signTracker — in the browser module ballot/web/static/js/protocol.js, under a
-real election key K = g^x in the production group and a real 3072-bit issuer key. The first
-ballot on a fresh page is the cold one: it builds the g and K tables. Then `repeats` further
-ballots, each with a fresh credential, give the warm median. The issuer's blind signature is
-the server's work and is not counted; the member's `finish` (unblind and verify) is timed
-apart. Every ballot the browser made is then checked here — validated, tracker recomputed,
-cast signature and credential verified, and decrypted to the choices made — so a broken
-ballot can never be timed.
+What is timed is all the work a member's device does for a ballot, as booth.js does it, in
+the browser module ballot/web/static/js/protocol.js: the member key (a non-extractable P-256
+key made once per meeting, and its signed enrolment), createCredential (a fresh P-256 key and
+the blinded RFC 9474 request), the member-signed issuance request, finish (unblind and verify
+the issuer's blind signature), encryptBallot (ciphertexts, proofs, tracker) and signTracker,
+under a real election key K = g^x in the production group and a real 3072-bit issuer key.
+Only the issuer's blind signature, the server's work, is not counted. The first ballot on a
+fresh page is the cold one: it makes the member key and builds the g and K tables. Then
+`repeats` further ballots, each with a fresh credential, give the warm median. `throttle`
+slows Chromium's CPU that many times (DevTools' CPU throttling, as for a phone). Every ballot
+the browser made is then checked here — validated, tracker recomputed, cast signature,
+credential, enrolment and issuance request verified, and decrypted to the choices made — so
+a broken ballot can never be timed.
 
 The page is served by a private http.server on 127.0.0.1 (opened as http://localhost, a
 secure context, so WebCrypto is available): the app's static files, this benchmark's own
@@ -45,6 +48,7 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import verify as verify_signature
+from ballot.protocol import statements
 from ballot.protocol.context import ballot_context, round_id
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,11 +67,13 @@ ISSUER_BITS = 3072
 MEETING = "bench/meeting-1"
 ROUND = 1
 WHAT = (
-    "createCredential + encryptBallot + signTracker in headless Chromium (as booth.js before "
-    "issuance); cold = first ballot on a fresh page, building the g and K tables; warm = a "
-    "fresh credential each, tables ready; the issuer's blind signature is not counted, the "
-    "member's finish (unblind + verify) is timed apart"
+    "a member's device work for one ballot in headless Chromium, as booth.js: member key and "
+    "enrolment (first ballot only), createCredential, signed issuance request, finish, "
+    "encryptBallot, signTracker; cold = first ballot on a fresh page, making the member key and "
+    "building the g and K tables; warm = a fresh credential each; the issuer's blind signature "
+    "(the server's work) is not counted"
 )
+MEMBER = "委员 1"
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 _TYPES = {
@@ -227,7 +233,9 @@ def _choices(candidates: int, max_approvals: int) -> list[str]:
     )
 
 
-def _run_page(port: int, chromium: str, timeout_s: float) -> tuple[dict[str, Any], str]:
+def _run_page(
+    port: int, chromium: str, timeout_s: float, throttle: float
+) -> tuple[dict[str, Any], str]:
     """Open the page in a fresh headless Chromium; returns the page's result and the version."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -240,6 +248,9 @@ def _run_page(port: int, chromium: str, timeout_s: float) -> tuple[dict[str, Any
         try:
             version = browser.version
             page = browser.new_context().new_page()
+            if throttle != 1:
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on(
                 "console",
@@ -286,6 +297,19 @@ def _check_ballot(
         raise BenchFailed("the browser's tracker differs from the one computed here")
     public_key = bytes.fromhex(made["public_key_hex"])
     verify_signature(public_key, cast_message(track), bytes.fromhex(made["signature_hex"]))
+    member_key = bytes.fromhex(made["member_key_hex"])
+    verify_signature(
+        member_key,
+        statements.member_key(MEETING, MEMBER, member_key),
+        bytes.fromhex(made["enrolment_hex"]),
+    )
+    verify_signature(
+        member_key,
+        statements.issuance_request(
+            MEETING, MEMBER, round_id(MEETING, ROUND), bytes.fromhex(made["blinded_hex"])
+        ),
+        bytes.fromhex(made["request_signature_hex"]),
+    )
     credential = made["credential"]
     prepared = bytes.fromhex(credential["prepared_hex"])
     expected = credential_message(MEETING, round_id(MEETING, ROUND), public_key)
@@ -312,6 +336,7 @@ def run_browser_bench(
     *,
     chromium: str | None = None,
     timeout_s: float | None = None,
+    throttle: float = 1.0,
 ) -> dict[str, Any]:
     """Time `1 + repeats` ballots in a fresh headless Chromium page (see the module's doc).
 
@@ -324,6 +349,8 @@ def run_browser_bench(
         raise ValueError("max_approvals must be between 1 and candidates")
     if not 1 <= repeats <= 1000:
         raise ValueError("repeats must be between 1 and 1000")
+    if not 1 <= throttle <= 20:
+        raise ValueError("throttle must be between 1 and 20")
     chromium = chromium or CHROMIUM
     check_available(chromium)
 
@@ -345,6 +372,7 @@ def run_browser_bench(
         "choices": choices,
         "issuerKey": blind_rsa.encode_public_key(issuer.public),
         "meetingId": MEETING,
+        "member": MEMBER,
         "repeats": repeats,
     }
     root = resources.files("ballot")
@@ -355,10 +383,10 @@ def run_browser_bench(
         issuer=issuer,
     )
     if timeout_s is None:
-        timeout_s = 60.0 + 15.0 * (repeats + 1) * max(1.0, candidates / 16)
+        timeout_s = 60.0 + 15.0 * throttle * (repeats + 1) * max(1.0, candidates / 16)
     load_1m = os.getloadavg()[0]
     with _serving(site) as port:
-        page, version = _run_page(port, chromium, timeout_s)
+        page, version = _run_page(port, chromium, timeout_s, throttle)
 
     ballots: list[dict[str, Any]] = page["ballots"]
     if len(ballots) != repeats + 1:
@@ -397,6 +425,7 @@ def run_browser_bench(
         "user_agent": page["userAgent"],
         "playwright": _playwright_version(),
         "cpus": os.cpu_count(),
+        "throttle": throttle,
         "load_1m": round(load_1m, 2),  # the machine is shared: read the figures against this
         "cold_ms": cold_ms,
         "cold_phases_ms": phases(cold),
@@ -416,8 +445,9 @@ def report_text(r: dict[str, Any]) -> str:
 
     def detail(p: dict[str, float]) -> str:
         return (
-            f"credential {p['credential']:.1f}, encrypt {p['encrypt']:.1f}, "
-            f"sign {p['sign']:.1f}; not counted: finish {p['finish']:.1f}, "
+            f"member key {p['member_key']:.1f}, credential {p['credential']:.1f}, "
+            f"request {p['request']:.1f}, finish {p['finish']:.1f}, "
+            f"encrypt {p['encrypt']:.1f}, sign {p['sign']:.1f}; not counted: "
             f"issuer round trip {p['issuer_round_trip']:.1f}"
         )
 
@@ -429,13 +459,16 @@ def report_text(r: dict[str, Any]) -> str:
             [
                 f"ballot of {r['candidates']} candidates, at most {r['max_approvals']} approvals, "
                 f"in headless Chromium {r['chromium']} (Playwright {r['playwright']}; "
-                f"{r['cpus']} CPUs, load {r['load_1m']})",
-                "  member's device: createCredential + encryptBallot + signTracker (ms)",
+                f"{r['cpus']} CPUs, load {r['load_1m']}"
+                + (f", CPU throttled {r['throttle']:g}×" if r["throttle"] != 1 else "")
+                + ")",
+                "  member's device: member key, credential, request, finish, encrypt, sign (ms)",
                 f"  {cold} {r['cold_ms']:8.1f}  [{detail(cp)}]",
                 f"  {warm} {r['warm_median_ms']:8.1f}  [{detail(wp)}]",
                 "  warm, each: " + ", ".join(f"{x:.1f}" for x in r["warm_all_ms"]),
                 f"  cold {verdict} the {r['limit_ms']} ms limit; all {r['validated']} ballots "
-                f"validated, tracker, cast signature and credential verified, and decrypted "
+                f"validated, tracker, cast signature, credential, enrolment and request "
+                f"verified, and decrypted "
                 f"to the choices made",
             ]
         )

@@ -37,7 +37,15 @@ def test_the_browser_bench_reports_and_validates(browser: None) -> None:
     assert isinstance(r["cold_ms"], float) and r["cold_ms"] > 0
     assert isinstance(r["warm_median_ms"], float) and r["warm_median_ms"] > 0
     assert len(r["warm_all_ms"]) == 1 and r["warm_all_ms"][0] == r["warm_median_ms"]
-    phases = {"credential", "encrypt", "sign", "finish", "issuer_round_trip"}
+    phases = {
+        "member_key",
+        "credential",
+        "request",
+        "finish",
+        "encrypt",
+        "sign",
+        "issuer_round_trip",
+    }
     assert set(r["cold_phases_ms"]) == phases == set(r["warm_phases_median_ms"])
     assert r["chromium"].split(".")[0].isdigit()
     assert "HeadlessChrome" in r["user_agent"]
@@ -97,3 +105,16 @@ def test_the_cli_refuses_naive_with_browser() -> None:
         timeout=120,
     )
     assert proc.returncode == 2 and "--naive" in proc.stderr
+
+
+def test_a_throttled_run_says_so_and_the_cli_keeps_throttle_to_the_browser(
+    browser: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (what a throttled cold ballot costs is the benchmark's to say, never a test's)
+    r = browser_bench.run_browser_bench(candidates=3, max_approvals=2, repeats=1, throttle=2)
+    assert r["throttle"] == 2 and r["validated"] == 2
+    assert "CPU throttled 2×" in browser_bench.report_text(r)
+    assert cli.main(["bench", "--throttle", "4"]) == 2
+    assert "--throttle slows the browser" in capsys.readouterr().err
+    assert cli.main(["bench", "--browser", "--throttle", "50"]) == 2
+    assert "between 1 and 20" in capsys.readouterr().err
