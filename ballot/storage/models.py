@@ -10,11 +10,13 @@ which member received a credential in which round — never which credential.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -34,6 +36,17 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The ids of issuance, credential and ballot rows are random, never in arrival order: the
+# operator holding the database must not learn from them which issuance came before which
+# credential or ballot (docs/threat-model.md "Network metadata" says what timing still shows).
+RandomId = BigInteger().with_variant(Integer, "sqlite")  # (SQLite's INTEGER key is 64-bit)
+
+
+def random_id() -> int:
+    """A row id drawn at random (1 ≤ id < 2^62)."""
+    return secrets.randbelow(2**62 - 1) + 1
 
 
 class Base(DeclarativeBase):
@@ -194,7 +207,7 @@ class Issuance(Base):
 
     __tablename__ = "issuances"
     __table_args__ = (UniqueConstraint("round_id", "member_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     # SHA-256 of the blinded request it answered: a retry of that very request (its answer
@@ -208,7 +221,7 @@ class Credential(Base):
 
     __tablename__ = "credentials"
     __table_args__ = (UniqueConstraint("round_id", "public_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     public_key: Mapped[str] = mapped_column(String(130))  # hex of 65 bytes
     prepared: Mapped[str] = mapped_column(Text)  # hex: prefix ‖ credential message
@@ -219,9 +232,9 @@ class Ballot(Base):
     """收回: one encrypted ballot, signed by its credential; at most one per credential."""
 
     __tablename__ = "ballots"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    credential_id: Mapped[int] = mapped_column(ForeignKey("credentials.id"), unique=True)
+    credential_id: Mapped[int] = mapped_column(RandomId, ForeignKey("credentials.id"), unique=True)
     tracker: Mapped[str] = mapped_column(String(64), unique=True)
     body: Mapped[dict[str, Any]] = mapped_column()
     signature: Mapped[str] = mapped_column(String(128))

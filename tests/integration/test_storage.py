@@ -76,7 +76,7 @@ def test_migrations_create_the_schema_from_empty_and_rerun_cleanly(engine: Engin
     } <= tables
     upgrade(engine)  # already at head: nothing to do, nothing lost
     with engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0010"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
 
 
 def test_the_migrations_build_exactly_what_the_models_declare(engine: Engine) -> None:
@@ -125,6 +125,29 @@ def test_one_issuance_per_member_per_round(engine: Engine) -> None:
             s.commit()
         s.rollback()
         assert len(s.scalars(select(m.Issuance)).all()) == 1
+
+
+def test_issuance_credential_and_ballot_ids_say_nothing_of_arrival_order(engine: Engine) -> None:
+    # (docs/threat-model.md: sequential ids would tell the operator which issuance came before
+    # which credential and ballot; the ids are drawn at random from [1, 2^62))
+    with Session(engine) as s:
+        _, rnd, members = seed(s)
+        for i, member in enumerate(members):
+            s.add(m.Issuance(round_id=rnd.id, member_id=member.id))
+            cred = m.Credential(
+                round_id=rnd.id, public_key=f"04{i:02x}" + "aa" * 63, prepared="00", signature="00"
+            )
+            s.add(cred)
+            s.flush()
+            s.add(
+                m.Ballot(round_id=rnd.id, credential_id=cred.id, tracker=f"{i:02x}" * 32,
+                         body={}, signature="00")
+            )  # fmt: skip
+        s.commit()
+        for table in (m.Issuance, m.Credential, m.Ballot):
+            ids = list(s.scalars(select(table.id)))
+            assert len(ids) == 3 and all(2**20 < i < 2**62 for i in ids), (table, ids)
+            assert sorted(ids) != list(range(min(ids), min(ids) + 3)), ids  # not consecutive
 
 
 def test_one_ballot_per_credential_and_one_key_per_round(engine: Engine) -> None:
