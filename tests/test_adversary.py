@@ -226,7 +226,36 @@ def test_change_a_decision(held: Held, rec: dict[str, Any]) -> None:
 
 def test_change_the_result(held: Held, rec: dict[str, Any]) -> None:
     body(rec, "meeting-closed")["result"]["nominee"] = []
-    assert "procedure" in failing(held, rec)
+    # the rules give another result, and the people who signed the result signed that one
+    assert {"procedure", "result-signatures"} <= failing(held, rec)
+
+
+def test_drop_the_signatures_of_the_result(held: Held, rec: dict[str, Any]) -> None:
+    # the final result as the record has it (after the review votes), with nobody in the room
+    # having signed it: the signatures after the last review vote dropped
+    last = max(i for i, e in enumerate(rec["events"]) if e["kind"] == "motion-decision")
+    tail = rec["events"][last:]
+    kept = [
+        e
+        for i, e in enumerate(tail)
+        if e["kind"] != "result-signed" and not (i and tail[i - 1]["kind"] == "result-signed")
+    ]  # (each signature and the checkpoint after it)
+    rec["events"] = rec["events"][:last] + kept
+    assert failing(held, rec) == {"result-signatures"}
+
+
+def test_sign_the_result_in_the_chair_s_name(held: Held, rec: dict[str, Any]) -> None:
+    # the operator's own P-256 key is no member's: a chair's signature it makes does not hold
+    from ballot.protocol import result as result_of
+    from ballot.protocol.device import MemberDevice
+
+    final = [i for i, e in enumerate(rec["events"]) if e["kind"] == "result-signed"]
+    chair_at = [i for i in final if rec["events"][i]["body"]["role"] == "chair"][-1]
+    signed = rec["events"][chair_at]["body"]
+    forger = MemberDevice.generate(rec["meeting"], signed["chair"], RNG)
+    unsigned = {k: v for k, v in signed.items() if k != result_of.SIGNATURE}
+    signed[result_of.SIGNATURE] = forger.sign_result(unsigned)
+    assert failing(held, rec) == {"result-signatures"}
 
 
 def test_check_in_an_absent_member(held: Held, rec: dict[str, Any]) -> None:

@@ -266,6 +266,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report["client_files"] = verify.client_files(record)
     report["code_replacements"] = verify.code_replacements(record)
     report["key_replacements"] = verify.key_replacements(record)
+    report["signers"] = verify.signers(record)
     if args.json:
         _print_json(report)
     else:
@@ -299,6 +300,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"ask them whether their device was lost | 注意：第 {x['seq']} 项，会务组更换了 "
                 f"{x['member']} 的成员密钥，请向本人核实设备是否遗失"
             )
+        for line in verify.signers_text(report["signers"]):
+            print(line)
         print(
             "ALL CHECKS PASSED | 全部检查通过"
             if report["ok"]
@@ -442,7 +445,9 @@ def cmd_scrutinise(args: argparse.Namespace) -> int:
         return 1
     sent = _reaching(
         args.url,
-        lambda: scrutineer.run_scrutineer(args.url, args.code, share, expect, once=args.once),
+        lambda: scrutineer.run_scrutineer(
+            args.url, args.code, share, expect, once=args.once, sign_result=args.sign_result
+        ),
     )
     if sent is None:
         return 1
@@ -674,6 +679,12 @@ def build_parser() -> Parser:
         "--once",
         action="store_true",
         help="handle the rounds closed now and stop (default: watch until the meeting closes)",
+    )
+    scr.add_argument(
+        "--sign-result",
+        action="store_true",
+        help="once the result is complete, verify the whole record and sign the result with "
+        "your share key (check it against the result announced first)",
     )
     scr.set_defaults(run=cmd_scrutinise)
 

@@ -32,7 +32,12 @@ from ballot.crypto.group import Group, RandomSource, production_group
 from ballot.crypto.randomness import SystemRandom
 from ballot.language.text import Text
 from ballot.protocol.context import ceremony_id
-from ballot.protocol.device import MemberDevice, VoterDevice, scrutineer_submission
+from ballot.protocol.device import (
+    MemberDevice,
+    VoterDevice,
+    scrutineer_result_signature,
+    scrutineer_submission,
+)
 from ballot.services import (
     accounts,
     ceremonies,
@@ -41,6 +46,7 @@ from ballot.services import (
     member_keys,
     presence,
     record,
+    results,
     setup,
     voting,
 )
@@ -291,6 +297,36 @@ def cast_as_member(
     ballot, pub, sig, track = device.vote(view.key, view.context, choices)
     voting.cast_ballot(db, view.meeting_id, view.number, ballot, pub, sig, rng)
     return track
+
+
+def final_complete(db: Db, meeting_id: int) -> bool:
+    """Whether the procedure is complete and the result is there to sign."""
+    with reading(db) as s:
+        return results.scrutineer_result(s, meeting_id, 1) is not None
+
+
+def sign_result(
+    db: Db,
+    meeting_id: int,
+    shares: list[ceremony.ScrutineerShare],
+    sign: Callable[[bytes], bytes],
+    rng: RandomSource,
+) -> None:
+    """The chair and these scrutineers sign the final result, as the chair's console and the
+    scrutineers' pages do once it is complete (each signs what they are shown)."""
+    with transaction(db) as session:
+        shown = results.chair_result(session, meeting_id, None)["body"]
+        signature = chair_device(session, meeting_id, rng).sign_result(shown)
+        results.sign_as_chair(session, meeting_id, None, shown, signature, sign)
+    for share in shares:
+        with transaction(db) as session:
+            found = results.scrutineer_result(session, meeting_id, share.index)
+            assert found is not None
+            public_id = meetings.public_id(session, meeting_id)
+            signed = scrutineer_result_signature(public_id, found["body"], share, rng)
+            results.sign_as_scrutineer(
+                session, meeting_id, share.index, found["body"], signed, sign, rng
+            )
 
 
 # What the demo's committee decides where a regulation leaves a setting open (RULES.md §4: a
@@ -562,6 +598,11 @@ def simulate(
                 }
             )
         say(f"  {closed['ballots']} ballots cast and counted | 收回选票 {closed['ballots']} 张")
+    if final_complete(db, meeting):
+        sign_result(db, meeting, [shares[i - 1] for i in (1, 2, 3)], sign, sysrng)
+        say(
+            "the chair and scrutineers 1, 2, 3 signed the final result | 主任与监票人 1、2、3 签署最终结果"
+        )
     with reading(db) as s:
         exported = record.export(s, meeting)
         final = meetings.outcome(s, meeting)

@@ -31,7 +31,8 @@ from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.elgamal import PublicKey
 from ballot.crypto.group import Group, production_group
 from ballot.crypto.signature import CredentialKey
-from ballot.protocol import acceptance
+from ballot.protocol import acceptance, share_signing
+from ballot.protocol import result as result_of
 from ballot.protocol.context import ceremony_id
 from ballot.protocol.fingerprint import election_key_fingerprint
 
@@ -183,6 +184,12 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
     accepted = acceptance.accepted(1, 1, 3, "ab" * 32, "cd" * 32, totals)
     signing = ScalarStream(group, SEED + " acceptance")
     signature = acceptance.sign(group, share.secret, MEETING, accepted, signing)
+    signed_result = result_of.scrutineer_body(
+        1, "ef" * 32, {"award": ["嘉禾电子", "南湖纺织"], "nominee": []}
+    )
+    result_signing = ScalarStream(group, SEED + " result")
+    result_message = result_of.statement(MEETING, signed_result)
+    result_signature = share_signing.sign(group, share.secret, result_message, result_signing)
     return {
         "description": "scrutineer 1's decryption share; 'random' is the proof's scalar u",
         "group": "electionguard-4096",
@@ -221,6 +228,15 @@ def decryption_vectors(group: Group) -> dict[str, Any]:
             "message": acceptance.statement(MEETING, accepted).hex(),
             "random": [_hex(x) for x in signing.drawn],
             "signature": signature,
+        },
+        # scrutineer 1's signature of a final result (PROTOCOL.md §14 result-signed), answering
+        # the event whose hash is "ef…ef"
+        "result": {
+            "meeting": MEETING,
+            "body": signed_result,
+            "message": result_message.hex(),
+            "random": [_hex(x) for x in result_signing.drawn],
+            "signature": result_signature,
         },
     }
 

@@ -13,20 +13,15 @@ K_i = g^{s_i}, which anyone derives from the ceremony transcript. Pure: data in,
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ballot.crypto import hashing as h
-from ballot.crypto import schnorr
-from ballot.crypto.errors import CryptoError
 from ballot.crypto.group import Element, Group, RandomSource
-from ballot.protocol import statements
+from ballot.protocol import share_signing, statements
 from ballot.protocol.chain import canonical_json
 
 KIND = "round-accepted"
 SIGNATURE = "scrutineer_signature"
-_HEX = re.compile(r"[0-9a-f]{1,1100}")
 FIELDS = ("round", "scrutineer", "ballots", "ballot_list", "credential_list", "totals")
 
 
@@ -65,20 +60,11 @@ def statement(meeting_id: str, body: Mapping[str, Any]) -> bytes:
     )
 
 
-def _context(message: bytes) -> list[bytes]:
-    return [h.raw(message)]
-
-
 def sign(
     group: Group, secret: int, meeting_id: str, body: Mapping[str, Any], rng: RandomSource
 ) -> dict[str, str]:
     """The scrutineer's signature (JSON, lowercase hex) with its share s_i."""
-    proof = schnorr.prove(group, secret, _context(statement(meeting_id, body)), rng)
-    return {
-        "commitment": format(int(proof.commitment), "x"),
-        "challenge": format(proof.challenge, "x"),
-        "response": format(proof.response, "x"),
-    }
+    return share_signing.sign(group, secret, statement(meeting_id, body), rng)
 
 
 def holds(
@@ -86,17 +72,11 @@ def holds(
 ) -> bool:
     """Whether `signature` (JSON) is scrutineer i's over `body`, under its share key K_i (a
     checked element); any malformed signature is False."""
-    if not isinstance(signature, dict) or set(signature) != {"commitment", "challenge", "response"}:
-        return False
-    values = [signature[k] for k in ("commitment", "challenge", "response")]
-    if not all(isinstance(x, str) and _HEX.fullmatch(x) for x in values):
-        return False
     try:
-        commitment = group.element(int(values[0], 16), "the acceptance's commitment")
-        proof = schnorr.SchnorrProof(commitment, int(values[1], 16), int(values[2], 16))
-        return schnorr.verify(group, share_key, proof, _context(statement(meeting_id, body)))
-    except (CryptoError, ValueError, TypeError, KeyError):
+        message = statement(meeting_id, body)
+    except (KeyError, ValueError, TypeError):
         return False
+    return share_signing.holds(group, share_key, message, signature)
 
 
 __all__ = ["FIELDS", "KIND", "SIGNATURE", "accepted", "holds", "sign", "statement", "totals_digest"]

@@ -25,7 +25,7 @@ RECORD_FORMAT = "ballot-record"
 # close;
 # 4: scrutineers sign their acceptance of a closed round (`round-accepted`) before they send
 # its decryption shares, and counts need k acceptances; an older record is refused by name
-RECORD_VERSION = 4
+RECORD_VERSION = 5
 GENESIS = "0" * 64
 EVENT_TAG = "ballot/v1/event"
 CHECKPOINT_TAG = "ballot/v1/checkpoint"

@@ -14,7 +14,7 @@ from ballot.crypto.credential import credential_message
 from ballot.crypto.elgamal import Ciphertext, PublicKey
 from ballot.crypto.group import RandomSource, production_group
 from ballot.crypto.signature import CredentialKey
-from ballot.protocol import acceptance, statements
+from ballot.protocol import acceptance, result, share_signing, statements
 from ballot.protocol.context import OPTIONS, decryption_context
 
 
@@ -57,6 +57,10 @@ class MemberDevice:
         closes), over its body as `statements.attested` gives it."""
         message = statements.attest(self.meeting_id, role, event_kind, statements.attested(body))
         return self.key.sign(message).hex()
+
+    def sign_result(self, body: Mapping[str, Any]) -> str:
+        """The chair's signature of the final result (`protocol.result.chair_body`)."""
+        return self.key.sign(result.statement(self.meeting_id, body)).hex()
 
     def sign_issuance(self, round_id: str, blinded_hex: str) -> str:
         """The member's signature on the request for `round_id`'s credential."""
@@ -164,3 +168,15 @@ def scrutineer_submission(
             meeting_id, number, record_hex, aggregates, committee, share, rng
         ),
     }
+
+
+def scrutineer_result_signature(
+    meeting_id: str,
+    body: Mapping[str, Any],
+    share: ceremony.ScrutineerShare,
+    rng: RandomSource,
+) -> dict[str, str]:
+    """A scrutineer's signature of the final result (`protocol.result.scrutineer_body`),
+    made with their share key (`POST /scrutineer/result`)."""
+    message = result.statement(meeting_id, body)
+    return share_signing.sign(production_group(), share.secret, message, rng)

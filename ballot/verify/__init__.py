@@ -22,10 +22,12 @@ from ballot.verify import (
     issuance,
     members,
     procedure,
+    results,
     structure,
 )
 from ballot.verify.evidence import Evidence, Progress
 from ballot.verify.report import CHECKS, Check, summary
+from ballot.verify.signers import signers, signers_text
 
 STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("record-format", structure.check_format),
@@ -44,6 +46,7 @@ STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("acceptances", acceptances.check_acceptances),
     ("decryption", decryption.check_decryption),
     ("procedure", procedure.check_procedure),
+    ("result-signatures", results.check_results),
 ]
 
 
@@ -118,7 +121,17 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["CHECKS", "Check", "Evidence", "Verifier", "client_files", "find_tracker", "summary"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Evidence",
+    "Verifier",
+    "client_files",
+    "find_tracker",
+    "signers",
+    "signers_text",
+    "summary",
+]
 
 
 def _named(record: Mapping[str, Any], kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:

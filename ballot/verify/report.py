@@ -9,7 +9,11 @@ from typing import Any
 CHECKS = [
     ("record-format", "the file is a ballot record", "文件为投票记录"),
     ("hash-chain", "every event follows the one before it", "事件哈希链完整"),
-    ("signatures", "the committee key signed every checkpoint and the close", "评委会签名有效"),
+    (
+        "signatures",
+        "the server's key chained every checkpoint up to the close",
+        "服务器密钥串联了直到结束的每个检查点",
+    ),
     ("manifest", "roster, slate and rules are usable", "名单、候选与规则可用"),
     (
         "member-keys",
@@ -50,6 +54,11 @@ CHECKS = [
         "procedure",
         "the award rules re-run give every round, decision and result",
         "按评审规则重算的每一轮、每个决定与结果",
+    ),
+    (
+        "result-signatures",
+        "the chair and k scrutineers signed the final result",
+        "主任与至少 k 名监票人签署最终结果",
     ),
 ]
 

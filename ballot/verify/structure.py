@@ -71,10 +71,11 @@ def check_signatures(v: Evidence, c: Check) -> None:
     if "meeting-closed" not in kinds or ends not in (
         ["meeting-closed", "checkpoint"],
         ["motion-decision", "checkpoint"],
+        ["result-signed", "checkpoint"],
     ):
         c.fail(
-            "the record does not end with the signed close of the meeting, or of a "
-            "motion after it (incomplete or truncated)"
+            "the record does not end with the signed close of the meeting, of a motion "
+            "after it, or of a signature of the result (incomplete or truncated)"
         )
 
 

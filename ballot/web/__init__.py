@@ -39,6 +39,8 @@ STATUS = {
     "stale-presence": 409,
     "round-changed": 409,
     "acceptance-differs": 409,
+    "result-not-ready": 409,
+    "result-changed": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
 }

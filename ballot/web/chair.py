@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot.services import counting, meetings, overview, presence, voting
+from ballot.services import counting, meetings, overview, presence, record, results, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Session
 from ballot.web import inputs
@@ -51,8 +51,24 @@ def console(meeting_id: int) -> str:
         blocked = voting.opening_refusal(s, meeting_id)
         # the chair is a member: this console is their device, which confirms their presence
         me = presence.device_state(s, meeting_id, account.member_id)
+        try:
+            signed_result = results.chair_result(s, meeting_id, account.member_id)
+        except ServiceError:  # (no result to sign yet)
+            signed_result = None
+        if signed_result is not None:
+            answers = signed_result["body"]["answers"]
+            signed_result["scrutineers"] = [
+                b["scrutineer"]
+                for b in results.signed_by(s, record.meeting(s, meeting_id), answers)
+                if b.get("role") == "scrutineer"
+            ]
+            signed_result["chair"] = signed_result["signed"]
     return render_template(
-        "chair.html", view=view, blocked=blocked.text if blocked is not None else None, me=me
+        "chair.html",
+        view=view,
+        blocked=blocked.text if blocked is not None else None,
+        me=me,
+        signed_result=signed_result,
     )
 
 
@@ -156,3 +172,26 @@ def close_round(meeting_id: int) -> Any:
             s, meeting, number, rt.signer(s, meeting_id), signature, seen, _chair_id()
         )
     return jsonify({"closed": number, "void": closed["void"]})
+
+
+@bp.get("/<int:meeting_id>/result.json")
+@login_required("chair")
+def result(meeting_id: int) -> Any:
+    """The final result the chair's console shows and signs, and whether they have signed it."""
+    with look() as s:
+        found = results.chair_result(s, _meeting(s, meeting_id), _chair_id())
+    return jsonify(found)
+
+
+@bp.post("/<int:meeting_id>/result")
+@login_required("chair")
+def sign_result(meeting_id: int) -> Any:
+    """The chair's signature of the final result `result.json` gave: `{body, signature_hex}`."""
+    rt = runtime()
+    with work() as s:
+        meeting = _meeting(s, meeting_id)
+        signature, seen = _signed()
+        kept = results.sign_as_chair(
+            s, meeting, _chair_id(), seen, signature, rt.signer(s, meeting)
+        )
+    return jsonify({"signed": True, "answers": kept["answers"]})

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ballot.services import ceremonies, counting, overview, setup
+from ballot.services import ceremonies, counting, overview, results, setup
 from ballot.services.errors import ServiceError
 from ballot.web import inputs
 from ballot.web.auth import current_account, login_required, look, runtime, work
@@ -23,7 +23,10 @@ def _pending() -> dict[str, Any]:
         state = overview.scrutineer_rounds(
             s, account.meeting_id or 0, account.scrutineer_index or 0
         )
-    return state | {"base": request.host_url.rstrip("/")}
+        signed = results.scrutineer_result(
+            s, account.meeting_id or 0, account.scrutineer_index or 0
+        )
+    return state | {"base": request.host_url.rstrip("/"), "result": signed}
 
 
 @bp.get("/")
@@ -78,6 +81,29 @@ def shares() -> Any:
             signature=body.get("signature"),
         )
     return jsonify({"accepted": True, "counted": decided is not None})
+
+
+@bp.post("/result")
+@login_required("scrutineer")
+def sign_result() -> Any:
+    """This scrutineer's signature of the final result their page was given (`pending.json`'s
+    `result.body`): `{body, signature}`, made with their share key."""
+    body = inputs.json_object()
+    account = current_account()
+    assert account is not None
+    rt = runtime()
+    meeting = account.meeting_id or 0
+    with work() as s:
+        kept = results.sign_as_scrutineer(
+            s,
+            meeting,
+            account.scrutineer_index or 0,
+            body.get("body"),
+            body.get("signature"),
+            rt.signer(s, meeting),
+            rt.rng,
+        )
+    return jsonify({"signed": True, "answers": kept["answers"]})
 
 
 # --- the key ceremony, run by each scrutineer on their own machine (`ballot ceremony`) --------

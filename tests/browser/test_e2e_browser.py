@@ -345,6 +345,20 @@ def test_a_whole_meeting_in_real_browsers(
         assert "甲公司: 同意 3 票；需 3 票" in chair.inner_text("#round")
         assert "通过" in chair.inner_text("#round")
         shots(scrutineers[1], "scrutineer-after")
+        # the result is complete: the chair checks it on the console and signs it, and so does
+        # each scrutineer on their page (k = 3 of 3 here)
+        chair.reload()
+        chair.click("#sign-result")
+        chair.wait_for_selector("#result-signatures:has-text('您已签署最终结果')", timeout=60_000)
+        assert "签署本次会议的最终结果" in signed[-1] and "甲公司、乙公司" in signed[-1]
+        for page in scrutineers:
+            page.wait_for_selector("#sign-result:visible", timeout=30_000)
+            assert "甲公司、乙公司" in page.inner_text("#result-lines")
+            page.click("#sign-result")
+            page.wait_for_selector("#result-state:has-text('您已签署最终结果')", timeout=60_000)
+        shots(scrutineers[2], "scrutineer-result-signed")
+        chair.reload()
+        assert "3 / 需 3" in chair.inner_text("#result-signatures")
 
         public_id = chair.get_attribute("a[href$='/screen']", "href").split("/")[2]  # type: ignore[union-attr]
         screen = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()

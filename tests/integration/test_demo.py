@@ -29,6 +29,7 @@ from tests.support.web import (
     confirm_presence,
     log_in,
     scrutineer_sends,
+    scrutineer_signs_result,
 )
 
 
@@ -61,7 +62,9 @@ def test_the_demo_meeting_completes_with_a_tie_revote_and_verifies(tmp_path: Pat
         ("award", "revote"),
         ("nominee", "ballot"),
     ]
-    assert kinds[-2:] == ["meeting-closed", "checkpoint"]
+    # the chair and three scrutineers signed the result: the record ends with their signatures
+    assert kinds.index("meeting-closed") < kinds.index("result-signed")
+    assert kinds[-2:] == ["result-signed", "checkpoint"] and kinds.count("result-signed") == 4
     proc = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(out)],
         cwd=ROOT,
@@ -170,6 +173,8 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
         for x in scrutineers
     }
     logged = {x.name: log_in(app, x.code) for x in scrutineers}
+    early = chair.get(f"/chair/{mid}/result.json")  # nothing to sign before the result
+    assert early.status_code == 409 and early.get_json()["error"] == "result-not-ready"
     held: list[dict[str, Any]] = []
     for number in range(1, 20):
         with reading(rt.db) as s:
@@ -189,13 +194,42 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
             body = scrutineer_sends(rt.db, mid, number, shares[name])
             r = c.post("/scrutineer/shares", json=body, headers={"X-CSRFToken": token})
             assert r.status_code == 200, r.get_json()
+    # the result is complete: the chair's console and three scrutineers' pages sign it
+    with reading(rt.db) as s:
+        unsigned = {c.name for c in verify.Verifier(record.export(s, mid), workers=1).run()
+                    if not c.passed}  # fmt: skip
+    assert unsigned == {"result-signatures"}
+    shown = chair.get(f"/chair/{mid}/result.json").get_json()
+    assert shown["kind"] == "result-signed" and shown["signed"] is False
+    bad = chair.post(
+        f"/chair/{mid}/result",
+        json={"body": shown["body"], "signature_hex": "00" * 64},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert bad.status_code == 400 and bad.get_json()["error"] == "bad-result-signature"
+    assert "member key" in bad.get_json()["en"] and "成员密钥" in bad.get_json()["zh"]
+    assert chair_acts(chair, csrf, mid, "result").status_code == 200
+    assert chair.get(f"/chair/{mid}/result.json").get_json()["signed"] is True
+    for name, (c, token) in logged.items():
+        shown = c.get("/scrutineer/pending.json").get_json()["result"]["body"]
+        other = {**shown, "result": {t: [] for t in shown["result"]}}  # not the result
+        r = scrutineer_signs_result(c, token, shares[name], other)
+        assert r.status_code == 409 and r.get_json()["error"] == "result-changed"
+        forged = {**shown, "scrutineer": shown["scrutineer"] % 5 + 1}  # another's number
+        r = scrutineer_signs_result(c, token, shares[name], forged)
+        assert r.status_code == 409, r.get_json()
+        r = scrutineer_signs_result(c, token, shares[name])
+        assert r.status_code == 200, r.get_json()
+        again = scrutineer_signs_result(c, token, shares[name])  # a lost answer: asked again
+        assert again.status_code == 200
     with reading(rt.db) as s:
         final = meetings.outcome(s, mid)
         exported = record.export(s, mid)
     assert final.complete and held, final.result()
     report = verify.Verifier(exported, workers=1).run()
     assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
-    assert exported["events"][-2]["kind"] == "meeting-closed"
+    kinds = [e["kind"] for e in exported["events"]]
+    assert kinds.count("result-signed") == 4 and kinds[-2] == "result-signed"
     if profile in ("chongqing-2015", "jiangyin-draft"):
         manifest = exported["events"][0]["body"]
         second = {c["name"] for c in manifest["candidates"] if c["list"] != "award"}

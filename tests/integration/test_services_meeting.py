@@ -16,10 +16,11 @@ from ballot.crypto import blind_rsa, ceremony, keystore
 from ballot.crypto.codec import commitment_message_json
 from ballot.crypto.group import production_group
 from ballot.crypto.randomness import SystemRandom
+from ballot.devtools import demo
 from ballot.devtools.demo import cast_as_member, local_ceremony, open_round_view
 from ballot.protocol.chain import chain_problems, checkpoint_message
 from ballot.protocol.context import ceremony_id
-from ballot.services import ceremonies, counting, meetings, overview, record, voting
+from ballot.services import ceremonies, counting, meetings, overview, record, results, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import reading, transaction
 from ballot.storage import models as m
@@ -80,10 +81,10 @@ def test_a_whole_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey)
         exported = record.export(s, meeting)
     assert chain_problems(events) == []
     kinds = [e["kind"] for e in events]
-    assert kinds.count("ballot") == 24 and kinds[-2:] == ["motion-decision", "checkpoint"]
-    assert "meeting-closed" in kinds
+    assert kinds.count("ballot") == 24 and kinds[-2:] == ["result-signed", "checkpoint"]
+    assert "meeting-closed" in kinds and kinds.count("result-signed") == 6
     checkpoints = [e for e in events if e["kind"] == "checkpoint"]
-    assert len(checkpoints) == 10  # each round's close and count
+    assert len(checkpoints) == 10 + 6  # each round's close and count, each signed result
     for cp in checkpoints:
         head = events[cp["body"]["seq"]]["hash"]
         assert cp["body"]["head"] == head
@@ -245,6 +246,11 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     with pytest.raises(ServiceError) as err, transaction(db) as session:
         open_round(session, meeting)
     assert err.value.code == "meeting-not-open"
+    # the chair and two scrutineers (k) sign the result as it stands
+    demo.sign_result(db, meeting, shares[:2], sign, RNG)
+    demo.sign_result(db, meeting, shares[:2], sign, RNG)  # again: nothing new is recorded
+    with reading(db) as session:
+        assert len(record.events(session, meeting, kinds=("result-signed",))) == 3
 
     # after publication an objection against A is reviewed: a motion, 3 of 5 say yes (≥ 1/2)
     for name in ("Nobody", "X"):  # a review vote is held only on a winner the result names
@@ -253,6 +259,9 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
         assert err.value.code == "not-a-winner" and "A, B, C" in err.value.text.en
     with transaction(db) as session:
         assert open_motion(session, meeting, "A") == 4
+    with pytest.raises(ServiceError) as err, reading(db) as session:  # a review vote under way
+        results.chair_result(session, meeting, None)
+    assert err.value.code == "result-not-ready" and "4" in err.value.text.en
     cast_round(db, meeting, 4, {members[i]: [AP if i < 3 else OP] for i in range(5)})
     motion = count_round(db, meeting, 4, shares, committee, sign)
     assert motion is not None and motion["passed"] and motion["yes"] == 3
@@ -270,6 +279,8 @@ def run_meeting(db: sessionmaker[Session], issuer: blind_rsa.IssuerKey) -> tuple
     with pytest.raises(ServiceError) as err, transaction(db) as session:
         open_motion(session, meeting, "B")  # no longer a winner
     assert err.value.code == "not-a-winner"
+    # the review votes changed the result: the chair and k scrutineers sign it again
+    demo.sign_result(db, meeting, shares[1:3], sign, RNG)
     return meeting, committee_public, public_id
 
 

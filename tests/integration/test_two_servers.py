@@ -20,9 +20,10 @@ from ballot import verify
 from ballot.clients.http import ClientError, HttpSession
 from ballot.clients.voter import vote
 from ballot.crypto import keystore
+from ballot.crypto.randomness import SystemRandom
 from ballot.crypto.signature import CredentialKey
 from ballot.devtools.demo import prepare_meeting
-from ballot.protocol.device import MemberDevice
+from ballot.protocol.device import MemberDevice, scrutineer_result_signature
 from ballot.services.errors import ServiceError
 from ballot.services.unit import transaction
 from ballot.storage import models as m
@@ -129,6 +130,17 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
         for index, session in scrutineers:
             body = scrutineer_sends(rt.db, meeting, number, shares[index])
             session.call_json(session.session, "/scrutineer/shares", body)
+    # the result is signed on either server: the chair on A, the scrutineers on A and B
+    chair_signs(chair_a, "result")
+    for index, session in scrutineers:
+        pending = session.call_json(session.session, "/scrutineer/pending.json")
+        shown = pending["result"]["body"]
+        signed = scrutineer_result_signature(
+            pending["meeting"], shown, shares[index], SystemRandom()
+        )
+        session.call_json(
+            session.session, "/scrutineer/result", {"body": shown, "signature": signed}
+        )
     # rate limits are shared too: ten wrong codes for one login on A lock that login on B
     handle = inv["监票人 3"].code.split("-")[0]
     for _ in range(10):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ballot import verify
 from ballot.crypto import blind_rsa
 from ballot.devtools import demo
+from ballot.protocol import statements
 from ballot.protocol.chain import GENESIS, event_hash
 from ballot.services import record
 from ballot.storage.engine import make_engine, sessions, upgrade
@@ -169,7 +170,23 @@ def flip_motion(rec: dict[str, Any]) -> None:
 
 
 def truncate(rec: dict[str, Any]) -> None:
+    # cut just before the last review vote's decision: the record no longer ends signed
+    last = max(i for i, e in enumerate(rec["events"]) if e["kind"] == "motion-decision")
+    del rec["events"][last:]
+
+
+def truncate_the_signatures(rec: dict[str, Any]) -> None:
+    # cut the last two signatures of the result and their checkpoints: a chain that still
+    # ends signed, but the result is short of the chair and k scrutineers
     del rec["events"][-4:]
+
+
+def unsigned_result(rec: dict[str, Any]) -> None:
+    rec["events"] = [e for e in rec["events"] if e["kind"] != "result-signed"]
+
+
+def result_signed_for_another(rec: dict[str, Any]) -> None:
+    rec["events"][index_of(rec, "result-signed")]["body"]["result"]["award"] = ["C"]
 
 
 MUTATIONS = [
@@ -187,6 +204,9 @@ MUTATIONS = [
     (ballot_after_close, "ballots"),
     (flip_motion, "procedure"),
     (truncate, "signatures"),
+    (truncate_the_signatures, "result-signatures"),
+    (unsigned_result, "result-signatures"),
+    (result_signed_for_another, "result-signatures"),
 ]
 
 
@@ -198,7 +218,8 @@ def test_each_tampering_is_caught_by_its_check(
     mutation(rec)
     failed = failing(rechain(rec))
     assert check in failed, failed
-    assert "signatures" in failed  # the forger cannot re-sign the checkpoints
+    if mutation is not truncate_the_signatures:  # (a cut at a checkpoint needs no re-signing)
+        assert "signatures" in failed  # the forger cannot re-sign the checkpoints
 
 
 def test_reordered_events_break_the_chain(published: dict[str, Any]) -> None:
@@ -237,6 +258,20 @@ def test_the_command_line_reports_checks_and_exit_status(
     report = json.loads(pinned.stdout)
     assert pinned.returncode == 0 and {c["result"] for c in report["checks"]} == {"PASS"}
     assert report["election_key"] == {"fingerprint": fingerprint, "pinned": True}
+    # who signed each step: the chair and the member key they opened and closed every round
+    # with, the scrutineers who accepted each, who signed the final result, the server's key
+    signed = report["signers"]
+    chair = next(e["body"] for e in published["events"] if e["kind"] == "member-key"
+                 and e["body"]["member"] == "Zhang")  # fmt: skip
+    chair_fp = statements.key_fingerprint(bytes.fromhex(chair["key"]))
+    assert [r["round"] for r in signed["rounds"]] == [1, 2, 3, 4, 5]
+    for r in signed["rounds"]:
+        assert r["opened_by"] == r["closed_by"] == {"chair": "Zhang", "member_key": chair_fp}
+        assert len(set(r["accepted_by"])) >= 2 and set(r["counted_with"]) <= set(r["accepted_by"])
+    assert signed["result"] == {"result": {"award": ["A"], "nominee": ["C"]}, "chair": "Zhang",
+                                "member_key": chair_fp, "scrutineers": [2, 3]}  # fmt: skip
+    assert "who signed each step" in proc.stdout and f"member key {chair_fp}" in proc.stdout
+    assert "final result: signed by the chair Zhang" in proc.stdout
     other = ("1" if fingerprint[0] != "1" else "2") + fingerprint[1:]
     wrong = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(good), "--expect-key", other],
@@ -314,19 +349,20 @@ def test_candidate_lists_in_the_manifest_are_checked(tmp_path: Path) -> None:
     assert "manifest" in failing(rechain(jiaxing))
 
 
-@pytest.mark.parametrize("older", [1, 2, 3])
+@pytest.mark.parametrize("older", [1, 2, 3, 4])
 def test_an_older_record_version_is_refused_by_name_not_misread(
     published: dict[str, Any], older: int
 ) -> None:
     # version 1 records carried no member-signed issuance, version 2 no member-confirmed
-    # presence, version 3 no scrutineers' acceptances: read as version 4 they would fail
-    # `issuance`, `attendance-quorum` or `acceptances` for a reason that is not theirs
+    # presence, version 3 no scrutineers' acceptances, version 4 no signed result: read as
+    # version 5 they would fail `issuance`, `attendance-quorum`, `acceptances` or
+    # `result-signatures` for a reason that is not theirs
     rec = copy.deepcopy(published)
     rec["version"] = older
     checks = {c.name: c for c in verify.Verifier(rec, workers=1).run()}
     assert not checks["record-format"].passed
     (said,) = checks["record-format"].failures
-    assert f"record version {older}" in said and "reads version 4" in said
+    assert f"record version {older}" in said and "reads version 5" in said
 
 
 def _signer(rec: dict[str, Any], name: str) -> Any:

@@ -13,8 +13,11 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
+from ballot import verify
 from ballot.clients.voter import HttpVoter
-from ballot.services import overview
+from ballot.crypto.randomness import SystemRandom
+from ballot.devtools import demo
+from ballot.services import meetings, overview, record, results
 from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
@@ -183,4 +186,47 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             assert rnd.status == "counted"
             assert rnd.counts["approve"] == {"甲公司": 3, "乙公司": 1, "丙公司": 0}  # type: ignore[index]
             assert rnd.counts["oppose"] == {"甲公司": 1, "乙公司": 1, "丙公司": 1}  # type: ignore[index]
+
+        # the rest of the procedure (everyone abstains: nobody more is chosen), each round
+        # accepted and decrypted from the command line; then the result is signed
+        def complete() -> bool:
+            with rt.db() as s:
+                return meetings.outcome(s, meeting_id).next is None
+
+        number = 1
+        while not complete():
+            number += 1
+            with transaction(rt.db) as session:
+                assert open_round(session, meeting_id) == number
+            for name in marks:
+                voter = HttpVoter(base)
+                voter.login(codes[name])
+                rnd, who = voter.current_round()
+                assert rnd is not None
+                prepared = voter.prepare(rnd, ["abstain"] * len(rnd["candidates"]))
+                signer = device_of(rnd["meeting"], who["name"])
+                voter.issue(prepared, signer)
+                voter.register(prepared)
+                voter.cast(prepared)
+            with transaction(rt.db) as session:
+                close_round(session, meeting_id, number, rt.signer(session, meeting_id))
+            for i, name in ((1, "王监票"), (3, "赵监票")):
+                done = scrutinise(i, name)
+                assert done.returncode == 0, done.stdout + done.stderr
+        # without --sign-result the command line says the result waits for the signature
+        assert "the final result waits for your signature" in done.stdout
+        with transaction(rt.db) as session:
+            shown = results.chair_result(session, meeting_id, None)["body"]
+            signature = demo.chair_device(session, meeting_id, SystemRandom()).sign_result(shown)
+            results.sign_as_chair(
+                session, meeting_id, None, shown, signature, rt.signer(session, meeting_id)
+            )
+        for i, name in ((1, "王监票"), (3, "赵监票")):
+            signed = scrutinise(i, name, "--sign-result")
+            assert signed.returncode == 0, signed.stdout + signed.stderr
+            assert "the whole record verified; final result signed" in signed.stdout
+        with rt.db() as s:
+            published = record.export(s, meeting_id)
+        report = verify.Verifier(published, workers=1).run()
+        assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
         rt.engine.dispose()

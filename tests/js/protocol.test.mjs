@@ -539,3 +539,29 @@ test("prevalidate counts only ballots valid under the record's own key and round
   assert.equal(await prevalidate(record({ ...opened, round_id: "other" }), 1, [good]), 0);
   assert.equal(await prevalidate(record(opened), 2, [good]), 0);
 });
+
+test("decryption shares of totals computed here are the same shares, out-of-range values still refused", async () => {
+  const v = load("decryption.json");
+  const args = {
+    ceremonyId: v.ceremony.id, k: v.ceremony.k, n: v.ceremony.n, index: v.scrutineer,
+    secret: v.secret_share, meetingId: "m", number: 1, recordHex: "00".repeat(32),
+    aggregates: [{ approve: v.ciphertext, oppose: v.ciphertext }],
+  };
+  const fixed = () => { let i = 1n; return () => (i += 7n); };
+  const checked = await protocol.decryptionShares({ ...args, random: fixed() });
+  const here = await protocol.decryptionShares({ ...args, random: fixed(), computedHere: true });
+  assert.deepEqual(here, checked);
+  await assert.rejects(
+    protocol.decryptionShares({ ...args, computedHere: true, aggregates: [{ approve: ["1", "2"], oppose: v.ciphertext }] }),
+    /not a pair of group elements/,
+  );
+});
+
+test("decryption.json's result signature is reproduced: statement and signature", async () => {
+  const { signResult } = await import("../../ballot/web/static/js/scrutiny.js");
+  const v = load("decryption.json");
+  const r = v.result;
+  const message = await protocol.statements.attest(r.meeting, "scrutineer 1", "result-signed", r.body);
+  assert.equal(bytesToHex(message), r.message);
+  assert.deepEqual(await signResult(r.meeting, v.secret_share, r.body, BigInt("0x" + r.random[0])), r.signature);
+});

@@ -29,7 +29,12 @@ from ballot.crypto.randomness import SystemRandom
 from ballot.devtools import demo
 from ballot.devtools.demo import prepare_meeting
 from ballot.protocol.context import ballot_context
-from ballot.protocol.device import MemberDevice, VoterDevice, scrutineer_submission
+from ballot.protocol.device import (
+    MemberDevice,
+    VoterDevice,
+    scrutineer_result_signature,
+    scrutineer_submission,
+)
 from ballot.services import counting, meetings, record
 from ballot.services.runtime import Runtime
 from ballot.services.setup import Invitation
@@ -317,6 +322,21 @@ def chair_acts(chair: FlaskClient, csrf: str, meeting: int, action: str, **field
     return chair.post(
         f"/chair/{meeting}/{action}",
         json={**fields, "body": body, "signature_hex": signer.attest(kind, body)},
+        headers={"X-CSRFToken": csrf},
+    )
+
+
+def scrutineer_signs_result(
+    scrutineer: FlaskClient, csrf: str, share: ScrutineerShare, body: dict[str, Any] | None = None
+) -> Any:
+    """The scrutineer's page signs the final result it shows (`pending.json`'s `result`) with
+    the share key, as scrutineer.js does (`body`: sign this one instead); the response."""
+    pending = scrutineer.get("/scrutineer/pending.json").get_json()
+    shown = body if body is not None else pending["result"]["body"]
+    signature = scrutineer_result_signature(pending["meeting"], shown, share, SystemRandom())
+    return scrutineer.post(
+        "/scrutineer/result",
+        json={"body": shown, "signature": signature},
         headers={"X-CSRFToken": csrf},
     )
 

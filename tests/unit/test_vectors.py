@@ -299,3 +299,35 @@ def test_the_acceptance_vector_is_the_protocol_s_bytes_and_verifies() -> None:
     assert not acceptance.holds(g, other, v["meeting"], v["body"], sig)
     for bad in ({}, {**sig, "challenge": "0x1"}, {**sig, "commitment": "1"}, "x"):
         assert not acceptance.holds(g, key, v["meeting"], v["body"], bad)
+
+
+def test_the_result_signature_vector_is_the_protocol_s_bytes_and_verifies() -> None:
+    """PROTOCOL.md §14 `result-signed`: `attest` by "scrutineer i", event kind
+    "result-signed", over the body less its signature; the share key's Schnorr signature of
+    those bytes. Rebuilt here by hand from the document."""
+    import hashlib
+
+    from ballot.protocol import result as result_of
+    from ballot.protocol import share_signing
+
+    g = production_group()
+    shipped = load("decryption.json")
+    v = shipped["result"]
+    assert set(v["body"]) == set(result_of.SCRUTINEER_FIELDS)
+
+    def text(s: str) -> bytes:
+        return b"\x02" + len(s.encode()).to_bytes(4, "big") + s.encode()
+
+    def raw(b: bytes) -> bytes:
+        return b"\x01" + len(b).to_bytes(4, "big") + b
+
+    body = json.dumps(v["body"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    by_hand = (
+        text("ballot/v1/statement") + text("attest") + text(v["meeting"]) + text("scrutineer 1")
+        + text("result-signed") + raw(hashlib.sha256(body.encode()).digest())
+    )  # fmt: skip
+    assert v["message"] == by_hand.hex() == result_of.statement(v["meeting"], v["body"]).hex()
+    key = g.element(int(shipped["ceremony"]["share_keys"]["1"], 16), "K_1")
+    assert share_signing.holds(g, key, by_hand, v["signature"])
+    other = {**v["body"], "result": {"award": ["南湖纺织"], "nominee": []}}
+    assert not share_signing.holds(g, key, result_of.statement(v["meeting"], other), v["signature"])

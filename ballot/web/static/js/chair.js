@@ -1,5 +1,6 @@
 // The chair's word on a round (docs/PROTOCOL.md §14 `attest`): opening and closing a round is
-// signed by the chair's own member key, kept in this browser. The console fetches the very
+// signed by the chair's own member key, kept in this browser, and so is the final result once
+// the procedure is complete (`result-signed`). The console fetches the very
 // event body the record will keep, shows the chair what it says (the round, its candidates, the
 // members confirmed present by name; at the close the ballots returned and whether the round
 // counts), and signs only after the chair confirms it. The server keeps the body only with that
@@ -18,6 +19,12 @@ const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => S
 
 /** What the chair is about to sign, in words, from the body itself (not from the page). */
 function summary(kind, body) {
+  if (kind === "result-signed") {
+    const lines = Object.entries(body.result || {}).map(
+      ([tier, names]) => `${texts.tiers[tier] || tier}: ${names.join(texts.comma) || texts.none}`,
+    );
+    return fill(texts.result, { lines: lines.join("\n") });
+  }
   const names = (body.present_members || []).join(texts.comma);
   const what = texts.kinds[body.kind] || texts.kinds.ballot;
   const needed = body.threshold === null || body.threshold === undefined ? "" : fill(texts.needed, body);
@@ -57,8 +64,8 @@ async function attest(form, button) {
       // the round is already where this asked for it (another tab, or a console reloaded
       // mid-answer): show where the meeting stands
       if (["round-open", "round-closed", "round-counted", "round-waiting"].includes(err.code)) return true;
-      if (err.code !== "round-changed" || attempt >= 3) throw err;
-      window.alert(err.message); // the room changed: look again at what is signed
+      if (!["round-changed", "result-changed"].includes(err.code) || attempt >= 3) throw err;
+      window.alert(err.message); // the room (or the result) changed: look again at what is signed
     }
   }
 }

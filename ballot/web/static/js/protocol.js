@@ -1137,12 +1137,15 @@ function scrutineer({ ceremonyId, k, n, index, secret, groupName = GROUP.name, s
 }
 
 /** M = α^s with the Chaum–Pedersen proof of §5.4 / §10, as codec.decryption_share_json. */
-async function shareOf(who, ciphertext, contextFields, draw) {
+async function shareOf(who, ciphertext, contextFields, draw, computedHere = false) {
   const [alpha, beta] =
     Array.isArray(ciphertext) && ciphertext.length === 2
       ? ciphertext.map((x) => hexToBig(x, "ciphertext"))
       : [];
-  if (!isGroupElement(alpha) || !isGroupElement(beta)) {
+  const inGroup = computedHere
+    ? (x) => typeof x === "bigint" && x > 1n && x < P
+    : isGroupElement;
+  if (!inGroup(alpha) || !inGroup(beta)) {
     throw new Error("the ciphertext to decrypt is not a pair of group elements");
   }
   const context = [
@@ -1199,6 +1202,9 @@ export async function decryptionShare({ ciphertext, contextFields, random, ...ce
  * @param {string} args.recordHex the round's record hash
  * @param {{approve: string[], oppose: string[]}[]} args.aggregates per candidate [αhex, βhex]
  * @param {() => bigint} [args.random] proof scalars (tests only)
+ * @param {boolean} [args.computedHere] the totals are products this page computed itself from
+ *   ciphertexts it checked in the group (scrutiny.js): their membership follows, and is not
+ *   checked again (each check is an exponentiation; the close waits for them)
  * @returns {Promise<{approve: object, oppose: object}[]>}
  */
 export async function decryptionShares({
@@ -1207,6 +1213,7 @@ export async function decryptionShares({
   recordHex,
   aggregates,
   random,
+  computedHere = false,
   ...ceremony
 }) {
   const who = scrutineer(ceremony);
@@ -1217,7 +1224,7 @@ export async function decryptionShares({
     const shares = {};
     for (const option of OPTIONS) {
       const context = decryptionContext(meetingId, number, recordHex, option, i);
-      shares[option] = await shareOf(who, total?.[option], context, draw);
+      shares[option] = await shareOf(who, total?.[option], context, draw, computedHere);
     }
     out.push(shares);
   }

@@ -6,7 +6,7 @@ import { begin, deal, finish, transcriptDigest, transcriptKey } from "./ceremony
 import { openShareFile, sealShareFile } from "./keystore.js";
 import { getJSON, postJSON } from "./http.js";
 import { decryptionShares, electionKeyFingerprint } from "./protocol.js";
-import { acceptedBody, prevalidate, scrutiniseRound, signAcceptance } from "./scrutiny.js";
+import { acceptedBody, prevalidate, scrutiniseRound, signAcceptance, signResult } from "./scrutiny.js";
 
 const texts = JSON.parse(document.getElementById("texts").textContent);
 const pendingUrl = JSON.parse(document.getElementById("pending-url").textContent);
@@ -68,17 +68,34 @@ function showRounds(pending) {
   }
 }
 
+// Checking ahead: while a round is open, the ballots received so far are validated in the
+// background (scrutiny.js prevalidate), at most every AHEAD_MS, so that at the close only the
+// last few are left. It never holds up noticing the close: `closing` stops it between ballots.
+const AHEAD_MS = 2000;
 let ahead = null; // {number, record}: the record as it stood when round `number` opened
+let aheadRunning = false;
+let aheadAt = 0;
+let closing = false;
 
-/** While a round is open, validate the ballots received so far (scrutiny.js prevalidate). */
-async function checkAhead(pending, number) {
-  if (ahead?.number !== number) {
-    const record = await getJSON(`/m/${encodeURIComponent(pending.meeting)}/record.json`, { attempts: 5 });
-    ahead = { number, record };
-  }
-  const received = await getJSON(`/scrutineer/ballots.json?round=${number}`);
-  const valid = await prevalidate(ahead.record, number, received.ballots);
-  say(texts.ahead.replace("{n}", number).replace("{valid}", valid).replace("{total}", received.ballots.length));
+function checkAhead(pending, number) {
+  if (aheadRunning || closing || performance.now() - aheadAt < AHEAD_MS) return;
+  aheadRunning = true;
+  (async () => {
+    if (ahead?.number !== number) {
+      const record = await getJSON(`/m/${encodeURIComponent(pending.meeting)}/record.json`, { attempts: 5 });
+      ahead = { number, record };
+    }
+    const received = await getJSON(`/scrutineer/ballots.json?round=${number}`);
+    const valid = await prevalidate(ahead.record, number, received.ballots, () => closing);
+    if (!closing) {
+      say(texts.ahead.replace("{n}", number).replace("{valid}", valid).replace("{total}", received.ballots.length));
+    }
+  })()
+    .catch(() => {}) // (only a head start: the check at the close is the one that counts)
+    .finally(() => {
+      aheadRunning = false;
+      aheadAt = performance.now();
+    });
 }
 
 /**
@@ -115,6 +132,7 @@ async function acceptRound(pending, number) {
     number,
     recordHex: checked.recordHex,
     aggregates: checked.aggregates,
+    computedHere: true, // (the totals of ballots scrutiniseRound checked, multiplied here)
   });
   try {
     await postJSON("/scrutineer/shares", { round: number, accepted, signature, shares });
@@ -124,6 +142,56 @@ async function acceptRound(pending, number) {
   done.add(number);
   say(texts.sent.replace("{n}", number).replace("{ballots}", checked.closed.ballots));
 }
+
+// The final result: shown once the procedure is complete, signed when the scrutineer says it
+// is the result announced (a deliberate act, like a signature on paper).
+let resultShown = null; // the body on show
+const lang = document.documentElement.lang === "en" ? "en" : "zh";
+
+function showResult(pending) {
+  const r = pending.result;
+  const mine = r && r.scrutineers.includes(share.index);
+  if (r && mine) {
+    $("result-card").hidden = false;
+    $("sign-result").hidden = true;
+    $("result-state").hidden = false;
+    $("result-state").textContent = texts.result_signed.replace("{count}", r.scrutineers.length).replace("{k}", pending.ceremony.k);
+  }
+  if (!r || mine) return;
+  if (JSON.stringify(resultShown) === JSON.stringify(r.body)) return;
+  resultShown = r.body;
+  const lines = $("result-lines");
+  lines.replaceChildren();
+  for (const [tier, names] of Object.entries(r.body.result)) {
+    const line = document.createElement("p");
+    const label = document.createElement("strong");
+    label.textContent = r.tiers?.[tier]?.[lang] || tier;
+    line.append(label, `: ${names.join(lang === "en" ? ", " : "、") || texts.none}`);
+    lines.append(line);
+  }
+  $("result-card").hidden = false;
+  $("sign-result").hidden = false;
+  $("sign-result").disabled = false;
+}
+
+async function signShownResult() {
+  if (!share || !resultShown) return;
+  $("sign-result").disabled = true;
+  $("result-state").hidden = false;
+  $("result-state").textContent = texts.result_signing;
+  try {
+    const body = resultShown;
+    const signature = await signResult(pendingMeeting, share.secret, body);
+    await postJSON("/scrutineer/result", { body, signature }, { attempts: 3 });
+    await tick();
+  } catch (err) {
+    $("sign-result").disabled = false;
+    resultShown = null; // (a changed result is shown again at the next tick)
+    $("result-state").textContent = err && err.message ? err.message : String(err);
+  }
+}
+
+let pendingMeeting = null;
 
 async function tick() {
   if (busy) return;
@@ -137,11 +205,14 @@ async function tick() {
       await checkKey(share, pending.meeting); // (a share made on this page: checked once recorded)
       keyChecked = true;
     }
-    for (const r of pending.rounds) {
-      if (r.status === "open") await checkAhead(pending, r.number);
-      if (r.status !== "closed" || r.mine || done.has(r.number)) continue;
-      await acceptRound(pending, r.number);
-    }
+    const owed = pending.rounds.filter((r) => r.status === "closed" && !r.mine && !done.has(r.number));
+    closing = owed.length > 0;
+    for (const r of owed) await acceptRound(pending, r.number);
+    closing = false;
+    const open = pending.rounds.find((r) => r.status === "open");
+    if (open) checkAhead(pending, open.number);
+    pendingMeeting = pending.meeting;
+    showResult(pending);
   } catch (err) {
     fail(err && err.message ? err.message : String(err));
   } finally {
@@ -260,5 +331,6 @@ if ($("ceremony-form")) {
 
 $("unlock").hidden = false;
 $("open").addEventListener("click", unlock);
-setInterval(tick, 3000);
+$("sign-result").addEventListener("click", signShownResult);
+setInterval(tick, 1000); // (a small answer: the close is noticed within a second)
 tick();

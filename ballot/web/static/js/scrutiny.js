@@ -29,16 +29,17 @@ const big = (hex) => BigInt("0x" + hex);
 
 // Ballots already validated, by the SHA-256 of [key, context, ballot] as JSON: the page checks
 // ballots while the round is open (`prevalidate`), so that at the close only the last few are
-// left. Only a success is kept, and a ballot counts as checked only for the very key, context
-// and bytes it was checked with.
+// left. Only a success is kept (a failure is forgotten, and checked again at the close), and a
+// ballot counts as checked only for the very key, context and bytes it was checked with.
 const checked = new Map();
 
 async function validated(key, context, ballot) {
   const id = await sha256Hex(new TextEncoder().encode(JSON.stringify([key, context, ballot])));
-  let tracker = checked.get(id);
+  let tracker = checked.get(id); // (a check under way is shared, not started twice)
   if (tracker === undefined) {
-    tracker = await validateBallot({ key, context, ballot });
+    tracker = validateBallot({ key, context, ballot });
     checked.set(id, tracker);
+    tracker.catch(() => checked.delete(id));
   }
   return tracker;
 }
@@ -55,15 +56,17 @@ const contextOf = (start) => ({
  * Validate, ahead of the close, ballots of round `number` the server has received so far
  * (`GET /scrutineer/ballots.json`): their context and key come from the published record's
  * `round-opened` and `ceremony`, never from the server's word. A ballot that fails is simply
- * not remembered: the check at the close names it.
+ * not remembered: the check at the close names it. `stop()` is asked before each ballot (the
+ * page stops when a round closes, to check it at once).
  * @returns {Promise<number>} how many of `received` are now known valid
  */
-export async function prevalidate(record, number, received) {
+export async function prevalidate(record, number, received, stop = () => false) {
   const start = record.events.find((e) => e.kind === "round-opened" && e.body?.round === number)?.body;
   const key = record.events.find((e) => e.kind === "ceremony")?.body?.joint_key;
   if (!start || !key) return 0;
   let valid = 0;
   for (const b of received) {
+    if (stop()) break;
     try {
       if ((await validated(key, contextOf(start), b.ballot)) === b.tracker) valid++;
     } catch {
@@ -213,6 +216,18 @@ export async function acceptedBody(number, index, closed, aggregates) {
  * @param {string} secretHex s_i @returns {Promise<{commitment: string, challenge: string, response: string}>} */
 export async function signAcceptance(meetingId, secretHex, body, u) {
   const message = await statements.attest(meetingId, `scrutineer ${body.scrutineer}`, "round-accepted", body);
+  return signWithShare(secretHex, message, u);
+}
+
+/** Scrutineer `body.scrutineer`'s signature of the final result (ballot/protocol/result.py
+ * statement, device.py scrutineer_result_signature): the same Schnorr signature, over the
+ * §14 attest of `result-signed` by `scrutineer i`. */
+export async function signResult(meetingId, secretHex, body, u) {
+  const message = await statements.attest(meetingId, `scrutineer ${body.scrutineer}`, "result-signed", body);
+  return signWithShare(secretHex, message, u);
+}
+
+async function signWithShare(secretHex, message, u) {
   const proof = await schnorrProve(big(secretHex), [bytesField(message)], ...(u === undefined ? [] : [u]));
   return {
     commitment: proof.commitment.toString(16),
