@@ -69,6 +69,23 @@ def signed_by(session: Session, meeting: m.Meeting, answers: str) -> list[dict[s
     return [b for b in map(json.loads, rows) if b.get("answers") == answers]
 
 
+def signatures(session: Session, meeting_id: int) -> dict[str, Any] | None:
+    """Who has signed the result as it stands: {chair: name or None, scrutineers: [i…], k};
+    None while there is no result to sign."""
+    meeting = record.meeting(session, meeting_id)
+    try:
+        answers, _ = standing(session, meeting)
+    except ServiceError:
+        return None
+    signed = signed_by(session, meeting, answers)
+    ceremony = record.events(session, meeting.id, kinds=("ceremony",))
+    return {
+        "chair": next((b.get("chair") for b in signed if b.get("role") == "chair"), None),
+        "scrutineers": sorted(b["scrutineer"] for b in signed if b.get("role") == "scrutineer"),
+        "k": ceremony[0]["body"].get("k") if ceremony else None,
+    }
+
+
 def chair_result(session: Session, meeting_id: int, member_id: int | None) -> dict[str, Any]:
     """What the chair signs now (`GET /chair/ID/result.json`) and whether they have."""
     meeting = record.meeting(session, meeting_id)
@@ -189,6 +206,7 @@ __all__ = [
     "scrutineer_result",
     "sign_as_chair",
     "sign_as_scrutineer",
+    "signatures",
     "signed_by",
     "standing",
 ]

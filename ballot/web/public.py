@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ballot.services import accounts, overview
 from ballot.services import record as record_service
+from ballot.services import results as results_signed
 from ballot.services.errors import ServiceError
 from ballot.web.auth import client_address, current_account, look, runtime, work
 from ballot.web.i18n import LANGS
@@ -104,7 +105,10 @@ def _view(public_id: str) -> overview.MeetingView:
 
 @bp.get("/m/<public_id>/")
 def results(public_id: str) -> str:
-    return render_template("results.html", view=_view(public_id), only=None)
+    view = _view(public_id)
+    with look() as s:
+        signed = results_signed.signatures(s, view.id)
+    return render_template("results.html", view=view, only=None, signed=signed)
 
 
 @bp.get("/m/<public_id>/round/<int:number>")

@@ -152,7 +152,7 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
     rt = app.extensions["ballot"]
     with rt.db() as s:
         (meeting,) = s.scalars(select(m.Meeting)).all()
-        mid = meeting.id
+        mid, public_id = meeting.id, meeting.public_id
         ids = {x.name: x.id for x in s.scalars(select(m.Member))}
         needed = meetings.outcome(s, mid).quorum.needed or 1  # 10 of 15; Chongqing > 2/3: 11
     people = [x for x in invitations if x.role in ("chair", "member")]
@@ -199,6 +199,8 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
         unsigned = {c.name for c in verify.Verifier(record.export(s, mid), workers=1).run()
                     if not c.passed}  # fmt: skip
     assert unsigned == {"result-signatures"}
+    page = chair.get(f"/m/{public_id}/").get_data(as_text=True)  # the public result says so
+    assert "（尚未签署）" in page and "签署完成前，记录不能通过核验" in page
     shown = chair.get(f"/chair/{mid}/result.json").get_json()
     assert shown["kind"] == "result-signed" and shown["signed"] is False
     bad = chair.post(
@@ -230,6 +232,11 @@ def test_serve_demo_holds_a_whole_meeting_under_each_profile_over_the_web(
     assert all(c.passed for c in report), [c.as_dict() for c in report if not c.passed]
     kinds = [e["kind"] for e in exported["events"]]
     assert kinds.count("result-signed") == 4 and kinds[-2] == "result-signed"
+    page = chair.get(f"/m/{public_id}/").get_data(as_text=True)
+    assert "（尚未签署）" not in page and "签署完成前" not in page
+    chair_name = next(x for x in people if x.role == "chair").name
+    signers = "、".join(str(i) for i in sorted(int(n.split()[-1]) for n in logged))
+    assert f"主任 {chair_name}" in page and f"监票人 {signers}" in page
     if profile in ("chongqing-2015", "jiangyin-draft"):
         manifest = exported["events"][0]["body"]
         second = {c["name"] for c in manifest["candidates"] if c["list"] != "award"}
