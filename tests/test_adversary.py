@@ -230,6 +230,33 @@ def test_change_the_result(held: Held, rec: dict[str, Any]) -> None:
     assert {"procedure", "result-signatures"} <= failing(held, rec)
 
 
+def _append(rec: dict[str, Any], kind: str, body: dict[str, Any]) -> None:
+    """An event the operator appends at the end, with a checkpoint after it."""
+    rec["events"] += [{"kind": kind, "body": body}, {"kind": "checkpoint", "body": {}}]
+
+
+def test_a_review_decision_with_no_vote_behind_it(held: Held, rec: dict[str, Any]) -> None:
+    # a decision that removes winner A, for a round that never was, or a second one for a
+    # real review vote: what the people would be shown to sign changes, so it must fail
+    decided = body(rec, "motion-decision", 4)
+    for number in (99, 4, 1):
+        forged = copy.deepcopy(rec)
+        _append(forged, "motion-decision", {**decided, "round": number, "passed": False})
+        assert "procedure" in failing(held, forged), number
+
+
+def test_a_review_decision_whose_passed_is_not_a_boolean(held: Held, rec: dict[str, Any]) -> None:
+    # 0 == False in Python: a decision "not upheld" written as 0 keeps the winner in the
+    # result the people sign, so the rules' decision is compared with its types
+    body(rec, "motion-decision", 5)["passed"] = 0
+    assert "procedure" in failing(held, rec)
+
+
+def test_the_meeting_closed_a_second_time(held: Held, rec: dict[str, Any]) -> None:
+    _append(rec, "meeting-closed", {**body(rec, "meeting-closed"), "result": {"award": ["X"]}})
+    assert "procedure" in failing(held, rec)
+
+
 def test_drop_the_signatures_of_the_result(held: Held, rec: dict[str, Any]) -> None:
     # the final result as the record has it (after the review votes), with nobody in the room
     # having signed it: the signatures after the last review vote dropped

@@ -176,8 +176,14 @@ def _result(
         only=tuple(name for name, _, _ in CHECKS if name != "result-signatures")
     )
     failed = [c for c in checks if not c.passed]
-    standing = result_of.standing(record.get("events", []))
-    if failed or standing is None or standing[1] != body["result"]:
+    events = record.get("events", [])
+    standing = result_of.standing(events)
+    expected = (
+        None
+        if standing is None
+        else result_of.scrutineer_body(share.index, events[standing[0]]["hash"], standing[1])
+    )
+    if failed or expected is None or body != expected:
         why = "; ".join(f"{c.name}: {'; '.join(c.failures[:3])}" for c in failed) or (
             "the result to sign is not the record's"
         )

@@ -92,7 +92,10 @@ def chair_result(session: Session, meeting_id: int, member_id: int | None) -> di
     chair = chair_of(session, meeting, member_id)
     answers, result = standing(session, meeting)
     body = result_of.chair_body(chair.name, answers, result)
-    done = any(b.get("role") == "chair" for b in signed_by(session, meeting, answers))
+    done = any(
+        b.get("role") == "chair" and b.get("chair") == chair.name
+        for b in signed_by(session, meeting, answers)
+    )
     return {"kind": result_of.KIND, "body": body, "signed": done}
 
 

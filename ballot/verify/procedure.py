@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ballot.protocol.chain import canonical_json
 from ballot.tally.engine import tally
 from ballot.tally.errors import TallyError
 from ballot.tally.model import Counts, Meeting
@@ -41,7 +42,7 @@ def _check_motion(
         closed["present"],
         len(v.roster),
     )
-    if {k: decision.get(k) for k in expected} != expected:
+    if not _same({k: decision.get(k) for k in expected}, expected):  # (0 is not False)
         c.fail(
             f"round {number}: the motion's recorded decision differs from the rules' "
             f"({decision.get('passed')!r} vs {expected['passed']!r})"
@@ -50,8 +51,45 @@ def _check_motion(
         standing.discard(opened["candidates"][0])
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the record's canonical JSON has them: types included (0 is not False)."""
+    try:
+        return canonical_json(a) == canonical_json(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _stray_decisions(v: Evidence, c: Check, rounds: dict[int, Any]) -> None:
+    """Each `motion-decision` is the one decision of a counted review vote, and the meeting is
+    closed once: a decision for another round, or a second one, would change the result the
+    people sign (`protocol.result.standing`) without a vote behind it."""
+    seen: set[Any] = set()
+    for i, e in enumerate(v.events):
+        if e["kind"] == "meeting-closed" and any(
+            x["kind"] == "meeting-closed" for x in v.events[:i]
+        ):
+            c.fail(f"event {i}: the meeting is closed a second time")
+        if e["kind"] != "motion-decision":
+            continue
+        body: Any = e["body"]
+        number = body.get("round") if isinstance(body, dict) else None
+        r = rounds.get(number) if type(number) is int else None
+        if (
+            r is None
+            or r["opened"].get("kind") != "motion"
+            or r.get("counts") is None
+            or r.get("motion-decision_at") != i
+            or number in seen
+        ):
+            c.fail(
+                f"event {i}: a motion decision that is not the one decision of a counted review vote"
+            )
+        seen.add(number)
+
+
 def check_procedure(v: Evidence, c: Check) -> None:
     rounds = v.rounds()
+    _stray_decisions(v, c, rounds)
     members = len(v.roster)
     counted: list[Counts] = []
     final = None

@@ -91,7 +91,11 @@ def check_results(v: Evidence, c: Check) -> None:
         if why is not None:
             c.fail(f"{where} {why}")
             continue
-        who = "chair" if body["role"] == "chair" else f"scrutineer {body['scrutineer']}"
+        who = (
+            f"chair {body['chair']}"
+            if body["role"] == "chair"
+            else f"scrutineer {body['scrutineer']}"
+        )
         if who in signers:
             c.fail(f"{where} by the {who} is recorded twice")
         signers.add(who)
@@ -99,9 +103,10 @@ def check_results(v: Evidence, c: Check) -> None:
         return  # (no result yet: `signatures` and `procedure` say whether one is missing)
     c.items += 1
     scrutineers = len([s for s in signers if s.startswith("scrutineer")])
-    if "chair" not in signers or scrutineers < k:
+    chair = any(s.startswith("chair ") for s in signers)
+    if not chair or scrutineers < k:
         c.fail(
             "the final result is not signed by the chair and k scrutineers: "
-            f"chair {'yes' if 'chair' in signers else 'no'}, scrutineers {scrutineers} of the "
+            f"chair {'yes' if chair else 'no'}, scrutineers {scrutineers} of the "
             f"{k} needed (of {n})"
         )

@@ -30,6 +30,7 @@ def signers(record: Mapping[str, Any]) -> dict[str, Any]:
     rounds: dict[int, dict[str, Any]] = {}
     server_key = None
     checkpoints = 0
+    signed_with: dict[tuple[Any, str], str | None] = {}
     for e in events:
         kind, body = e.get("kind"), e.get("body")
         if not isinstance(body, Mapping):
@@ -59,6 +60,10 @@ def signers(record: Mapping[str, Any]) -> dict[str, Any]:
             rounds[number]["shares_by"].append(body.get("scrutineer"))
         elif kind == "counts" and type(number) is int and number in rounds:
             rounds[number]["counted_with"] = body.get("scrutineers")
+        elif kind == result_of.KIND and body.get("role") == "chair":
+            chair = body.get("chair")
+            if isinstance(chair, str):  # (the key in force when they signed)
+                signed_with[(body.get("answers"), chair)] = _fingerprint(keys.get(chair))
     found = result_of.standing(events)
     result: dict[str, Any] | None = None
     if found is not None:
@@ -74,7 +79,7 @@ def signers(record: Mapping[str, Any]) -> dict[str, Any]:
         result = {
             "result": found[1],
             "chair": chair,
-            "member_key": _fingerprint(keys.get(chair)) if isinstance(chair, str) else None,
+            "member_key": signed_with.get((answers, chair)) if isinstance(chair, str) else None,
             "scrutineers": sorted(
                 b["scrutineer"]
                 for b in signed

@@ -1,7 +1,8 @@
 """Issuance, credential and ballot rows get random ids, never in arrival order, so the order
 of ids links no issuance to a credential or a ballot (docs/threat-model.md). On PostgreSQL the
 columns become BIGINT and lose their sequence default (the application draws each id); on
-SQLite the INTEGER key is already 64-bit and nothing changes.
+SQLite the INTEGER key is already 64-bit and nothing changes. There is no downgrade (the ids
+no longer fit INTEGER): restore a backup taken before the upgrade.
 
 Revision ID: 0011
 Revises: 0010
@@ -27,8 +28,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("issuances", "credentials", "ballots"):
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN id TYPE INTEGER")
-    op.execute("ALTER TABLE ballots ALTER COLUMN credential_id TYPE INTEGER")
+    # Random ids do not fit INTEGER, and the order they replaced is gone: not reversible.
+    raise NotImplementedError(
+        "migration 0011 cannot be undone: issuance, credential and ballot ids are random 62-bit "
+        "numbers now; restore a backup taken before the upgrade instead"
+    )
