@@ -233,17 +233,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     record = _load_json(_read_input(args.file, "record", MAX_RECORD_BYTES), args.file)
     if args.tracker is not None:
-        found = verify.find_tracker(record, args.tracker.strip().lower())
-        if found:
-            b = found[0]["body"]
-            print(
-                f"your ballot is in the record: round {b['round']}, event {found[0]['seq']} "
-                f"| 您的选票在记录中：第 {b['round']} 轮，第 {found[0]['seq']} 条事件"
+        tracker = verify.parse_tracker(args.tracker)
+        if tracker is None:
+            raise UsageError(
+                "a tracker is 64 hexadecimal digits (spaces, dashes and either case are fine): "
+                "copy it from your ballot page | 回执为 64 位十六进制字符（可含空格、连字符，大小写均可）："
+                "请从您的投票页面照抄"
             )
-        else:
-            print("your ballot is NOT in the record | 记录中没有您的选票")
+        found = verify.find_tracker(record, tracker)
+        n, seq = found.get("round"), found.get("seq")
+        said = {
+            "counted": f"your ballot is in the record and counted: round {n}, event {seq} | "
+            f"您的选票在记录中并已计票：第 {n} 轮，第 {seq} 条事件",
+            "void": f"your ballot is in the record, round {n}, but that round was void (held "
+            f"again): it was not counted | 您的选票在记录中（第 {n} 轮），但该轮无效并重新投票，未计票",
+            "not-counted": f"your ballot is in the record, round {n}, which is closed but not "
+            f"counted yet | 您的选票在记录中（第 {n} 轮），该轮已结束但尚未计票",
+            "not-closed": f"your ballot is in the record, round {n}, which the record does not "
+            f"show closed: it is not counted | 您的选票在记录中（第 {n} 轮），但记录未显示该轮结束，未计票",
+            "absent": "your ballot is NOT in the record | 记录中没有您的选票",
+        }[found["status"]]
+        print(said)
         if not args.all:
-            return 0 if found else 1
+            return 0 if found["counted"] else 1
     last = [""]
 
     def progress(what: str, done: int, total: int) -> None:
@@ -608,7 +620,11 @@ def build_parser() -> Parser:
     ver = sub.add_parser("verify", help="check a published meeting record offline")
     ver.add_argument("file", help="the record (JSON), or - for standard input")
     ver.add_argument("--json", action="store_true", help="print JSON")
-    ver.add_argument("--tracker", help="say whether the ballot with this tracker is in the record")
+    ver.add_argument(
+        "--tracker",
+        help="say whether the ballot with this tracker is in the record and counted (as the "
+        "ballot page shows it: spaces and either case are fine)",
+    )
     ver.add_argument("--all", action="store_true", help="with --tracker, also run every check")
     ver.add_argument(
         "--expect-key",

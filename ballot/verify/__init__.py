@@ -83,15 +83,60 @@ class Verifier:
         return [c for c in self.checks.values() if only is None or c.name in only]
 
 
-def find_tracker(record: Mapping[str, Any], tracker_hex: str) -> list[dict[str, Any]]:
-    """The ballot events whose tracker is `tracker_hex` (a member's own check)."""
-    return [
-        dict(e)
-        for e in record.get("events", [])
-        if isinstance(e, Mapping)
-        and e.get("kind") == "ballot"
-        and e.get("body", {}).get("tracker") == tracker_hex
-    ]
+def parse_tracker(text: str) -> str | None:
+    """The tracker as the phone shows it, in one spelling: groups, spaces (full-width ones too)
+    and dashes dropped, full-width digits and letters read as ASCII, either case; None unless
+    that leaves exactly 64 hexadecimal digits."""
+    import re
+    import unicodedata
+
+    flat = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).lower()
+    return flat if re.fullmatch(r"[0-9a-f]{64}", flat) else None
+
+
+def find_tracker(record: Mapping[str, Any], tracker_hex: str) -> dict[str, Any]:
+    """What the record says of the ballot with this tracker (a member's own check): `found`
+    only for a `ballot` event of a round by number, and `counted` only when that round was
+    closed on it and counted (its counts are in the record) — a ballot of a round that was
+    void, or not yet counted, is found but not counted; `status` says which."""
+    events = [e for e in record.get("events", []) if isinstance(e, Mapping)]
+    for i, e in enumerate(events):
+        body = e.get("body")
+        if e.get("kind") != "ballot" or not isinstance(body, Mapping):
+            continue
+        number = body.get("round")
+        if body.get("tracker") != tracker_hex or type(number) is not int:
+            continue
+        closed = next(
+            (
+                x.get("body")
+                for x in events[i + 1 :]
+                if x.get("kind") == "round-closed"
+                and isinstance(x.get("body"), Mapping)
+                and x["body"].get("round") == number
+            ),
+            None,
+        )
+        counted = closed is not None and any(
+            x.get("kind") == "counts"
+            and isinstance(x.get("body"), Mapping)
+            and x["body"].get("round") == number
+            for x in events[i + 1 :]
+        )
+        if closed is None:
+            status = "not-closed"
+        elif closed.get("void"):
+            status = "void"
+        else:
+            status = "counted" if counted else "not-counted"
+        return {
+            "found": True,
+            "round": number,
+            "seq": e.get("seq", i),
+            "counted": status == "counted",
+            "status": status,
+        }
+    return {"found": False, "counted": False, "status": "absent"}
 
 
 def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -128,6 +173,7 @@ __all__ = [
     "Verifier",
     "client_files",
     "find_tracker",
+    "parse_tracker",
     "signers",
     "signers_text",
     "summary",

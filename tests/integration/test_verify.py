@@ -308,7 +308,33 @@ def test_the_command_line_reports_checks_and_exit_status(
         text=True,
         check=False,
     )
-    assert proc.returncode == 0 and "is in the record" in proc.stdout
+    assert proc.returncode == 0 and "is in the record and counted: round 1" in proc.stdout
+    # as the phone shows it: in groups of eight, upper case, or with full-width digits
+    shown = " ".join(tracker[i : i + 8] for i in range(0, 64, 8)).upper()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", shown],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "counted: round 1" in proc.stdout, proc.stdout + proc.stderr
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in tracker.upper())  # a Chinese IME's
+    assert verify.parse_tracker(full_width[:32] + "\u3000" + full_width[32:]) == tracker
+    assert verify.parse_tracker(tracker[:-1]) is None and verify.parse_tracker("xyz") is None
+    typo = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", tracker[:60]],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert typo.returncode == 2 and "64 hexadecimal digits" in typo.stderr
+    # a decoy: the same tracker in a ballot event whose round is the string "1" is no ballot
+    # of any round; a ballot of a round declared void was not counted, and it says so
+    decoy = copy.deepcopy(published)
+    at = next(i for i, e in enumerate(decoy["events"]) if e["kind"] == "ballot")
+    decoy["events"][at]["body"]["round"] = "1"
+    assert verify.find_tracker(decoy, tracker)["found"] is False
+    void = copy.deepcopy(published)
+    next(e for e in void["events"] if e["kind"] == "round-closed")["body"]["void"] = True
+    assert verify.find_tracker(void, tracker) == {
+        "found": True, "round": 1, "seq": at, "counted": False, "status": "void"
+    }  # fmt: skip
     proc = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", "00" * 32],
         cwd=ROOT,
