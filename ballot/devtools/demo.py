@@ -302,7 +302,7 @@ def cast_as_member(
 def final_complete(db: Db, meeting_id: int) -> bool:
     """Whether the procedure is complete and the result is there to sign."""
     with reading(db) as s:
-        return results.scrutineer_result(s, meeting_id, 1) is not None
+        return results.signatures(s, meeting_id) is not None
 
 
 def sign_result(

@@ -87,16 +87,16 @@ def signatures(session: Session, meeting_id: int) -> dict[str, Any] | None:
 
 
 def chair_result(session: Session, meeting_id: int, member_id: int | None) -> dict[str, Any]:
-    """What the chair signs now (`GET /chair/ID/result.json`) and whether they have."""
+    """What the chair signs now (`GET /chair/ID/result.json`), whether they have, and which
+    scrutineers have."""
     meeting = record.meeting(session, meeting_id)
     chair = chair_of(session, meeting, member_id)
     answers, result = standing(session, meeting)
     body = result_of.chair_body(chair.name, answers, result)
-    done = any(
-        b.get("role") == "chair" and b.get("chair") == chair.name
-        for b in signed_by(session, meeting, answers)
-    )
-    return {"kind": result_of.KIND, "body": body, "signed": done}
+    signed = signed_by(session, meeting, answers)
+    done = any(b.get("role") == "chair" and b.get("chair") == chair.name for b in signed)
+    scrutineers = sorted(b["scrutineer"] for b in signed if b.get("role") == "scrutineer")
+    return {"kind": result_of.KIND, "body": body, "signed": done, "scrutineers": scrutineers}
 
 
 def scrutineer_result(session: Session, meeting_id: int, index: int) -> dict[str, Any] | None:

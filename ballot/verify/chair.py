@@ -25,14 +25,19 @@ def _digest(items: list[Any]) -> str | None:
         return None
 
 
-def check_chair(v: Evidence, c: Check) -> None:
-    meeting = v.record["meeting"]
+def roster_chairs(v: Evidence) -> set[str]:
+    """The names the manifest's roster gives the role chair."""
     first: Any = v.events[0]["body"] if v.events else {}
-    chairs = {
-        x.get("name")
+    return {
+        str(x.get("name"))
         for x in (first.get("members") or [])
         if isinstance(x, dict) and x.get("role") == "chair"
     }
+
+
+def check_chair(v: Evidence, c: Check) -> None:
+    meeting = v.record["meeting"]
+    chairs = roster_chairs(v)
     published: dict[int, dict[str, list[Any]]] = {}  # per round: credentials and trackers
     for i, e in enumerate(v.events):
         body: Any = e["body"]

@@ -13,18 +13,10 @@ from ballot.crypto.errors import CryptoError
 from ballot.crypto.signature import verify
 from ballot.protocol import result as result_of
 from ballot.protocol import share_signing
+from ballot.verify.chair import roster_chairs
 from ballot.verify.evidence import Evidence
 from ballot.verify.fields import strict_hex
 from ballot.verify.report import Check
-
-
-def _chairs(v: Evidence) -> set[str]:
-    first: Any = v.events[0]["body"] if v.events else {}
-    return {
-        str(x.get("name"))
-        for x in (first.get("members") or [])
-        if isinstance(x, dict) and x.get("role") == "chair"
-    }
 
 
 def _holds(v: Evidence, at: int, body: dict[str, Any], chairs: set[str]) -> str | None:
@@ -60,7 +52,7 @@ def _holds(v: Evidence, at: int, body: dict[str, Any], chairs: set[str]) -> str 
 
 
 def check_results(v: Evidence, c: Check) -> None:
-    chairs = _chairs(v)
+    chairs = roster_chairs(v)
     k, n = v.committee.params.k, v.committee.params.n
     latest: tuple[str, dict[str, list[str]]] | None = None  # (event hash, result)
     signers: set[str] = set()

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ballot.services import counting, meetings, overview, presence, record, results, voting
+from ballot.services import counting, meetings, overview, presence, results, voting
 from ballot.services.errors import ServiceError
 from ballot.services.unit import Session
 from ballot.web import inputs
@@ -55,14 +55,6 @@ def console(meeting_id: int) -> str:
             signed_result = results.chair_result(s, meeting_id, account.member_id)
         except ServiceError:  # (no result to sign yet)
             signed_result = None
-        if signed_result is not None:
-            answers = signed_result["body"]["answers"]
-            signed_result["scrutineers"] = [
-                b["scrutineer"]
-                for b in results.signed_by(s, record.meeting(s, meeting_id), answers)
-                if b.get("role") == "scrutineer"
-            ]
-            signed_result["chair"] = signed_result["signed"]
     return render_template(
         "chair.html",
         view=view,

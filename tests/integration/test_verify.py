@@ -335,6 +335,13 @@ def test_the_command_line_reports_checks_and_exit_status(
     assert verify.find_tracker(void, tracker) == {
         "found": True, "round": 1, "seq": at, "counted": False, "status": "void"
     }  # fmt: skip
+    void_path = tmp_path / "void.json"
+    void_path.write_text(json.dumps(void), "utf-8")
+    said = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(void_path), "--tracker", tracker],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert said.returncode == 1 and "round was void" in said.stdout and "未计票" in said.stdout
     proc = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", "00" * 32],
         cwd=ROOT,
@@ -553,3 +560,42 @@ def test_a_round_voided_that_should_count_or_counted_that_should_be_void_fails(
         "reason": {"en": "quorum not met", "zh": "不足法定人数"},
     }
     assert any("its numbers give a round that counts" in f for f in _attendance(explained))
+
+
+def test_scrutinise_signs_no_result_body_but_the_one_the_verified_record_gives(
+    published: dict[str, Any],
+) -> None:
+    """The operator serves `ballot scrutinise --sign-result` a body to sign that is not the
+    record's — answering an older result event, for another scrutineer, or another result —
+    over a record that verifies: it is refused and nothing is sent."""
+    from types import SimpleNamespace
+
+    from ballot.clients.http import ClientError
+    from ballot.clients.scrutineer import _result
+    from ballot.protocol import result as result_of
+
+    events = published["events"]
+    at, standing = result_of.standing(events)  # type: ignore[misc]
+    older = next(e for e in events if e["kind"] == "meeting-closed")["hash"]
+    right = result_of.scrutineer_body(2, events[at]["hash"], standing)
+    sent: list[str] = []
+
+    class Server:  # what the operator's server answers
+        def call_json(self, _session: Any, path: str, body: Any = None) -> Any:
+            sent.append(path)
+            return copy.deepcopy(published) if path.endswith("/record.json") else {}
+
+        session = rng = None
+
+    for body in (
+        {**right, "answers": older},
+        {**right, "scrutineer": 3},
+        {**right, "result": {**standing, "award": []}},
+    ):
+        sent.clear()
+        pending = {"meeting": published["meeting"], "result": {"body": body, "scrutineers": []}}
+        with pytest.raises(ClientError) as err:
+            _result(Server(), pending, SimpleNamespace(index=2), fingerprint_of(published),  # type: ignore[arg-type]
+                    True, lambda _: None)  # fmt: skip
+        assert err.value.code == "result-not-signed"
+        assert sent == [f"/m/{published['meeting']}/record.json"]  # nothing signed, nothing sent
