@@ -96,10 +96,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
 
 @pytest.fixture(scope="session")
 def issuer():  # type: ignore[no-untyped-def]
-    """A meeting issuer key (2048 bits: the smallest allowed, for speed)."""
+    """A meeting issuer key (3072 bits: the smallest allowed)."""
     from ballot.crypto import blind_rsa
 
-    return blind_rsa.generate_issuer_key(2048)
+    return blind_rsa.generate_issuer_key(3072)
 
 
 @pytest.fixture

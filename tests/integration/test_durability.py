@@ -56,7 +56,7 @@ def test_a_returned_tracker_survives_the_process_being_killed(
     with transaction(db) as session:
         ceremonies.record_ceremony(session, meeting, 2, 3, ceremony_messages(mt.public_id), RNG)
     with transaction(db) as session:
-        voting.open_meeting(session, meeting, blind_rsa.generate_issuer_key(2048), SECRET, RNG)
+        voting.open_meeting(session, meeting, blind_rsa.generate_issuer_key(3072), SECRET, RNG)
     for member in members[:4]:
         check_in(db, meeting, member)
     with transaction(db) as session:

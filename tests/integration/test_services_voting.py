@@ -278,7 +278,7 @@ def test_bad_input_is_refused_and_changes_nothing(
     b2, pub2, sig2, _ = stranger.vote(view.key, view.context, ["approve", "abstain", "abstain"])
     refused("unknown-credential", voting.cast_ballot, db, meeting, 1, b2, pub2, sig2, RNG)
     forged = stranger.finish_issuance  # a credential signed by another issuer key
-    other = blind_rsa.generate_issuer_key(2048)
+    other = blind_rsa.generate_issuer_key(3072)
     blinded = bytes.fromhex(stranger.blinded_hex)
     with pytest.raises(CryptoError):  # the device itself refuses a signature from another key
         forged(blind_rsa.blind_sign(other, blinded[: other.public.modulus_len], RNG).hex())

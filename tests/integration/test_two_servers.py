@@ -68,7 +68,7 @@ def hold_meeting_across(tmp_path: Path, url: str, secret: str, a: str, b: str) -
     rt = app.extensions["ballot"]
     meeting, invitations = prepare_meeting(
         rt, "两台服务器评委会", ROSTER, "两台服务器会议", SLATE, 2, 3, office / "shares",
-        issuer_bits=2048, scrypt=FAST_SCRYPT,
+        issuer_bits=3072, scrypt=FAST_SCRYPT,
     )  # fmt: skip
     assert not any((office / "keys").glob("committee-*"))  # the key is in the database
     inv = {x.name: x for x in invitations}

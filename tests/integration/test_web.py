@@ -149,7 +149,7 @@ def test_a_chair_cannot_run_another_committees_meeting(
         1,
         1,
         tmp_path,
-        issuer_bits=2048,
+        issuer_bits=3072,
         scrypt=FAST_SCRYPT,
     )
     chair, csrf = login(app, inv["主任甲"])
@@ -501,8 +501,8 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
         json={
             "meeting": state["round"]["meeting"],
             "round": 1,
-            "blinded": "00" * 256,
-            "signature_hex": signer.sign_issuance(state["round"]["roundId"], "00" * 256),
+            "blinded": "00" * 384,
+            "signature_hex": signer.sign_issuance(state["round"]["roundId"], "00" * 384),
         },
         headers={"X-CSRFToken": token_},
     )

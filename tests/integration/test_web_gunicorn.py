@@ -94,7 +94,7 @@ def meeting(database_url: str, tmp_path: Path) -> Meeting:
             2,
             3,
             tmp_path / "shares",
-            issuer_bits=2048,
+            issuer_bits=3072,
             scrypt=FAST_SCRYPT,
         )
         with rt.db() as s:

@@ -389,7 +389,8 @@ test("issuer keys other than the pinned scheme and canonical form are refused", 
     [{ ...issuerKey, extra: 1 }, /exactly the fields/],
     [{ ...issuerKey, n: issuerKey.n.toUpperCase() }, /canonical lowercase hex/],
     [{ ...issuerKey, e: "00010001" }, /canonical lowercase hex/],
-    [{ ...issuerKey, n: "ff".repeat(128) }, /odd and of 2048 to 8192 bits/],
+    [{ ...issuerKey, n: "ff".repeat(256) }, /odd and of 3072 to 8192 bits/],
+    [{ ...issuerKey, e: "03" }, /public exponent must be 65537/],
     [{ ...issuerKey, e: "010000" }, /public exponent/],
   ];
   for (const [key, message] of cases)

@@ -75,7 +75,7 @@ def make_web_meeting(
         k,
         3,
         folder / "shares",
-        issuer_bits=2048,
+        issuer_bits=3072,
         scrypt=FAST_SCRYPT,
     )
     return app, meeting, {x.name: x for x in invitations}

@@ -104,12 +104,12 @@ def key3072() -> br.IssuerKey:
 
 @pytest.fixture(scope="module")
 def key() -> br.IssuerKey:
-    return br.generate_issuer_key(2048)
+    return br.generate_issuer_key(3072)
 
 
 @pytest.fixture(scope="module")
 def other_key() -> br.IssuerKey:
-    return br.generate_issuer_key(2048)
+    return br.generate_issuer_key(3072)
 
 
 def _issue(
@@ -181,7 +181,7 @@ def test_both_backends_reproduce_the_vector(
 # --- keys ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fixture", "bits"), [("key3072", 3072), ("key", 2048)])
+@pytest.mark.parametrize(("fixture", "bits"), [("key3072", 3072), ("key", 3072)])
 def test_round_trip(request: pytest.FixtureRequest, fixture: str, bits: int) -> None:
     sk: br.IssuerKey = request.getfixturevalue(fixture)
     pk = sk.public
@@ -199,8 +199,8 @@ def test_round_trip(request: pytest.FixtureRequest, fixture: str, bits: int) -> 
     assert not br.verify(pk, msg, sig)  # the prefix is part of what is signed
 
 
-def test_key_sizes_below_2048_bits_are_refused() -> None:
-    for bits in (1024, 2047, True, 3072.0):
+def test_key_sizes_below_3072_bits_are_refused() -> None:
+    for bits in (1024, 2048, 3071, True, 3072.0):
         with _refused("bad-issuer-key"):
             br.generate_issuer_key(bits)  # type: ignore[arg-type]
 
@@ -221,7 +221,7 @@ def test_public_key_json_round_trip(key3072: br.IssuerKey) -> None:
 
 def test_malformed_public_keys_are_refused(key: br.IssuerKey) -> None:
     good = br.encode_public_key(key.public)
-    small = br.encode_public_key(key.public) | {"n": (key.n >> 1024 | 1).to_bytes(128, "big").hex()}
+    small = br.encode_public_key(key.public) | {"n": (key.n >> 1024 | 1).to_bytes(256, "big").hex()}
     bad: list[Any] = [
         "not a mapping",
         {k: v for k, v in good.items() if k != "e"},
@@ -233,9 +233,11 @@ def test_malformed_public_keys_are_refused(key: br.IssuerKey) -> None:
         good | {"n": good["n"][:-1]},
         good | {"n": ""},
         good | {"n": int(good["n"], 16)},
-        good | {"n": (key.n + 1).to_bytes(256, "big").hex()},  # even
+        good | {"n": (key.n + 1).to_bytes(384, "big").hex()},  # even
         small,
         good | {"e": "01"},
+        good | {"e": "03"},  # odd, but not 65537
+        good | {"e": "010003"},
         good | {"e": "010000"},
         good | {"e": good["n"]},  # e = n
     ]
@@ -412,7 +414,7 @@ def test_a_credential_is_issued_blind_and_bound_to_its_round() -> None:
     from ballot.crypto.signature import CredentialKey
 
     rng = SystemRandom()
-    issuer = blind_rsa.generate_issuer_key(2048)
+    issuer = blind_rsa.generate_issuer_key(3072)
     device_key = CredentialKey.generate(SystemRandom()).public_bytes()
     message = credential_message("meeting-1", "round-1", device_key)
     prepared = blind_rsa.prepare(message, rng)

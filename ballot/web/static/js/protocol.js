@@ -877,11 +877,10 @@ export function decodeIssuerKey(json) {
   const n = canonicalHex(json.n, "n");
   const e = canonicalHex(json.e, "e");
   const bits = bitLength(n);
-  if (n % 2n === 0n || bits < 2048 || bits > 8192) {
-    throw new Error("issuer key: the modulus must be odd and of 2048 to 8192 bits");
+  if (n % 2n === 0n || bits < 3072 || bits > 8192) {
+    throw new Error("issuer key: the modulus must be odd and of 3072 to 8192 bits");
   }
-  if (e % 2n === 0n || e < 3n || e >= n)
-    throw new Error("issuer key: the public exponent must be odd and 3 ≤ e < n");
+  if (e !== 65537n) throw new Error("issuer key: the public exponent must be 65537");
   return { n, e };
 }
 
