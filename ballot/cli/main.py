@@ -68,14 +68,25 @@ def _read_input(path: str, what: str, limit: int = MAX_INPUT_BYTES) -> str:
         ) from None
 
 
-def _load_json(text: str, path: str) -> Any:
+def _load_json(text: str, path: str, strict: bool = False) -> Any:
+    """`strict`: a record, read by its grammar's reader (`protocol.grammar.loads`: repeated
+    keys kept for `record-format` to name, no fractions, no NaN)."""
+    from ballot.protocol import grammar
+
     try:
-        return json.loads(text)
+        return grammar.loads(text) if strict else json.loads(text)
     except json.JSONDecodeError as e:
         raise TallyError(
             Text(
                 en=f"{path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
                 zh=f"{path} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}",
+            )
+        ) from None
+    except ValueError as e:
+        raise TallyError(
+            Text(
+                en=f"{path} is not a record: {e}",
+                zh=f"{path} 不是投票记录：含有记录不允许的数（小数、指数、NaN 或 Infinity）",
             )
         ) from None
 
@@ -231,7 +242,7 @@ def _expected_key(text: str | None) -> str | None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ballot import verify
 
-    record = _load_json(_read_input(args.file, "record", MAX_RECORD_BYTES), args.file)
+    record = _load_json(_read_input(args.file, "record", MAX_RECORD_BYTES), args.file, strict=True)
     if args.tracker is not None:
         tracker = verify.parse_tracker(args.tracker)
         if tracker is None:
@@ -266,7 +277,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         last[0] = line
         sys.stderr.flush()
 
-    verifier = verify.Verifier(record, progress, expect_key=_expected_key(args.expect_key))
+    digest = None
+    if args.expect_digest is not None:
+        digest = verify.parse_digest(args.expect_digest)
+        if digest is None:
+            raise UsageError(
+                f"--expect-digest {args.expect_digest!r} is not a record fingerprint: give the 64 "
+                "hexadecimal digits the results page or the printed result shows | "
+                "--expect-digest 须为结果页或纸质结果上的 64 位十六进制记录指纹"
+            )
+    verifier = verify.Verifier(
+        record, progress, expect_key=_expected_key(args.expect_key), expect_digest=digest
+    )
     checks = verifier.run()
     if last[0]:
         sys.stderr.write("\r" + " " * len(last[0]) + "\r")
@@ -279,6 +301,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report["code_replacements"] = verify.code_replacements(record)
     report["key_replacements"] = verify.key_replacements(record)
     report["signers"] = verify.signers(record)
+    report["relied_on"] = verify.relied_on(verifier.evidence)
+    report["relied_on"]["record_fingerprint_pinned"] = digest is not None
+    report["warnings"] = verify.warnings(verifier.evidence)
     if args.json:
         _print_json(report)
     else:
@@ -314,6 +339,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
         for line in verify.signers_text(report["signers"]):
             print(line)
+        for line in verify.relied_text(report["relied_on"]):
+            print(line)
+        for w in report["warnings"]:
+            print(f"warning | 警告: {w['en']} | {w['zh']}")
         print(
             "ALL CHECKS PASSED | 全部检查通过"
             if report["ok"]
@@ -474,7 +503,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     doc = _load_json(_read_input(args.file, "audit file"), args.file)
     record = None
     if args.record:
-        record = _load_json(_read_input(args.record, "record", MAX_RECORD_BYTES), args.record)
+        record = _load_json(
+            _read_input(args.record, "record", MAX_RECORD_BYTES), args.record, strict=True
+        )
     try:
         result = audit.audit(doc, record)
     except audit.AuditError as e:
@@ -631,6 +662,12 @@ def build_parser() -> Parser:
         metavar="FINGERPRINT",
         help="the election key fingerprint the scrutineers read out (24 digits): the record "
         "must have been made under that key (check election-key)",
+    )
+    ver.add_argument(
+        "--expect-digest",
+        metavar="FINGERPRINT",
+        help="the record fingerprint (hash of the last event, 64 hex digits) from the results "
+        "page or the signed printed result: the record must be that one (check record-digest)",
     )
     ver.set_defaults(run=cmd_verify)
 

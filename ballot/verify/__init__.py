@@ -26,12 +26,15 @@ from ballot.verify import (
     structure,
 )
 from ballot.verify.evidence import Evidence, Progress
+from ballot.verify.relied import relied_on, relied_text, warnings
 from ballot.verify.report import CHECKS, Check, summary
 from ballot.verify.signers import signers, signers_text
 
 STEPS: list[tuple[str, Callable[[Evidence, Check], None]]] = [
     ("record-format", structure.check_format),
+    ("lifecycle", structure.check_lifecycle),
     ("hash-chain", structure.check_chain),
+    ("record-digest", structure.check_record_digest),
     ("signatures", structure.check_signatures),
     ("manifest", structure.check_manifest),
     ("member-keys", members.check_member_keys),
@@ -59,11 +62,17 @@ class Verifier:
         progress: Progress | None = None,
         workers: int | None = None,
         expect_key: str | None = None,
+        expect_digest: str | None = None,
+        partial: bool = False,
     ) -> None:
         """`expect_key`: the election key fingerprint the scrutineers read out (canonical
         grouping, `protocol.fingerprint.parse_fingerprint`); without it the `election-key`
-        check is skipped and says which fingerprint to compare."""
-        self.evidence = Evidence(record, progress, workers, expect_key)
+        check is skipped and says which fingerprint to compare. `expect_digest`: the record's
+        fingerprint (the hash of its last event, 64 lowercase hex digits) from the results page
+        or the signed printed result; without it `record-digest` is skipped likewise.
+        `partial`: the record as it stands mid-meeting (`lifecycle` lets a round be under way
+        at its end)."""
+        self.evidence = Evidence(record, progress, workers, expect_key, expect_digest, partial)
         self.checks = {name: Check(name, en, zh) for name, en, zh in CHECKS}
 
     def run(self, only: tuple[str, ...] | None = None) -> list[Check]:
@@ -92,6 +101,12 @@ def parse_tracker(text: str) -> str | None:
 
     flat = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).lower()
     return flat if re.fullmatch(r"[0-9a-f]{64}", flat) else None
+
+
+def parse_digest(text: str) -> str | None:
+    """A record fingerprint as typed or copied (groups, spaces, dashes, either case): 64
+    hexadecimal digits in lower case, or None."""
+    return parse_tracker(text)
 
 
 def find_tracker(record: Mapping[str, Any], tracker_hex: str) -> dict[str, Any]:
@@ -173,10 +188,14 @@ __all__ = [
     "Verifier",
     "client_files",
     "find_tracker",
+    "parse_digest",
     "parse_tracker",
+    "relied_on",
+    "relied_text",
     "signers",
     "signers_text",
     "summary",
+    "warnings",
 ]
 
 

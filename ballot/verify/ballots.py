@@ -88,6 +88,9 @@ def check_ballots(v: Evidence, c: Check) -> None:
                 )
             )
             labels.append(label)
+        published = [b["tracker"] for _, b in r["ballots"]]
+        if published != sorted(published):
+            c.fail(f"round {number}: ballots are not published in tracker order")
         closed = r.get("round-closed")
         if closed and closed["ballots"] != len(r["ballots"]):
             c.fail(

@@ -21,6 +21,17 @@ def check_decryption(v: Evidence, c: Check) -> None:
         closed, counts = r.get("round-closed"), r.get("counts")
         if closed is None or closed["void"] or counts is None:
             continue
+        names = r["opened"]["candidates"]
+        for option in ("approve", "oppose", "abstain"):
+            if sorted(counts[option]) != sorted(names):
+                c.fail(
+                    f"round {number}: the {option} counts name other candidates than the round's"
+                )
+        if counts["ballots"] != closed["ballots"]:
+            c.fail(
+                f"round {number}: the counts say {counts['ballots']} ballots; the close "
+                f"published {closed['ballots']}"
+            )
         if closed["ballots"] == 0:  # nothing to decrypt: every count must be 0
             c.items += 1
             if any(v != 0 for o in ("approve", "oppose", "abstain") for v in counts[o].values()):

@@ -46,13 +46,18 @@ class Evidence:
         progress: Callable[[str, int, int], None] | None = None,
         workers: int | None = None,
         expect_key: str | None = None,
+        expect_digest: str | None = None,
+        partial: bool = False,
     ) -> None:
         self.record = record
+        self.partial = partial  # the record as it stands mid-meeting (a scrutineer's check)
         self.expect_key = expect_key  # the fingerprint the auditor pins, canonical grouping
+        self.expect_digest = expect_digest  # the record fingerprint pinned (64 hex digits)
         self.progress = progress or (lambda _what, _done, _total: None)
         self.workers = workers or min(2, os.cpu_count() or 1)
         self.group = production_group()
         self.events: list[dict[str, Any]] = []
+        self.well_formed = False  # every event passed the grammar (record-format)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e.get("kind") == kind]

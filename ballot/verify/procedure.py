@@ -150,7 +150,7 @@ def check_procedure(v: Evidence, c: Check) -> None:
             ("complete", after["complete"]),
             ("result", after["result"]),
         ):
-            if decision.get(key) != value:
+            if not _same(decision.get(key), value):
                 c.fail(
                     f"round {number}: the recorded {key} differs from the rules' "
                     f"({decision.get(key)!r} vs {value!r})"
@@ -160,5 +160,7 @@ def check_procedure(v: Evidence, c: Check) -> None:
     if closed_meeting:
         if final is None or not final["complete"]:
             c.fail("the meeting was closed before the procedure was complete")
-        elif closed_meeting[0]["body"]["result"] != final["result"]:
+        elif not _same(closed_meeting[0]["body"]["result"], final["result"]):
             c.fail("the published result differs from the rules' result")
+        elif not _same(closed_meeting[0]["body"]["tiers"], final["tiers"]):
+            c.fail("the published tiers (places, reasons, winners) differ from the rules'")

@@ -7,8 +7,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHECKS = [
-    ("record-format", "the file is a ballot record", "文件为投票记录"),
+    (
+        "record-format",
+        "the file is a ballot record: every event's fields and types as the grammar gives",
+        "文件为投票记录：每个事件的字段与类型符合语法",
+    ),
+    (
+        "lifecycle",
+        "events in the order the meeting's and each round's life allow",
+        "事件顺序符合会议与每轮的流程",
+    ),
     ("hash-chain", "every event follows the one before it", "事件哈希链完整"),
+    (
+        "record-digest",
+        "the record is the one whose fingerprint was given (--expect-digest)",
+        "记录指纹与指定的一致（--expect-digest）",
+    ),
     (
         "signatures",
         "the server's key chained every checkpoint up to the close",

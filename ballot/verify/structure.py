@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from ballot.crypto import blind_rsa, keystore
 from ballot.crypto.errors import CryptoError
+from ballot.protocol import grammar
 from ballot.protocol.chain import (
     RECORD_FORMAT,
     RECORD_VERSION,
@@ -34,17 +35,49 @@ def check_format(v: Evidence, c: Check) -> None:
     if not isinstance(events, list) or not events:
         c.fail("the record has no events")
         return
+    for problem in grammar.duplicate_keys({k: x for k, x in r.items() if k != "events"}, "record"):
+        c.fail(problem)
     for i, e in enumerate(events):
         c.items += 1
-        if not isinstance(e, Mapping) or set(e) != {"seq", "kind", "body", "prev", "hash"}:
-            c.fail(f"event {i} is malformed")
+        for problem in grammar.event_problems(i, e)[:5]:
+            c.fail(problem)
     v.events = [dict(e) for e in events if isinstance(e, Mapping)]
+    v.well_formed = not c.failures
+
+
+def check_lifecycle(v: Evidence, c: Check) -> None:
+    """The order of events: the meeting's life and each round's (`protocol.grammar`)."""
+    if not v.well_formed:
+        c.fail("could not run: the record's events are not well formed (record-format)")
+        return
+    c.items = len(v.events)
+    for problem in grammar.lifecycle_problems(v.events, complete=not v.partial):
+        c.fail(problem)
 
 
 def check_chain(v: Evidence, c: Check) -> None:
     c.items = len(v.events)
     for problem in chain_problems(v.events):
         c.fail(problem)
+
+
+def check_record_digest(v: Evidence, c: Check) -> None:
+    """The record is the one whose fingerprint (the hash of its last event) the auditor holds
+    from the results page or the signed paper result (`--expect-digest`)."""
+    c.items = 1
+    found = v.events[-1]["hash"] if v.events else None
+    if v.expect_digest is None:
+        c.skipped = (
+            f"no --expect-digest given: this record's fingerprint is {found}; compare it with the "
+            "one on the results page or the signed printed result | 未指定 --expect-digest："
+            f"本记录指纹为 {found}，请与结果页或签字的纸质结果核对"
+        )
+    elif found != v.expect_digest:
+        c.fail(
+            f"the record's fingerprint is {found}, not the expected {v.expect_digest}: this is "
+            f"not the record that was published | 记录指纹为 {found}，不是指定的 "
+            f"{v.expect_digest}：这不是公布的那份记录"
+        )
 
 
 def check_signatures(v: Evidence, c: Check) -> None:
@@ -102,4 +135,8 @@ def check_manifest(v: Evidence, c: Check) -> None:
     opened = v.first("meeting-opened")
     if opened.get("group") != v.group.name:
         c.fail(f"the record uses group {opened.get('group')!r}, not {v.group.name}")
-    v.issuer = blind_rsa.decode_public_key(opened["issuer_key"])
+    try:  # RSA of 3072 to 8192 bits, e = 65537, in the one canonical spelling
+        v.issuer = blind_rsa.decode_public_key(opened["issuer_key"])
+    except CryptoError as err:
+        c.fail(f"the meeting's {err.text.en}")
+        raise

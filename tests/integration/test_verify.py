@@ -31,7 +31,7 @@ def held(path: Path) -> dict[str, Any]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     db: sessionmaker[Session] = sessions(engine)
-    meeting, _, _ = run_meeting(db, blind_rsa.generate_issuer_key(2048))
+    meeting, _, _ = run_meeting(db, blind_rsa.generate_issuer_key(3072))
     with db() as s:
         exported = record.export(s, meeting)
     engine.dispose()
@@ -244,9 +244,18 @@ def test_the_command_line_reports_checks_and_exit_status(
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
-    # every check passes but the key pin, which is skipped and says what to compare
-    assert sum(line.startswith("PASS ") for line in lines) == len(verify.CHECKS) - 1
+    # every check passes but the two pins, which are skipped and say what to compare
+    assert sum(line.startswith("PASS ") for line in lines) == len(verify.CHECKS) - 2
     assert any(line.startswith("SKIP  election-key") for line in lines)
+    assert any(line.startswith("SKIP  record-digest") for line in lines)
+    head = published["events"][-1]["hash"]
+    # what verify relied on, printed: the meeting, the fingerprints, the digest, the result
+    assert f"meeting | 会议: {published['meeting']}" in proc.stdout
+    ceremony = next(e["body"] for e in published["events"] if e["kind"] == "ceremony")
+    assert f"密钥仪式记录摘要: {ceremony['transcript_digest']}" in proc.stdout
+    assert f"记录指纹（最后一条记录的哈希）: {head}" in proc.stdout
+    assert "result | 结果 award | 质量奖: A" in proc.stdout
+    assert "result | 结果 nominee award | 提名奖: C" in proc.stdout
     fingerprint = fingerprint_of(published)
     assert f"--expect-key '{fingerprint}'" in proc.stdout
     assert "ALL CHECKS PASSED" in proc.stdout
@@ -256,8 +265,33 @@ def test_the_command_line_reports_checks_and_exit_status(
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     report = json.loads(pinned.stdout)
-    assert pinned.returncode == 0 and {c["result"] for c in report["checks"]} == {"PASS"}
+    assert pinned.returncode == 0 and {c["result"] for c in report["checks"]} == {"PASS", "SKIP"}
     assert report["election_key"] == {"fingerprint": fingerprint, "pinned": True}
+    relied = report["relied_on"]
+    assert relied["record_fingerprint"] == head and relied["events"] == len(published["events"])
+    assert relied["election_key_fingerprint"] == fingerprint
+    assert relied["transcript_digest"] == ceremony["transcript_digest"]
+    assert [(t["tier"], t["winners"]) for t in relied["result"]] == [
+        ("award", ["A"]),
+        ("nominee", ["C"]),
+    ]
+    assert relied["issuer_key"]["bits"] == 3072
+    grouped = " ".join(head[i : i + 8] for i in range(0, 64, 8)).upper()  # as copied
+    both = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--json",
+         "--expect-key", fingerprint, "--expect-digest", grouped],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert both.returncode == 0 and {c["result"] for c in json.loads(both.stdout)["checks"]} == {
+        "PASS"
+    }
+    wrong_head = ("1" if head[0] != "1" else "2") + head[1:]
+    pinned_wrong = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(good), "--expect-digest", wrong_head],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert pinned_wrong.returncode == 1 and "FAIL  record-digest" in pinned_wrong.stdout
+    assert f"not the expected {wrong_head}" in pinned_wrong.stdout
     # who signed each step: the chair and the member key they opened and closed every round
     # with, the scrutineers who accepted each, who signed the final result, the server's key
     signed = report["signers"]
