@@ -65,7 +65,9 @@ def run_tests(copy: Path, timeout: int) -> tuple[bool, str]:
     if proc.returncode == 0:
         return True, ""
     if failed is None:  # not a test that failed: the run itself broke, which is no kill
-        raise RuntimeError(f"pytest exit {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"pytest exit {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
     return False, failed.group(1)
 
 

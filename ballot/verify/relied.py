@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from ballot.protocol import result as result_of
+from ballot.protocol import statements
 from ballot.verify.evidence import Evidence
 
 
@@ -50,6 +51,16 @@ def relied_on(v: Evidence) -> dict[str, Any]:
                     "winners": list(standing[1].get(tier.id, [])),
                 }
             )
+    committee = getattr(v, "committee", None)
+    scrutineer_keys = (
+        {str(i + 1): _short(format(int(k), "x")) for i, k in enumerate(committee.share_keys)}
+        if committee is not None
+        else None
+    )
+    member_keys = {
+        name: statements.key_fingerprint(key)
+        for name, key in sorted(getattr(v, "member_keys", {}).items())
+    }
     return {
         "meeting": v.record.get("meeting") if isinstance(v.record, dict) else None,
         "election_key_fingerprint": getattr(v, "fingerprint", None),
@@ -62,6 +73,8 @@ def relied_on(v: Evidence) -> dict[str, Any]:
             "fingerprint": _short(issuer.get("n")),
             "bits": _bits(issuer.get("n")),
         },
+        "scrutineer_keys": scrutineer_keys,
+        "member_keys": member_keys,
         "result": tiers if standing is not None else None,
     }
 
@@ -124,6 +137,12 @@ def relied_text(facts: dict[str, Any]) -> list[str]:
         f"server key | 服务器密钥: {facts['server_key']}; issuer key | 发证密钥: "
         f"{facts['issuer_key']['fingerprint']} (RSA {facts['issuer_key']['bits']} bits)",
     ]
+    if facts["scrutineer_keys"]:
+        keys = "; ".join(f"{i}: {fp}" for i, fp in facts["scrutineer_keys"].items())
+        lines.append(f"scrutineers' share keys | 监票人份额公钥: {keys}")
+    if facts["member_keys"]:
+        keys = "; ".join(f"{name} {fp}" for name, fp in facts["member_keys"].items())
+        lines.append(f"member keys | 成员密钥: {keys}")
     if facts["result"] is None:
         lines.append("result | 结果: none in the record | 记录中无最终结果")
     else:

@@ -276,6 +276,12 @@ def test_the_command_line_reports_checks_and_exit_status(
         ("nominee", ["C"]),
     ]
     assert relied["issuer_key"]["bits"] == 3072
+    assert sorted(relied["scrutineer_keys"]) == [str(i) for i in range(1, ceremony["n"] + 1)]
+    enrolled = next(e["body"] for e in published["events"] if e["kind"] == "member-key"
+                    and e["body"]["member"] == "Zhang")  # fmt: skip
+    assert relied["member_keys"]["Zhang"] == statements.key_fingerprint(
+        bytes.fromhex(enrolled["key"])
+    )
     grouped = " ".join(head[i : i + 8] for i in range(0, 64, 8)).upper()  # as copied
     both = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(good), "--json",
