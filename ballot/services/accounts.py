@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -99,8 +100,10 @@ def _matches(secret: str, stored: str) -> bool:
 
 
 def normalise(code: str) -> str:
-    """What people type: any case, spaces or dashes anywhere."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """What people type: any case, spaces or dashes anywhere, and the full-width letters and
+    digits a Chinese input method types (ＡＢ１２ reads as AB12; NFKC)."""
+    flat = unicodedata.normalize("NFKC", code).upper()
+    return "".join(ch for ch in flat if ch.isascii() and ch.isalnum())
 
 
 def _new_code(session: Session) -> tuple[str, str, str]:

@@ -379,6 +379,10 @@ def test_wrong_codes_are_rate_limited_per_login_and_never_stop_the_rooms_correct
     assert e.value.code == "too-many-attempts" and "15" in e.value.text.en
     assert "会务组" in e.value.text.zh
     assert accounts.authenticate(db, code.lower().replace("-", " "), "10.0.0.2").role == "office"
+    # as a Chinese input method in full-width mode types it: ＡＢ１２－… with ideographic spaces
+    wide = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else "－" for ch in code)
+    assert accounts.authenticate(db, wide.replace("－", "\u3000", 1), "10.0.0.2").role == "office"
+    assert accounts.normalise(" ｂｂ２-ｃ ") == "BB2C"
     with transaction(db) as session:
         _, new = accounts.reissue_code(session, 1)
     with pytest.raises(accounts.ServiceError):
