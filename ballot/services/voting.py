@@ -596,7 +596,11 @@ def booth(session: Session, committee_id: int, member_id: int) -> dict[str, Any]
     meeting = session.get(m.Meeting, meeting_id or 0)
     if meeting is None:
         return state
-    state["meeting"] = {"public_id": meeting.public_id, "title": meeting.title}
+    state["meeting"] = {
+        "public_id": meeting.public_id,
+        "title": meeting.title,
+        "status": str(meeting.status),
+    }
     state["tier_names"] = overview.tier_names(meeting.profile_id)
     here = presence.of(session, meeting.id, member_id)
     state["present"] = here.checked_in

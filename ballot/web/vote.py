@@ -27,10 +27,20 @@ def _booth_state() -> dict[str, Any]:
         return voting.booth(s, account.committee_id or 0, account.member_id)
 
 
+def _shape(state: dict[str, Any]) -> str:
+    """What the page's layout depends on: the meeting and its status, the open round, whether
+    the member is checked in. The waiting page polls it (waiting.js) and reloads when it
+    changes, instead of reloading itself every few seconds."""
+    meeting = state.get("meeting") or {}
+    number = (state.get("round") or {}).get("number", "")
+    return f"{meeting.get('public_id', '')}|{meeting.get('status', '')}|{number}|{bool(state.get('present'))}"
+
+
 @bp.get("/")
 @login_required("member", "chair")
 def booth() -> str:
-    return render_template("booth.html", state=_booth_state())
+    state = _booth_state()
+    return render_template("booth.html", state=state, shape=_shape(state))
 
 
 @bp.get("/round.json")
@@ -46,6 +56,7 @@ def round_json() -> Any:
             "issued": state.get("issued", False),
             "member": member,
             "presence": state.get("presence"),
+            "shape": _shape(state),
         }
     )
 

@@ -109,8 +109,8 @@ def checked_in(
 
 
 def open_ballot(page: Any, url: str) -> None:
-    """Go to `url` from a page that may be reloading itself (the waiting page refreshes every
-    5 s): a navigation that the refresh aborts is made again."""
+    """Go to `url` from a page that may be reloading itself (the waiting page reloads when a
+    round opens, waiting.js): a navigation that the reload aborts is made again."""
     for attempt in range(3):
         try:
             page.goto(url)
@@ -313,12 +313,14 @@ def test_a_whole_meeting_in_real_browsers(
             # the room's check for a slot filled by someone else: hands of those who voted
             assert "已投票的委员举手" in chair.inner_text("#hands")
             shots(chair, f"chair-round-{label}")
-            # members cannot vote twice: the page says so and the server refuses
+            # members cannot vote twice: back on the page, the device that cast says 已投出 with
+            # the tracker it kept, and shows no ballot
             again = members["委员乙"]
             again.goto(f"{base}/vote/")
-            again.wait_for_selector("#issued-card:not([hidden])")
-            assert "每人每轮只能投一次" in again.inner_text("main")
-            assert again.locator("#ballot-card").is_hidden()
+            again.wait_for_selector("#done:not([hidden])")
+            assert "已投出" in again.inner_text("#done")
+            assert again.inner_text("#tracker").replace(" ", "") == trackers["委员乙"][-1]
+            assert again.locator("#booth").is_hidden()
             chair.click("#round button.primary")
             try:
                 chair.wait_for_selector("text=引擎决定", timeout=90_000)
@@ -359,6 +361,12 @@ def test_a_whole_meeting_in_real_browsers(
         shots(scrutineers[2], "scrutineer-result-signed")
         chair.reload()
         assert "3 / 需 3" in chair.inner_text("#result-signatures")
+        # a member's page no longer waits for a next round: the meeting is over
+        done = members["委员乙"]
+        open_ballot(done, f"{base}/vote/")
+        done.wait_for_selector("#meeting-over", timeout=30_000)
+        assert "会议已结束" in done.inner_text("main")
+        shots(done, "member-meeting-over")
 
         public_id = chair.get_attribute("a[href$='/screen']", "href").split("/")[2]  # type: ignore[union-attr]
         screen = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()

@@ -775,3 +775,29 @@ def test_the_record_download_is_built_once_per_head_and_answers_if_none_match(
     newer = client(app).get(f"/m/{pid}/record.json", headers={"If-None-Match": f'"{etag}"'})
     assert newer.status_code == 200 and newer.headers["ETag"].strip('"') != etag
     assert len(built) == 1
+
+
+def test_no_page_reloads_itself() -> None:
+    # a page that reloads every few seconds moves under an older member's finger and is read
+    # out anew by screen readers (axe: meta-refresh); pages poll and reload only on a change
+    folder = Path(__file__).resolve().parents[2] / "ballot" / "web" / "templates"
+    templates = sorted(folder.glob("*.html"))
+    assert len(templates) > 10
+    for template in templates:
+        assert "http-equiv" not in template.read_text("utf-8"), template.name
+
+
+def test_a_waiting_page_updates_when_what_it_shows_changes(tmp_path: Path) -> None:
+    app, meeting, inv = make_web_meeting(tmp_path, f"sqlite:///{tmp_path / 'waiting.sqlite3'}")
+    member, _ = login(app, inv["委员乙"])
+    page = member.get("/vote/").get_data(as_text=True)
+    assert "data-waiting=" in page and "js/waiting.js" in page
+    found = re.search(r'data-shape="([^"]+)"', page)
+    assert found is not None
+    shape = html.unescape(found.group(1))
+    assert member.get("/vote/round.json").get_json()["shape"] == shape
+    assert member.get("/vote/round.json").get_json()["shape"] == shape  # nothing changed
+    chair, csrf = login(app, inv["主任甲"])
+    check_in(app, meeting, chair, csrf, ["委员乙"], inv)
+    assert member.get("/vote/round.json").get_json()["shape"] != shape  # checked in: reload
+    app.extensions["ballot"].engine.dispose()

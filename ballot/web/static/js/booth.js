@@ -122,6 +122,9 @@ const ANONYMOUS = { anonymous: true, attempts: 5, onRetry: retrying };
 const RETRIED = { attempts: 5, onRetry: retrying };
 
 const pendingKey = (meeting, number) => `ballot-pending/${meeting}/${number}`;
+// the tracker of the ballot this device cast, kept on the device (the member is asked to keep
+// it anyway; the server never learns which tracker is whose), so a reload still says 已投出
+const castKey = (meeting, number) => `ballot-cast/${meeting}/${number}`;
 
 const rows = (round ? round.candidates : []).map((name, i) => ({
   name,
@@ -250,14 +253,34 @@ async function deliver(pending) {
       return;
     }
   }
+  localStorage.setItem(castKey(pending.meeting, pending.round), pending.tracker);
   localStorage.removeItem(pendingKey(pending.meeting, pending.round));
   await forgetCredential(credentialKey(pending.meeting, pending.round)).catch(() => {});
-  $("progress").hidden = true;
-  $("done").hidden = false;
-  $("tracker").textContent = pending.tracker.match(/.{1,8}/g).join(" ");
-  // in the fragment, which the browser never sends: the lookup page asks without cookies
-  $("lookup").href += `#t=${pending.tracker}`;
+  showCast(pending.tracker);
   watchForNextRound(pending.round);
+}
+
+/** 已投出, with the tracker: after the cast, and on any later visit from this device. */
+function showCast(tracker) {
+  $("progress").hidden = true;
+  $("booth").hidden = true;
+  $("confirm").hidden = true;
+  $("done").hidden = false;
+  $("tracker").textContent = tracker.match(/.{1,8}/g).join(" ");
+  // in the fragment, which the browser never sends: the lookup page asks without cookies
+  $("lookup").href = `${$("lookup").href.split("#")[0]}#t=${tracker}`;
+}
+
+/** No credential here: this device cast this round's ballot (it kept the tracker), or the
+ * credential was taken elsewhere. */
+function showCastOrIssued() {
+  const tracker = localStorage.getItem(castKey(round.meeting, round.number));
+  if (tracker) {
+    showCast(tracker);
+    watchForNextRound(round.number);
+  } else {
+    showIssuedNote();
+  }
 }
 
 /** Once this round's ballot is in, offer the next round when the chair opens it (the tracker
@@ -269,17 +292,33 @@ function watchForNextRound(number) {
   // when the member cast)
   if (watching) return;
   watching = true;
+  let over = false;
   const timer = setInterval(async () => {
     try {
       const state = await getJSON("/vote/round.json");
       if (state.round && state.round.number !== number) {
         $("next-round").hidden = false;
         clearInterval(timer);
+      } else if (!state.round && !over && !localStorage.getItem(pendingKey(round.meeting, number))) {
+        // the round closed (a cast still under way finds out by itself: roundClosed)
+        over = true;
+        roundOver(number);
       }
     } catch (err) {
       // offline for a moment: try again at the next tick
     }
-  }, 5000);
+  }, 3000);
+}
+
+/** The chair closed the round: say so, in the terms of what this device did. */
+function roundOver(number) {
+  const cast = localStorage.getItem(castKey(round.meeting, number));
+  $("round-over").hidden = false;
+  $("round-over").textContent = cast ? texts.round_over_cast : texts.round_over_not_cast;
+  if (!cast) {
+    $("booth").hidden = true;
+    $("confirm").hidden = true;
+  }
 }
 
 // A Benaloh challenge: encrypt the current choices, disclose every secret drawn, and never cast
@@ -363,7 +402,7 @@ if (!globalThis.crypto || !crypto.subtle) {
     });
     credentialReady = signer.then(obtainCredential);
     watchForNextRound(round.number);
-    credentialReady.then((held) => { if (!held) showIssuedNote(); }, (err) => {
+    credentialReady.then((held) => { if (!held) showCastOrIssued(); }, (err) => {
       if (err && err.code === "round-closed") return roundClosed();
       $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
