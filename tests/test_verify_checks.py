@@ -344,3 +344,56 @@ def test_result_signatures_a_signature_of_the_chair_forged(held: Held, rec: dict
     signed["signature"] = _flip(signed["signature"])
     checks = verdict(held, rec)
     assert {n for n, c in checks.items() if not c.passed} == {"result-signatures"}
+
+
+def test_decryption_a_claimed_number_of_ballots_builds_no_table(
+    held: Held, rec: dict[str, Any]
+) -> None:
+    # 2^53 - 1 claimed ballots would ask for a discrete-log table of that size (memory, hours):
+    # the claim is compared with the ballots published first
+    for kind in ("round-closed", "counts"):
+        body(rec, kind, 1)["ballots"] = 2**53 - 1
+    said = fails(held, rec, "decryption")
+    assert any("the close claims 9007199254740991 ballots" in f for f in said), said
+
+
+def _cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(path), *args],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+
+def test_malformed_records_are_reported_never_a_traceback(held: Held, tmp_path: Path) -> None:
+    def doctored(edit: Any) -> str:
+        rec = copy.deepcopy(held.record)
+        edit(rec)
+        return json.dumps(rec)
+
+    def replaced_key_without_body(rec: dict[str, Any]) -> None:
+        rec["events"].insert(tail(rec), {"kind": "member-key-replaced", "body": []})
+
+    def client_path(rec: dict[str, Any]) -> None:
+        body(rec, "meeting-opened")["client"] = {"/proc/self/mem": "00" * 32, "x.js": 5}
+
+    def lone_surrogate(rec: dict[str, Any]) -> None:
+        body(rec, "attendance")["member"] = "\ud800"
+
+    cases = {
+        "no-body": doctored(replaced_key_without_body),
+        "client-path": doctored(client_path),
+        "surrogate": doctored(lone_surrogate),
+        "array": "[1, 2]",
+        "deep": "[" * 5000 + "]" * 5000,
+    }
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, "utf-8")
+        for args in ((), ("--json",), ("--tracker", "00" * 32)):
+            proc = _cli(path, *args)
+            assert "Traceback" not in proc.stderr, (name, args, proc.stderr)
+            assert proc.returncode in (1, 2), (name, args, proc.returncode, proc.stdout)
+            if name == "deep":
+                assert "nested deeper than any record is" in proc.stderr
+            else:
+                assert "FAIL  record-format" in proc.stdout or '"FAIL"' in proc.stdout, name

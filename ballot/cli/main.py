@@ -239,10 +239,36 @@ def _expected_key(text: str | None) -> str | None:
     return found
 
 
+_TRACKER_SAID = {
+    "counted": (
+        "your ballot is in the record and counted: round {n}, event {seq}",
+        "您的选票在记录中并已计票：第 {n} 轮，第 {seq} 条事件",
+    ),
+    "void": (
+        "your ballot is in the record, round {n}, but that round was void (held again): it "
+        "was not counted",
+        "您的选票在记录中（第 {n} 轮），但该轮无效并重新投票，未计票",
+    ),
+    "not-counted": (
+        "your ballot is in the record, round {n}, which is closed but not counted yet",
+        "您的选票在记录中（第 {n} 轮），该轮已结束但尚未计票",
+    ),
+    "not-closed": (
+        "your ballot is in the record, round {n}, which the record does not show closed: it "
+        "is not counted",
+        "您的选票在记录中（第 {n} 轮），但记录未显示该轮结束，未计票",
+    ),
+    "absent": ("your ballot is NOT in the record", "记录中没有您的选票"),
+}
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from ballot import verify
 
     record = _load_json(_read_input(args.file, "record", MAX_RECORD_BYTES), args.file, strict=True)
+    if hasattr(sys.stdout, "reconfigure"):  # a record's text is never a reason to crash
+        sys.stdout.reconfigure(errors="backslashreplace")
+    tracker = None
     if args.tracker is not None:
         tracker = verify.parse_tracker(args.tracker)
         if tracker is None:
@@ -251,22 +277,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "copy it from your ballot page | 回执为 64 位十六进制字符（可含空格、连字符，大小写均可）："
                 "请从您的投票页面照抄"
             )
-        found = verify.find_tracker(record, tracker)
-        n, seq = found.get("round"), found.get("seq")
-        said = {
-            "counted": f"your ballot is in the record and counted: round {n}, event {seq} | "
-            f"您的选票在记录中并已计票：第 {n} 轮，第 {seq} 条事件",
-            "void": f"your ballot is in the record, round {n}, but that round was void (held "
-            f"again): it was not counted | 您的选票在记录中（第 {n} 轮），但该轮无效并重新投票，未计票",
-            "not-counted": f"your ballot is in the record, round {n}, which is closed but not "
-            f"counted yet | 您的选票在记录中（第 {n} 轮），该轮已结束但尚未计票",
-            "not-closed": f"your ballot is in the record, round {n}, which the record does not "
-            f"show closed: it is not counted | 您的选票在记录中（第 {n} 轮），但记录未显示该轮结束，未计票",
-            "absent": "your ballot is NOT in the record | 记录中没有您的选票",
-        }[found["status"]]
-        print(said)
-        if not args.all:
-            return 0 if found["counted"] else 1
+    digest = None
+    if args.expect_digest is not None:
+        digest = verify.parse_digest(args.expect_digest)
+        if digest is None:
+            raise UsageError(
+                f"--expect-digest {args.expect_digest!r} is not a record fingerprint: give the 64 "
+                "hexadecimal digits the results page or the printed result shows | "
+                "--expect-digest 须为结果页或纸质结果上的 64 位十六进制记录指纹"
+            )
     last = [""]
 
     def progress(what: str, done: int, total: int) -> None:
@@ -277,15 +296,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
         last[0] = line
         sys.stderr.flush()
 
-    digest = None
-    if args.expect_digest is not None:
-        digest = verify.parse_digest(args.expect_digest)
-        if digest is None:
-            raise UsageError(
-                f"--expect-digest {args.expect_digest!r} is not a record fingerprint: give the 64 "
-                "hexadecimal digits the results page or the printed result shows | "
-                "--expect-digest 须为结果页或纸质结果上的 64 位十六进制记录指纹"
-            )
     verifier = verify.Verifier(
         record, progress, expect_key=_expected_key(args.expect_key), expect_digest=digest
     )
@@ -293,62 +303,94 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if last[0]:
         sys.stderr.write("\r" + " " * len(last[0]) + "\r")
     report = verify.summary(checks)
+    # what follows reads the record's events as they are: only a record whose every event has
+    # its grammar's form (record-format) is read, so a malformed one is reported, never a crash
+    readable = verifier.evidence.well_formed
     report["election_key"] = {
         "fingerprint": getattr(verifier.evidence, "fingerprint", None),
         "pinned": args.expect_key is not None,
     }
-    report["client_files"] = verify.client_files(record)
-    report["code_replacements"] = verify.code_replacements(record)
-    report["key_replacements"] = verify.key_replacements(record)
-    report["signers"] = verify.signers(record)
-    report["relied_on"] = verify.relied_on(verifier.evidence)
-    report["relied_on"]["record_fingerprint_pinned"] = digest is not None
-    report["warnings"] = verify.warnings(verifier.evidence)
+    report["client_files"] = verify.client_files(record) if readable else []
+    report["code_replacements"] = verify.code_replacements(record) if readable else []
+    report["key_replacements"] = verify.key_replacements(record) if readable else []
+    report["signers"] = verify.signers(record) if readable else None
+    report["relied_on"] = verify.relied_on(verifier.evidence) if readable else None
+    if report["relied_on"] is not None:
+        report["relied_on"]["record_fingerprint_pinned"] = digest is not None
+    report["warnings"] = verify.warnings(verifier.evidence) if readable else []
+    if tracker is not None:
+        found = (
+            verify.find_tracker(record, tracker)
+            if readable
+            else {"found": False, "counted": False, "status": "absent"}
+        )
+        en, zh = _TRACKER_SAID[str(found["status"])]
+        n, seq = found.get("round"), found.get("seq")
+        report["tracker"] = found
+        said = f"{en.format(n=n, seq=seq)} | {zh.format(n=n, seq=seq)}"
+        if not report["ok"]:
+            said += (
+                " — but the record does NOT verify, so this says nothing: ask the scrutineers | "
+                "但该记录未通过验证，上述结论不可信：请询问监票人"
+            )
     if args.json:
         _print_json(report)
-    else:
-        for c in report["checks"]:
-            print(
-                f"{c['result']}  {c['check']:18} {c['title']['en']} | {c['title']['zh']} "
-                f"({c['items']})"
-            )
-            if c.get("skipped"):
-                print(f"      - {c['skipped']}")
-            for failure in c["failures"][:20]:
-                print(f"      - {failure}")
-            if len(c["failures"]) > 20:
-                print(f"      … and {len(c['failures']) - 20} more")
-        for f in verify.client_files(record):
-            same = (
-                "same as this installed version | 与本机安装版本相同"
-                if f["same_as_installed"]
-                else "DIFFERS from this installed version | 与本机安装版本不同"
-            )
-            print(f"browser file {f['file']}: sha256 {f['sha256'][:16]}… {same}")
-        for x in report["code_replacements"]:
-            print(
-                f"note: event {x['seq']}: the office replaced the access code of {x['role']} "
-                f"{x['name']}; ask them whether they asked for it | 注意：第 {x['seq']} 项，"
-                f"会务组更换了 {x['name']} 的访问码，请向本人核实"
-            )
-        for x in report["key_replacements"]:
-            print(
-                f"note: event {x['seq']}: the office replaced the member key of {x['member']}; "
-                f"ask them whether their device was lost | 注意：第 {x['seq']} 项，会务组更换了 "
-                f"{x['member']} 的成员密钥，请向本人核实设备是否遗失"
-            )
+        return 0 if report["ok"] and (tracker is None or report["tracker"]["counted"]) else 1
+    if tracker is not None:
+        print(said)
+    for c in report["checks"]:
+        if tracker is not None and not args.all and c["result"] != "FAIL":
+            continue  # (a member asks about their ballot: the checks that failed, if any)
+        print(
+            f"{c['result']}  {c['check']:18} {c['title']['en']} | {c['title']['zh']} ({c['items']})"
+        )
+        if c.get("skipped"):
+            print(f"      - {c['skipped']}")
+        for failure in c["failures"][:20]:
+            print(f"      - {failure}")
+        if len(c["failures"]) > 20:
+            print(f"      … and {len(c['failures']) - 20} more")
+    if tracker is None or args.all:
+        _print_verify_details(report)
+    print(
+        "ALL CHECKS PASSED | 全部检查通过" if report["ok"] else "VERIFICATION FAILED | 验证未通过"
+    )
+    if tracker is not None:
+        return 0 if report["ok"] and report["tracker"]["counted"] else 1
+    return 0 if report["ok"] else 1
+
+
+def _print_verify_details(report: dict[str, Any]) -> None:
+    """The browser files, the office's replacements, the signers, what verify relied on."""
+    from ballot import verify
+
+    for f in report["client_files"]:
+        same = (
+            "same as this installed version | 与本机安装版本相同"
+            if f["same_as_installed"]
+            else "DIFFERS from this installed version | 与本机安装版本不同"
+        )
+        print(f"browser file {f['file']}: sha256 {f['sha256'][:16]}… {same}")
+    for x in report["code_replacements"]:
+        print(
+            f"note: event {x['seq']}: the office replaced the access code of {x['role']} "
+            f"{x['name']}; ask them whether they asked for it | 注意：第 {x['seq']} 项，"
+            f"会务组更换了 {x['name']} 的访问码，请向本人核实"
+        )
+    for x in report["key_replacements"]:
+        print(
+            f"note: event {x['seq']}: the office replaced the member key of {x['member']}; "
+            f"ask them whether their device was lost | 注意：第 {x['seq']} 项，会务组更换了 "
+            f"{x['member']} 的成员密钥，请向本人核实设备是否遗失"
+        )
+    if report["signers"] is not None:
         for line in verify.signers_text(report["signers"]):
             print(line)
+    if report["relied_on"] is not None:
         for line in verify.relied_text(report["relied_on"]):
             print(line)
-        for w in report["warnings"]:
-            print(f"warning | 警告: {w['en']} | {w['zh']}")
-        print(
-            "ALL CHECKS PASSED | 全部检查通过"
-            if report["ok"]
-            else "VERIFICATION FAILED | 验证未通过"
-        )
-    return 0 if report["ok"] else 1
+    for w in report["warnings"]:
+        print(f"warning | 警告: {w['en']} | {w['zh']}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -656,7 +698,12 @@ def build_parser() -> Parser:
         help="say whether the ballot with this tracker is in the record and counted (as the "
         "ballot page shows it: spaces and either case are fine)",
     )
-    ver.add_argument("--all", action="store_true", help="with --tracker, also run every check")
+    ver.add_argument(
+        "--all",
+        action="store_true",
+        help="with --tracker, print every check and what verify relied on (the checks always "
+        "run: a ballot counts as counted only in a record that verifies)",
+    )
     ver.add_argument(
         "--expect-key",
         metavar="FINGERPRINT",

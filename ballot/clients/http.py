@@ -105,6 +105,23 @@ class HttpSession:
     def call_json(self, opener: urllib.request.OpenerDirector, path: str, body: Any = None) -> Any:
         return json.loads(self._call(opener, path, body)[1])
 
+    def call_record(self, opener: urllib.request.OpenerDirector, path: str) -> Any:
+        """A published record, read by its grammar's reader (repeated keys kept for
+        `record-format` to refuse: `json.loads` would keep one of the two silently)."""
+        from ballot.protocol import grammar
+
+        text = self._call(opener, path, None)[1]
+        try:
+            return grammar.loads(text)
+        except ValueError as err:  # (a JSONDecodeError is a ValueError too)
+            raise ClientError(
+                "bad-record",
+                Text(
+                    en=f"the server's record is not a record: {err}",
+                    zh="服务器给出的记录格式不正确",
+                ),
+            ) from None
+
     def login(self, code: str) -> None:
         _, page = self._call(self.session, "/login")
         found = re.search(r'name="csrf-token" content="([^"]+)"', page)

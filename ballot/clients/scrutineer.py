@@ -113,7 +113,7 @@ def _accept(
     share: ScrutineerShare,
     say: Callable[[str], None],
 ) -> None:
-    record = session.call_json(session.session, f"/m/{meeting}/record.json")
+    record = session.call_record(session.session, f"/m/{meeting}/record.json")
     checked = scrutinise(record, number, share.transcript_digest, share.joint_key, workers=2)
     if not checked.acceptable or checked.committee is None:
         raise ClientError(
@@ -171,7 +171,7 @@ def _result(
             + "；请与宣布的结果核对后加 --sign-result 再次运行"
         )
         return
-    record = session.call_json(session.session, f"/m/{pending['meeting']}/record.json")
+    record = session.call_record(session.session, f"/m/{pending['meeting']}/record.json")
     checks = verify.Verifier(record, workers=2, expect_key=fingerprint).run(
         only=tuple(name for name, _, _ in CHECKS if name != "result-signatures")
     )

@@ -49,9 +49,12 @@ def _no_constant(text: str) -> Any:
 def loads(text: str) -> Any:
     """The record's JSON text read strictly: floats, NaN and Infinity refused (ValueError),
     repeated keys kept in `StrictObject.duplicates` for `event_problems` to fail by event."""
-    return json.loads(
-        text, object_pairs_hook=_pairs, parse_float=_no_float, parse_constant=_no_constant
-    )
+    try:
+        return json.loads(
+            text, object_pairs_hook=_pairs, parse_float=_no_float, parse_constant=_no_constant
+        )
+    except RecursionError:
+        raise ValueError("it is nested deeper than any record is") from None
 
 
 def duplicate_keys(value: Any, where: str) -> list[str]:
@@ -101,15 +104,23 @@ def POSITIVE(value: Any, where: str) -> list[str]:
     return []
 
 
+def _unencodable(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
 def STR(value: Any, where: str) -> list[str]:
     if not isinstance(value, str) or not value:
         return [f"{where} must be a non-empty string, not {_show(value)}"]
+    if _unencodable(value):
+        return [f"{where} holds a lone surrogate, which has no UTF-8 form"]
     return []
 
 
 def TEXT_OR_EMPTY(value: Any, where: str) -> list[str]:
     if not isinstance(value, str):
         return [f"{where} must be a string, not {_show(value)}"]
+    if _unencodable(value):
+        return [f"{where} holds a lone surrogate, which has no UTF-8 form"]
     return []
 
 
@@ -151,13 +162,16 @@ def HEX(value: Any, where: str) -> list[str]:
 
 
 def number(digits: int) -> Spec:
-    """A non-negative integer in lowercase hex, at most `digits` digits (group elements of the
-    4096-bit group have at most 1024, exponents mod q at most 64)."""
-    pattern = re.compile(f"[0-9a-f]{{1,{digits}}}")
+    """A non-negative integer in lowercase hex with no leading zero (one spelling for each
+    number: a padded one would be another byte string with the same meaning), at most `digits`
+    digits (group elements of the 4096-bit group have at most 1024, exponents mod q 64)."""
+    pattern = re.compile(f"0|[1-9a-f][0-9a-f]{{0,{digits - 1}}}")
 
     def spec(value: Any, where: str) -> list[str]:
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            return [f"{where} must be a number in lowercase hex (≤ {digits} digits)"]
+            return [
+                f"{where} must be a number in lowercase hex, no leading zero, ≤ {digits} digits"
+            ]
         return []
 
     return spec
@@ -240,6 +254,22 @@ def OBJECT(value: Any, where: str) -> list[str]:
 
 
 TEXT = obj({"zh": STR, "en": STR})
+_CLIENT_FILE = re.compile(r"[a-z][a-z0-9_-]{0,40}\.js")
+
+
+def CLIENT(value: Any, where: str) -> list[str]:
+    """The browser files' digests: plain file names (no path: verify looks them up in its own
+    installed copy) to SHA-256 digests."""
+    if not isinstance(value, Mapping):
+        return [f"{where} must be an object, not {_show(value)}"]
+    out: list[str] = []
+    for k, v in value.items():
+        if not isinstance(k, str) or not _CLIENT_FILE.fullmatch(k):
+            out.append(f"{where}: {_show(k)} is not the name of a browser file (name.js)")
+        out += HASH(v, f"{where}.{k}")
+    return out
+
+
 NAMES = list_of(STR)
 RESULT = map_of(NAMES)
 CIPHERTEXT = list_of(ELEMENT, exactly=2)
@@ -310,7 +340,7 @@ BODIES: Mapping[str, Spec] = {
             "issuer_key": obj({"scheme": STR, "n": HEX, "e": HEX}),
             "committee_key": ED25519_KEY,
         },
-        optional={"client": map_of(HASH)},
+        optional={"client": CLIENT},
     ),
     "meeting-cancelled": obj({"by": STR, "reason": TEXT_OR_EMPTY}),
     "code-replaced": obj({"role": STR, "name": STR, "version": INT}),
@@ -469,6 +499,18 @@ def _result_signed(value: Any, where: str) -> list[str]:
 KINDS: Mapping[str, Spec] = {**BODIES, "result-signed": _result_signed}
 
 EVENT_FIELDS = ("seq", "kind", "body", "prev", "hash")
+RECORD_FIELDS = ("format", "version", "meeting", "events")
+
+
+def record_problems(record: Any) -> list[str]:
+    """What is wrong with the record's own fields (not its events): exactly `RECORD_FIELDS`,
+    none repeated."""
+    if not isinstance(record, Mapping):
+        return ["the record is not a JSON object"]
+    out = [f"record: the key {k!r} is given twice" for k in getattr(record, "duplicates", ())]
+    if set(record) != set(RECORD_FIELDS):
+        out.append(f"the record must have exactly the fields {', '.join(RECORD_FIELDS)}")
+    return out
 
 
 def event_problems(i: int, event: Any) -> list[str]:
@@ -493,9 +535,11 @@ def event_problems(i: int, event: Any) -> list[str]:
 
 # ------------------------------------------------------------------ the order of events
 
-# the events that follow the meeting's opening and may come at any time until the record ends
-# (people check in, confirm presence, enrol or lose a device; the office replaces a code)
-_ANY_TIME = frozenset({"attendance", "presence", "member-key", "member-key-replaced"})
+# the events of people in the room: the chair checks members in and out (from the manifest on);
+# members' devices enrol keys and confirm presence, the office replaces a lost device's key
+# (from the ceremony's end on); all until the meeting closes (the services refuse them after)
+_CHECK_IN = frozenset({"attendance"})
+_DEVICES = frozenset({"presence", "member-key", "member-key-replaced"})
 # the events a checkpoint must follow at once, and the only ones it may follow
 _SIGNED_HEADS = frozenset(
     {"round-closed", "decision", "meeting-closed", "motion-decision", "result-signed"}
@@ -522,12 +566,15 @@ def lifecycle_problems(events: list[dict[str, Any]], complete: bool = True) -> l
     rounds: dict[int, _Round] = {}
     current: _Round | None = None
     kinds = [e["kind"] for e in events]
+    seen: set[str] = set()  # the kinds before the event at hand
 
     def fail(i: int, what: str) -> None:
         out.append(f"event {i} ({kinds[i]}): {what}")
 
     for i, e in enumerate(events):
         kind, body = e["kind"], e["body"]
+        if i:
+            seen.add(kinds[i - 1])
         number = body.get("round") if kind != "checkpoint" else None
         if i == 0:
             if kind != "meeting-created":
@@ -550,13 +597,19 @@ def lifecycle_problems(events: list[dict[str, Any]], complete: bool = True) -> l
         if kind == "code-replaced":
             continue
         if kind in ("ceremony-started", "ceremony"):
-            if stage != "created" or (kind == "ceremony-started" and "ceremony" in kinds[:i]):
+            if stage != "created" or (kind == "ceremony-started" and "ceremony" in seen):
                 fail(i, "the ceremony comes once, before the meeting opens")
-            if kind in kinds[:i]:
+            if kind in seen:
                 fail(i, f"a second {kind}")
             continue
+        if kind in _CHECK_IN or kind in _DEVICES:
+            if stage == "closed":
+                fail(i, "comes after the meeting closed, when nobody checks in or enrols")
+            elif kind in _DEVICES and "ceremony" not in seen:
+                fail(i, "comes before the ceremony, when no device enrols or confirms")
+            continue
         if kind == "meeting-opened":
-            if stage != "created" or "ceremony" not in kinds[:i]:
+            if stage != "created" or "ceremony" not in seen:
                 fail(i, "the meeting opens once, after the ceremony")
             stage = "opened" if stage == "created" else stage
             continue
@@ -567,8 +620,6 @@ def lifecycle_problems(events: list[dict[str, Any]], complete: bool = True) -> l
             continue
         if stage == "created":
             fail(i, "comes before the meeting opened")
-            continue
-        if kind in _ANY_TIME:
             continue
         if kind == "meeting-closed":
             if stage == "closed":
@@ -605,7 +656,7 @@ def lifecycle_problems(events: list[dict[str, Any]], complete: bool = True) -> l
                 f"round {number} is over; round {current.number if current else '?'} is the current one",
             )
             continue
-        _round_event(r, i, kind, body, kinds, fail)
+        _round_event(r, i, kind, body, events, fail)
     for r in rounds.values() if complete else ():
         if r.state in ("open", "closed", "counted"):
             said = {
@@ -624,10 +675,12 @@ def _round_event(
     i: int,
     kind: str,
     body: Mapping[str, Any],
-    kinds: list[str],
+    events: list[dict[str, Any]],
     fail: Callable[[int, str], None],
 ) -> None:
     """One event of the current round, against the round's life."""
+    before: dict[str, Any] = events[i - 1] if i > 0 else {"kind": "", "body": {}}
+    after = events[i + 1]["kind"] if i + 1 < len(events) else ""
     if kind == "credential-issued":
         if r.state != "open" or r.credentials:
             fail(i, f"a credential is issued only while round {r.number} is open")
@@ -649,12 +702,17 @@ def _round_event(
                 i,
                 f"a scrutineer accepts round {r.number} once, after its close and before its count",
             )
-        if i + 1 >= len(kinds) or kinds[i + 1] != "decryption-shares":
+        if after != "decryption-shares":
             fail(i, "an acceptance is followed at once by that scrutineer's decryption shares")
         r.accepted.add(scrutineer)  # type: ignore[arg-type]
     elif kind == "decryption-shares":
         scrutineer = body.get("scrutineer")
-        if r.state != "closed" or kinds[i - 1] != "round-accepted" or scrutineer in r.shared:
+        if (
+            r.state != "closed"
+            or before["kind"] != "round-accepted"
+            or before["body"].get("scrutineer") != scrutineer
+            or scrutineer in r.shared
+        ):
             fail(
                 i, "decryption shares follow at once their scrutineer's acceptance, once per round"
             )
@@ -665,7 +723,7 @@ def _round_event(
         r.state = "counted"
     elif kind in ("decision", "motion-decision"):
         wanted = "motion-decision" if r.kind == "motion" else "decision"
-        if r.state != "counted" or kinds[i - 1] != "counts" or kind != wanted:
+        if r.state != "counted" or before["kind"] != "counts" or kind != wanted:
             fail(i, f"round {r.number} is decided once, by a {wanted} right after its counts")
         r.state = "decided"
     else:  # pragma: no cover - event_problems refuses every other kind first

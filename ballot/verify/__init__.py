@@ -161,10 +161,11 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     import hashlib
     from importlib import resources
 
+    events = record.get("events") if isinstance(record, Mapping) else None
     opened: Any = next(
         (
             e.get("body", {})
-            for e in record.get("events", [])
+            for e in (events if isinstance(events, list) else [])
             if isinstance(e, Mapping) and e.get("kind") == "meeting-opened"
         ),
         {},
@@ -172,12 +173,19 @@ def client_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     client = opened.get("client") if isinstance(opened, Mapping) else None
     if not isinstance(client, Mapping):
         return []
+    import re
+
     folder = resources.files("ballot").joinpath("web", "static", "js")
     out = []
-    for name, digest in sorted(client.items()):
-        path = folder.joinpath(str(name))
-        mine = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-        out.append({"file": name, "sha256": digest, "same_as_installed": mine == digest})
+    for name, digest in sorted(client.items(), key=lambda item: str(item[0])):
+        mine = None
+        if isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_-]{0,40}\.js", name):
+            path = folder.joinpath(name)  # (a plain file name: never a path the record chose)
+            try:
+                mine = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            except OSError:
+                mine = None
+        out.append({"file": str(name), "sha256": str(digest), "same_as_installed": mine == digest})
     return out
 
 

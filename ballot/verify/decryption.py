@@ -32,6 +32,13 @@ def check_decryption(v: Evidence, c: Check) -> None:
                 f"round {number}: the counts say {counts['ballots']} ballots; the close "
                 f"published {closed['ballots']}"
             )
+        if closed["ballots"] != len(r["ballots"]) or closed["ballots"] > len(v.roster):
+            # (`ballots` says so too; no table of discrete logs is built for a claimed number)
+            c.fail(
+                f"round {number}: the close claims {closed['ballots']} ballots; "
+                f"{len(r['ballots'])} are published and {len(v.roster)} members could vote"
+            )
+            continue
         if closed["ballots"] == 0:  # nothing to decrypt: every count must be 0
             c.items += 1
             if any(v != 0 for o in ("approve", "oppose", "abstain") for v in counts[o].values()):

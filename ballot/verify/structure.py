@@ -35,7 +35,7 @@ def check_format(v: Evidence, c: Check) -> None:
     if not isinstance(events, list) or not events:
         c.fail("the record has no events")
         return
-    for problem in grammar.duplicate_keys({k: x for k, x in r.items() if k != "events"}, "record"):
+    for problem in grammar.record_problems(r):
         c.fail(problem)
     for i, e in enumerate(events):
         c.items += 1

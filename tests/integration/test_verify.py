@@ -382,6 +382,19 @@ def test_the_command_line_reports_checks_and_exit_status(
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert said.returncode == 1 and "round was void" in said.stdout and "未计票" in said.stdout
+    # a record made up of the member's ballot, a close and counts says "counted" only if it
+    # verifies: the checks always run with --tracker
+    kinds = ("ballot", "round-closed", "counts")
+    fake = copy.deepcopy(published)
+    fake["events"] = [next(e for e in fake["events"] if e["kind"] == k) for k in kinds]
+    fake_path = tmp_path / "fake.json"
+    fake_path.write_text(json.dumps(rechain(fake)), "utf-8")
+    fooled = subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(fake_path), "--tracker", tracker],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert fooled.returncode == 1, fooled.stdout
+    assert "the record does NOT verify" in fooled.stdout and "FAIL  lifecycle" in fooled.stdout
     proc = subprocess.run(
         [sys.executable, "-m", "ballot", "verify", str(good), "--tracker", "00" * 32],
         cwd=ROOT,
