@@ -518,6 +518,12 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
             assert not any(t in html for t in trackers.values()), (name, page)
     console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
     assert 'data-field="returned">3<' in console
+    # the chair sees how many present members have not voted yet (4 present, 3 returned), a
+    # count only: the page names nobody
+    assert '到会但尚未投票 <b data-field="not-voted">1</b>' in console
+    # the chair votes from 我的选票 like any member, and gets back to the console in one tap
+    assert 'id="back-to-console"' in chair.get("/vote/").get_data(as_text=True)
+    assert 'id="back-to-console"' not in members["委员乙"][0].get("/vote/").get_data(as_text=True)
     assert not any(t in console for t in trackers.values())
     # a tracker lookup says the ballot is in, and nothing about whose it is
     with rt(app).db() as s:

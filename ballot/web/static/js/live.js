@@ -15,7 +15,11 @@ if (root) {
       };
       set("members", s.members);
       set("present", s.present);
-      if (s.round) { set("issued", s.round.issued); set("returned", s.round.returned); }
+      if (s.round) {
+        set("issued", s.round.issued);
+        set("returned", s.round.returned);
+        set("not-voted", Math.max(s.present - s.round.returned, 0)); // a count, never who
+      }
       set("head", s.head.slice(0, 16));
     } catch (err) {
       // the network dropped for a moment: try again at the next tick
