@@ -278,9 +278,16 @@ def test_a_whole_meeting_in_real_browsers(
                     page.check(f"input[aria-label='{c} 不同意']")
                 left = int(page.inner_text("#left"))
                 k = len(page.locator("input[value=approve]").all())
-                if left == 0 and k > len(approve):  # excess approvals are prevented
-                    free = page.locator("input[value=approve]:not(:checked)").first
-                    assert free.is_disabled()
+                if left == 0 and k > len(approve):  # an approval past the limit is taken back,
+                    # and the member is told why; the whole cell is the tap target, not the circle
+                    cell = page.locator("label.cell:has(input[value=approve]:not(:checked))").first
+                    box = cell.bounding_box()
+                    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+                    page.mouse.click(box["x"] + 4, box["y"] + 4)  # a corner, off the circle
+                    page.wait_for_selector("#limit-note:not([hidden])")
+                    assert "同意已达上限" in page.inner_text("#limit-note")
+                    assert int(page.inner_text("#left")) == 0
+                    assert page.locator("input[value=approve]:checked").count() == len(approve)
                 if name == "委员乙":
                     shots(page, f"member-ballot-{label}")
                 page.click("#review")

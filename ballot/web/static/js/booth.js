@@ -138,10 +138,23 @@ function choices() {
 function showLeft() {
   const left = round.k - choices().filter((c) => c === "approve").length;
   $("left").textContent = String(left);
-  for (const row of rows) {
-    const approve = row.inputs.find((x) => x.value === "approve");
-    approve.disabled = left <= 0 && !approve.checked;
+}
+
+// each row's mark before the latest change: a mark past the limit is taken back to it, and
+// the member is told why (a disabled radio would just not react, and say nothing)
+const marked = new Map(rows.map((row) => [row, row.inputs.find((x) => x.checked)?.value ?? "abstain"]));
+
+function onMark(row, input) {
+  const approvals = choices().filter((c) => c === "approve").length;
+  if (input.value === "approve" && approvals > round.k) {
+    row.inputs.find((x) => x.value === marked.get(row)).checked = true;
+    $("limit-note").textContent = texts.too_many;
+    $("limit-note").hidden = false;
+  } else {
+    $("limit-note").hidden = true;
   }
+  marked.set(row, row.inputs.find((x) => x.checked)?.value ?? "abstain");
+  showLeft();
 }
 
 function fail(message) {
@@ -407,7 +420,7 @@ if (!globalThis.crypto || !crypto.subtle) {
       $("credential-state").textContent = `${texts.failed}: ${err && err.message ? err.message : String(err)}`;
     });
     $("booth").hidden = false;
-    for (const row of rows) for (const input of row.inputs) input.addEventListener("change", showLeft);
+    for (const row of rows) for (const input of row.inputs) input.addEventListener("change", () => onMark(row, input));
     showLeft();
     $("review").addEventListener("click", review);
     $("back").addEventListener("click", () => {
