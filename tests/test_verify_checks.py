@@ -397,3 +397,79 @@ def test_malformed_records_are_reported_never_a_traceback(held: Held, tmp_path: 
                 assert "nested deeper than any record is" in proc.stderr
             else:
                 assert "FAIL  record-format" in proc.stdout or '"FAIL"' in proc.stdout, name
+
+
+def _last_signed(rec: dict[str, Any], role: str) -> dict[str, Any]:
+    found: dict[str, Any] = [
+        e["body"]
+        for e in rec["events"]
+        if e["kind"] == "result-signed" and e["body"]["role"] == role
+    ][-1]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("role", "edit", "said"),
+    [
+        ("chair", {"chair": "Li"}, "names 'Li', who is not a chair"),
+        ("scrutineer", {"scrutineer": 9}, "names no scrutineer of the ceremony"),
+        ("scrutineer", {"answers": "ab" * 32}, ""),
+        ("chair", {"note": "x"}, "is not of the chair's fields"),
+        ("scrutineer", {"note": "x"}, "is not of a scrutineer's fields"),
+    ],
+)
+def test_result_signatures_each_signer_by_their_own_key(
+    held: Held, rec: dict[str, Any], role: str, edit: dict[str, Any], said: str
+) -> None:
+    _last_signed(rec, role).update(edit)
+    failures = fails(held, rec, "result-signatures")
+    assert any(said in f for f in failures), failures
+
+
+def test_result_signatures_a_share_key_signature_forged(held: Held, rec: dict[str, Any]) -> None:
+    signature = _last_signed(rec, "scrutineer")["signature"]
+    signature["response"] = _flip(signature["response"])
+    failures = fails(held, rec, "result-signatures")
+    assert any("is not signed with scrutineer" in f for f in failures), failures
+
+
+def test_acceptances_by_no_scrutineer_of_the_ceremony(held: Held, rec: dict[str, Any]) -> None:
+    body(rec, "round-accepted", 5)["scrutineer"] = 9
+    failures = fails(held, rec, "acceptances")
+    assert any("names no scrutineer of the ceremony" in f for f in failures), failures
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ({"member": "Nobody"}, "who is not a member"),
+        ({"state": "gone"}, "must say present or left"),
+        ({"answers": "ab" * 32}, "does not answer the chair's latest check-in"),
+    ],
+)
+def test_attendance_a_presence_statement_doctored(
+    held: Held, rec: dict[str, Any], edit: dict[str, Any], said: str
+) -> None:
+    again = copy.deepcopy(next(e for e in reversed(rec["events"]) if e["kind"] == "presence"))
+    again["body"].update(edit)
+    rec["events"].insert(tail(rec), again)
+    failures = fails(held, rec, "attendance-quorum")
+    assert any(said in f for f in failures), failures
+
+
+def test_a_scrutineer_decrypts_nothing_but_a_closed_uncounted_round_of_their_ceremony(
+    held: Held, rec: dict[str, Any]
+) -> None:
+    from ballot.verify import scrutiny
+
+    ceremony = body(rec, "ceremony")
+    counted = scrutiny.scrutinise(rec, 1, ceremony["transcript_digest"], ceremony["joint_key"])
+    assert counted.failures == ["round 1 is counted already"]
+    other = scrutiny.scrutinise(rec, 1, "00" * 32, ceremony["joint_key"])
+    assert any("not the one this scrutineer's own ceremony gave" in f for f in other.failures)
+    until = copy.deepcopy(rec)
+    until["events"] = until["events"][: at(until, "round-closed", 1) + 2]
+    closed = body(until, "round-closed", 1)
+    closed["void"] = True
+    void = scrutiny.scrutinise(operator_signs(held, until), 1)
+    assert any("round 1 is void" in f or "attendance-quorum" in f for f in void.failures)

@@ -638,6 +638,9 @@ def test_scrutinise_signs_no_result_body_but_the_one_the_verified_record_gives(
             sent.append(path)
             return copy.deepcopy(published) if path.endswith("/record.json") else {}
 
+        def call_record(self, _session: Any, path: str) -> Any:
+            return self.call_json(_session, path)
+
         session = rng = None
 
     for body in (
