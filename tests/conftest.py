@@ -122,3 +122,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.parent.name
         if folder in FOLDERS:
             item.add_marker(getattr(pytest.mark, folder))
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A finished meeting as the server operator holds it (tests/support/doctor.py), once per
+    module that asks."""
+    from tests.support.doctor import run
+
+    return run(tmp_path_factory.mktemp("held") / "ballot.sqlite3")
+
+
+@pytest.fixture
+def rec(held):  # type: ignore[no-untyped-def]
+    """A copy of `held`'s record to doctor."""
+    import copy
+
+    yield copy.deepcopy(held.record)

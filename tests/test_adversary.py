@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +38,6 @@ from tests.support.doctor import (
     reclose,
     run,
 )
-
-
-@pytest.fixture(scope="module")
-def held(tmp_path_factory: pytest.TempPathFactory) -> Held:
-    return run(tmp_path_factory.mktemp("adversary") / "ballot.sqlite3")
-
-
-@pytest.fixture
-def rec(held: Held) -> Iterator[dict[str, Any]]:
-    yield copy.deepcopy(held.record)
-
 
 # --- the record as the operator holds it ------------------------------------------------------
 

@@ -13,7 +13,6 @@ import copy
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,9 @@ from ballot.crypto import keystore
 from ballot.crypto.randomness import SystemRandom
 from ballot.protocol import grammar
 from ballot.protocol.chain import GENESIS, checkpoint_message, event_hash
-from tests.support.doctor import Held, at, body, operator_signs, run
+from tests.support.doctor import Held, at, body, operator_signs
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def held(tmp_path_factory: pytest.TempPathFactory) -> Held:
-    return run(tmp_path_factory.mktemp("checks") / "ballot.sqlite3")
-
-
-@pytest.fixture
-def rec(held: Held) -> Iterator[dict[str, Any]]:
-    yield copy.deepcopy(held.record)
 
 
 def verdict(
@@ -56,6 +45,13 @@ def fails(held: Held, rec: dict[str, Any], name: str, **options: Any) -> list[st
     checks = verdict(held, rec, **options)
     assert not checks[name].passed, f"{name} passed the doctored record"
     return checks[name].failures
+
+
+def _cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ballot", "verify", str(path), *args],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
 
 
 def tail(rec: dict[str, Any]) -> int:
@@ -111,10 +107,7 @@ def test_record_format_a_key_given_twice(held: Held, tmp_path: Path) -> None:
     assert any("the key 'seq' is given twice" in f for f in checks["record-format"].failures)
     path = tmp_path / "doubled.json"
     path.write_text(doubled, "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "ballot", "verify", str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+    proc = _cli(path)
     assert proc.returncode == 1 and "FAIL  record-format" in proc.stdout
     assert f"event {i}: the key 'seq' is given twice" in proc.stdout
 
@@ -123,10 +116,7 @@ def test_record_format_a_fraction_is_no_record(held: Held, tmp_path: Path) -> No
     text = json.dumps(held.record).replace('"present_count": 1', '"present_count": 1.0', 1)
     path = tmp_path / "float.json"
     path.write_text(text, "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "ballot", "verify", str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
+    proc = _cli(path)
     assert proc.returncode == 2 and "has a fraction or an exponent" in proc.stderr
 
 
@@ -167,7 +157,7 @@ def test_lifecycle_a_round_closed_and_never_counted(held: Held, rec: dict[str, A
 
 
 def test_hash_chain_an_edit_not_rechained(held: Held, rec: dict[str, Any]) -> None:
-    body(rec, "attendance")["present_count"] += 0  # the same body, but a stale link:
+    # the same bodies, but a stale link: an edit nobody re-chained
     rec["events"][3]["prev"] = rec["events"][1]["hash"]
     checks = verdict(held, rec, resign=False)
     assert not checks["hash-chain"].passed
@@ -357,13 +347,6 @@ def test_decryption_a_claimed_number_of_ballots_builds_no_table(
     assert any("the close claims 9007199254740991 ballots" in f for f in said), said
 
 
-def _cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ballot", "verify", str(path), *args],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-
-
 def test_malformed_records_are_reported_never_a_traceback(held: Held, tmp_path: Path) -> None:
     def doctored(edit: Any) -> str:
         rec = copy.deepcopy(held.record)
@@ -473,3 +456,20 @@ def test_a_scrutineer_decrypts_nothing_but_a_closed_uncounted_round_of_their_cer
     closed["void"] = True
     void = scrutiny.scrutinise(operator_signs(held, until), 1)
     assert any("round 1 is void" in f or "attendance-quorum" in f for f in void.failures)
+
+
+def test_weak_but_legal_settings_are_warned_of(held: Held, rec: dict[str, Any]) -> None:
+    # no warning on the meeting as held (k = 2 of 3, a quorum rule, no key replaced)
+    pristine = verify.Verifier(copy.deepcopy(held.record), workers=1)
+    pristine.run()
+    assert verify.warnings(pristine.evidence) == []
+    body(rec, "ceremony")["k"] = 1
+    body(rec, "meeting-created")["rules"]["quorum"] = None
+    replaced = {"member": "Li", "key": body(rec, "member-key")["key"]}
+    rec["events"].insert(tail(rec), {"kind": "member-key-replaced", "body": replaced})
+    weak = verify.Verifier(operator_signs(held, rec), workers=1)
+    weak.run()
+    said = verify.warnings(weak.evidence)
+    assert [w["warning"] for w in said] == ["k-is-1", "no-quorum", "key-replaced"]
+    assert "one scrutineer alone could decrypt every ballot" in said[0]["en"]
+    assert "Li" in said[2]["en"] and "Li" in said[2]["zh"]

@@ -361,7 +361,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _print_verify_details(report: dict[str, Any]) -> None:
-    """The browser files, the office's replacements, the signers, what verify relied on."""
+    """The browser files, the office's code replacements, the signers, what verify relied on,
+    and the warnings (a member key the office replaced is one of them)."""
     from ballot import verify
 
     for f in report["client_files"]:
@@ -376,12 +377,6 @@ def _print_verify_details(report: dict[str, Any]) -> None:
             f"note: event {x['seq']}: the office replaced the access code of {x['role']} "
             f"{x['name']}; ask them whether they asked for it | 注意：第 {x['seq']} 项，"
             f"会务组更换了 {x['name']} 的访问码，请向本人核实"
-        )
-    for x in report["key_replacements"]:
-        print(
-            f"note: event {x['seq']}: the office replaced the member key of {x['member']}; "
-            f"ask them whether their device was lost | 注意：第 {x['seq']} 项，会务组更换了 "
-            f"{x['member']} 的成员密钥，请向本人核实设备是否遗失"
         )
     if report["signers"] is not None:
         for line in verify.signers_text(report["signers"]):

@@ -335,6 +335,9 @@ def test_a_whole_meeting_in_real_browsers(
                 shots(chair, f"chair-stuck-{label}")
                 states = [x.inner_text("main") for x in scrutineers]
                 raise AssertionError(f"{err} {problems} {states}") from None
+            # the member who cast is told the round is over, and that their ballot was in
+            again.wait_for_selector("#round-over:not([hidden])", timeout=30_000)
+            assert "您的选票已投出" in again.inner_text("#round-over")
             shots(chair, f"chair-decision-{label}")
 
         run_round(1, AWARD, "award")
