@@ -41,6 +41,14 @@ def meeting(session: Session, meeting_id: int) -> m.Meeting:
     return found
 
 
+def meeting_by_public_id(session: Session, public_id: str) -> m.Meeting:
+    """The meeting a member's page names by its public id, read without a lock."""
+    found = session.scalar(select(m.Meeting).where(m.Meeting.public_id == public_id))
+    if found is None:
+        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
+    return found
+
+
 def head(session: Session, meeting_id: int) -> tuple[int, str]:
     """(next sequence number, hash of the last event)."""
     last = session.scalars(

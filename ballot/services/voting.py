@@ -656,7 +656,7 @@ def _election_key(joint_hex: str) -> PublicKey:
 
 def cast_ballot(
     db: Db,
-    meeting_id: int,
+    meeting_ref: int | str,
     number: int,
     ballot: Any,
     public_key_hex: str,
@@ -668,13 +668,13 @@ def cast_ballot(
     The slow checks (proofs, signature) run between two short transactions, so casts from a
     whole room proceed in parallel; the second transaction re-checks what could have changed
     (round still open, credential unused) and the database's unique constraint has the last
-    word when two casts of one credential race."""
+    word when two casts of one credential race. `meeting_ref`: the meeting's row id, or the
+    public id the member's page sends (looked up in the first transaction)."""
     public_key = hex_bytes(public_key_hex, "the credential key", "凭证公钥", size=65)
     signature = hex_bytes(signature_hex, "the ballot signature", "选票签名", size=64)
     with reading(db) as session:  # (no lock: the second transaction checks again under it)
-        meeting = record.meeting(session, meeting_id)
-        rnd = _open_round(session, meeting, number)
-        _unused_credential(session, rnd, public_key)
+        meeting, rnd, _ = _cast_state(session, meeting_ref, number, public_key, lock=False)
+        meeting_id = meeting.id
         joint, ctx = meeting.joint_key or "0", ballot_context(meeting, rnd)
     key = _election_key(joint)
     try:
@@ -685,9 +685,7 @@ def cast_ballot(
     except CryptoError as err:
         raise _crypto(err) from None
     with transaction(db) as session:
-        meeting = record.lock_meeting(session, meeting_id)
-        rnd = _open_round(session, meeting, number)
-        credential = _unused_credential(session, rnd, public_key)
+        _, rnd, credential = _cast_state(session, meeting_id, number, public_key, lock=True)
         add_once(
             session,
             [
@@ -704,19 +702,56 @@ def cast_ballot(
     return track.hex()
 
 
-def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.Credential:
-    credential = session.scalar(
-        select(m.Credential).where(
-            m.Credential.round_id == rnd.id, m.Credential.public_key == public_key.hex()
-        )
+def _cast_state(
+    session: Session, meeting_ref: int | str, number: int, public_key: bytes, lock: bool
+) -> tuple[m.Meeting, m.Round, m.Credential]:
+    """The meeting (locked with `lock`: the record is appended to in order, and a close waits
+    for the cast), its open round `number` and the credential, unused. A cast is one query
+    when all is well; otherwise the checks one by one say what is wrong."""
+    where = (
+        m.Meeting.id == meeting_ref
+        if isinstance(meeting_ref, int)
+        else m.Meeting.public_id == meeting_ref
     )
-    if credential is None:
+    query = (
+        select(m.Meeting, m.Round, m.Credential, m.Ballot.id)
+        .join(m.Round, (m.Round.meeting_id == m.Meeting.id) & (m.Round.number == number))
+        .join(
+            m.Credential,
+            (m.Credential.round_id == m.Round.id) & (m.Credential.public_key == public_key.hex()),
+        )
+        .outerjoin(m.Ballot, m.Ballot.credential_id == m.Credential.id)
+        .where(where)
+    )
+    found = session.execute(query.with_for_update(of=m.Meeting) if lock else query).first()
+    if found is not None and found[1].status == RoundStatus.OPEN and found[3] is None:
+        return found[0], found[1], found[2]
+    if isinstance(meeting_ref, int):
+        meeting = (
+            record.lock_meeting(session, meeting_ref)
+            if lock
+            else record.meeting(session, meeting_ref)
+        )
+    else:
+        meeting = record.meeting_by_public_id(session, meeting_ref)
+    rnd = _open_round(session, meeting, number)
+    return meeting, rnd, _unused_credential(session, rnd, public_key)
+
+
+def _unused_credential(session: Session, rnd: m.Round, public_key: bytes) -> m.Credential:
+    found = session.execute(  # (one query: the credential and whether it has cast)
+        select(m.Credential, m.Ballot.id)
+        .outerjoin(m.Ballot, m.Ballot.credential_id == m.Credential.id)
+        .where(m.Credential.round_id == rnd.id, m.Credential.public_key == public_key.hex())
+    ).first()
+    if found is None:
         raise ServiceError(
             "unknown-credential",
             en="this credential is not registered for this round",
             zh="该凭证未在本轮登记",
         )
-    if session.scalar(select(m.Ballot.id).where(m.Ballot.credential_id == credential.id)):
+    credential, cast = found
+    if cast is not None:
         raise _already_cast()
     return credential
 
