@@ -429,10 +429,12 @@ def simulate(
     all_tiers: bool = False,
     timings: list[dict[str, Any]] | None = None,
     profile: str = "jiaxing-2020",
+    rounds: int | None = None,
 ) -> dict[str, Any]:
     """Run the meeting under `profile`; `all_tiers` puts a tie at the cut-off in every tier
     (and, for Jiaxing, adds the innovation award over the slate's remaining candidates and
-    three other evaluated organisations: six rounds)."""
+    three other evaluated organisations: six rounds). With `rounds`, stop after that many
+    counted rounds (the meeting is left mid-procedure, as a room sees it between rounds)."""
     if not 3 <= members <= 60:
         raise ValueError("--members must be between 3 and 60 | --members 须在 3 到 60 之间")
     if not 0 <= present <= members:
@@ -538,11 +540,13 @@ def simulate(
         return t
 
     decided: dict[str, Any] | None = None
+    held = 0  # rounds held
     while True:
         with reading(db) as s:
             outcome = meetings.outcome(s, meeting)
-        if outcome.next is None:
+        if outcome.next is None or (rounds is not None and held >= rounds):
             break
+        held += 1
         nxt = outcome.next
         with transaction(db) as session:
             number = chair_opens(session, meeting, sysrng)

@@ -87,7 +87,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from ballot.web import chair, office, public, scrutineer, vote
-    from ballot.web.public import live_shape
+    from ballot.web.public import live_shape, room_reasons
 
     for module in (public, office, chair, vote, scrutineer):
         app.register_blueprint(module.bp)
@@ -104,6 +104,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
             "word": vocabulary.word,
             "vocab": vocabulary,
             "live_shape": live_shape,
+            "room_reasons": room_reasons,
             "lang": i18n.lang(),
             "account": _account_if_reachable(),
             "csrf_token": generate_csrf,

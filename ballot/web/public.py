@@ -133,6 +133,20 @@ def status(public_id: str) -> Response:
     return jsonify(status_json(view))
 
 
+def room_reasons(decision: dict[str, Any] | None, candidates: list[str]) -> list[Any]:
+    """The reasons the projector shows as lines: the rule, ties, empty places (a reason about
+    no candidate or several). A reason about one candidate's own votes is that candidate's
+    row in the table (its outcome and votes); the results page lists them all."""
+    if not decision:
+        return []
+    shown = []
+    for reason in decision.get("reasons") or []:
+        text = reason.get("zh", "") if isinstance(reason, dict) else str(reason)
+        if sum(1 for name in candidates if name in text) != 1:
+            shown.append(reason)
+    return shown
+
+
 def live_shape(view: overview.MeetingView) -> str:
     """What a live page reloads on when it changes: the meeting's status, the number of
     rounds, the current round's status and who has decrypted it, the quorum. The page is
