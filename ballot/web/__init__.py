@@ -88,6 +88,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
     from ballot.web import chair, office, public, scrutineer, vote
     from ballot.web.public import live_shape, room_reasons
+    from ballot.web.qr import qr_svg
 
     for module in (public, office, chair, vote, scrutineer):
         app.register_blueprint(module.bp)
@@ -105,6 +106,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
             "vocab": vocabulary,
             "live_shape": live_shape,
             "room_reasons": room_reasons,
+            "qr_svg": qr_svg,
             "lang": i18n.lang(),
             "account": _account_if_reachable(),
             "csrf_token": generate_csrf,
