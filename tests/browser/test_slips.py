@@ -28,9 +28,12 @@ SHOTS = Path(os.environ.get("BALLOT_E2E_ARTIFACTS", ROOT / "test-artifacts" / "e
 
 
 def test_printed_slips_carry_a_qr_code_that_opens_each_login(tmp_path: Path) -> None:
-    for tool in ("pdftoppm", "pdftotext", "zbarimg"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing (Debian: apt-get install poppler-utils zbar-tools)")
+    missing = [tool for tool in ("pdftoppm", "pdftotext", "zbarimg") if shutil.which(tool) is None]
+    if missing:
+        message = f"the slips test needs {', '.join(missing)} (Debian: poppler-utils zbar-tools)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run it (.ci/run installs them)")
+        pytest.skip(message)
     sync_playwright = _playwright()
     url = f"sqlite:///{tmp_path / 'slips.sqlite3'}"
     made = subprocess.run([sys.executable, "-m", "ballot", "office", "--database-url", url],
