@@ -160,6 +160,7 @@ def live_shape(view: overview.MeetingView) -> str:
             current.status if current else None,
             current.scrutineers_sent if current else None,
             bool(view.quorum.get("met")),
+            view.quorum.get("needed") == view.present,  # (at the edge: the chair is warned)
             view.unconfirmed,
         ],
         separators=(",", ":"),

@@ -482,10 +482,23 @@ def test_a_round_from_check_in_to_counts_with_no_ballot_visible_to_anyone(
     r = chair_acts(chair, csrf, meeting, "open")
     assert r.status_code == 400 and "需 4 人" in r.get_json()["zh"]
     check_in(app, meeting, chair, csrf, ["委员丁"], inv)
-    assert not re.search(
-        r'id="open-round"[^>]*disabled', chair.get(f"/chair/{meeting}").get_data(as_text=True)
-    )
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert not re.search(r'id="open-round"[^>]*disabled', console)
+    # 4 present, 4 needed: the chair is told what one more departure would do
+    assert "实到人数恰为法定人数（4 人）：再有 1 人离场，就不能开始下一轮" in console
     assert chair_acts(chair, csrf, meeting, "open").status_code == 200
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert "再有 1 人离场，本轮结束时将因不足法定人数而无效" in console
+    # a member steps out mid-round: the quorum is lost, and the console says what a close
+    # now would mean and what to do; checked in again, the warning is back to the edge one
+    with rt(app).db() as s:
+        ding = s.scalar(select(m.Member.id).where(m.Member.name == "委员丁"))
+    form_post(chair, f"/chair/{meeting}/attendance", csrf, member=str(ding), present="0")
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert "法定人数已不足：实到 3 人，需 4 人。现在结束本轮，本轮将无效" in console
+    check_in(app, meeting, chair, csrf, ["委员丁"], inv)
+    console = chair.get(f"/chair/{meeting}").get_data(as_text=True)
+    assert "法定人数已不足" not in console and "本轮结束时将因不足法定人数而无效" in console
 
     members = {name: login(app, inv[name]) for name in ("委员乙", "委员丙", "委员丁")}
     trackers = {}
