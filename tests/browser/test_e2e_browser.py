@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from ballot.protocol import statements
 from ballot.services.setup import Invitation
 from ballot.services.unit import transaction
 from tests.support import ROOT
+from tests.support.axe import serious_violations
 from tests.support.members import open_round
 from tests.support.web import make_web_meeting, running_server
 
@@ -120,16 +120,50 @@ def open_ballot(page: Any, url: str) -> None:
                 raise
 
 
-class Shots:
-    def __init__(self) -> None:
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.taken: list[Path] = []
+SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 
-    def __call__(self, page: Any, name: str) -> None:
-        path = ARTIFACTS / f"{len(self.taken) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        self.taken.append(path)
+
+def _without_scripts(page: Any) -> list[str]:
+    """axe on a page shown with JavaScript off (axe itself is JavaScript): its HTML as the
+    browser built it, scripts taken out and what <noscript> showed kept, in a scratch page of
+    the same size that may run axe."""
+    html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S)
+    html = re.sub(r"<(/?)noscript\b", r"<\1div", html)
+    base = re.match(r"https?://[^/]+", page.url)
+    assert base is not None
+    html = html.replace("<head>", f'<head><base href="{base[0]}/">', 1)
+    scratch = page.context.browser.new_context(viewport=page.viewport_size).new_page()
+    try:
+        scratch.set_content(html, wait_until="load")
+        return serious_violations(scratch)
+    finally:
+        scratch.context.close()
+
+
+class Shots:
+    """Every page state the test reaches: a screenshot at a laptop's and at a phone's size,
+    and axe-core at both (no serious or critical violation, WCAG 2.1 AA contrast included)."""
+
+    def __init__(self) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob("*.png"):
+            old.unlink()
+        self.taken: list[Path] = []
+        self.states = 0
+
+    def __call__(self, page: Any, name: str, scripts: bool = True) -> None:
+        self.states += 1
+        was = page.viewport_size
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(100)  # (layout and the projector's fit settle)
+            path = ARTIFACTS / f"{self.states:02d}-{name}-{size}.png"
+            page.screenshot(path=str(path), full_page=True)
+            self.taken.append(path)
+            problems = serious_violations(page) if scripts else _without_scripts(page)
+            assert not problems, f"{name} at {width}x{height}: " + "\n".join(problems)
+        if was:
+            page.set_viewport_size(was)
 
 
 def test_a_whole_meeting_in_real_browsers(
@@ -254,7 +288,7 @@ def test_a_whole_meeting_in_real_browsers(
             if number == 1:
                 text = nojs.goto(f"{base}/vote/") and nojs.inner_text("main")
                 assert "投票需要启用 JavaScript" in text
-                shots(nojs, "member-no-javascript")
+                shots(nojs, "member-no-javascript", scripts=False)
             for name, page in members.items():
                 open_ballot(page, f"{base}/vote/")
                 try:
