@@ -4,6 +4,7 @@ only, from the database and the record. Never anything about who cast which ball
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -70,6 +71,7 @@ class MeetingView:
     tier_names: dict[str, Text]  # the regulation's own names (its profile), and the motion
     # the election key's fingerprint (protocol/fingerprint.py), once the ceremony is recorded
     fingerprint: str | None = None
+    created: datetime | None = None  # when the office set the meeting up (the printed date)
 
     @property
     def unconfirmed(self) -> list[str]:
@@ -213,6 +215,7 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
         scrutineers=scrutineers,
         tier_names=tier_names(meeting.profile_id),
         fingerprint=_fingerprint(meeting.public_id, ceremony_event),
+        created=meeting.created_at,
     )
 
 

@@ -43,6 +43,7 @@ STATUS = {
     "result-changed": 409,
     "too-many-attempts": 429,
     "database-unavailable": 503,
+    "pdf-unavailable": 503,
 }
 
 

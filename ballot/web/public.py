@@ -25,6 +25,7 @@ from ballot.services import accounts, overview
 from ballot.services import record as record_service
 from ballot.services import results as results_signed
 from ballot.services.errors import ServiceError
+from ballot.web import printed
 from ballot.web.auth import client_address, current_account, look, runtime, work
 from ballot.web.i18n import LANGS
 
@@ -120,6 +121,36 @@ def round_result(public_id: str, number: int) -> str:
             "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
         )
     return render_template("results.html", view=view, only=rounds[0])
+
+
+@bp.get("/m/<public_id>/result.pdf")
+def result_pdf(public_id: str) -> BaseResponse:
+    """The result to sign, stamp and file: a summary page and one page per round."""
+    return _pdf(public_id, None)
+
+
+@bp.get("/m/<public_id>/round/<int:number>.pdf")
+def round_pdf(public_id: str, number: int) -> BaseResponse:
+    """One round's result to sign, stamp and file."""
+    return _pdf(public_id, number)
+
+
+def _pdf(public_id: str, number: int | None) -> BaseResponse:
+    view = _view(public_id)
+    only = None
+    if number is not None:
+        found = [r for r in view.rounds if r.number == number]
+        if not found:
+            raise ServiceError(
+                "unknown-round", en=f"there is no round {number}", zh=f"没有第 {number} 轮"
+            )
+        only = found[0]
+    record_url = url_for("public.record_download", public_id=public_id, _external=True)
+    data = printed.pdf(view=view, only=only, record_url=record_url)
+    name = f"ballot-{public_id}" + (f"-round-{number}" if number else "") + ".pdf"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={name}"
+    return response
 
 
 @bp.get("/m/<public_id>/screen")
