@@ -28,7 +28,7 @@ from ballot.tally.errors import TallyError
 from ballot.tally.model import Candidate as TallyCandidate
 from ballot.tally.model import Counts, MotionCounts, Outcome
 from ballot.tally.model import Meeting as TallyMeeting
-from ballot.tally.profile import check_lists, check_outside_cap, resolve
+from ballot.tally.profile import Profile, check_lists, check_outside_cap, resolve
 from ballot.tally.profiles import load_profile
 from ballot.tally.rules import Rules
 from ballot.tally.scenario import parse_candidates
@@ -55,16 +55,20 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
     """A roster CSV: a header naming `name` (姓名) and optionally `role` (角色: member 委员 /
     chair 主任), then one row per member."""
     try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        numbered = [  # (the sheet's own row numbers, blank rows skipped)
+            (n, r)
+            for n, r in enumerate(csv.reader(io.StringIO(text)), start=1)
+            if any(c.strip() for c in r)
+        ]
     except csv.Error as err:
         raise ServiceError(
             "bad-roster",
             en=f"the roster is not a readable CSV ({err}): one member per line, name[,role]",
             zh=f"名单不是可读的 CSV（{err}）：每行一名委员，姓名[,角色]",
         ) from None
-    if not rows:
+    if not numbered:
         raise ServiceError("bad-roster", en="the roster is empty", zh="名单为空")
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in numbered[0][1]]
     names = {"name": "name", "姓名": "name", "role": "role", "角色": "role"}
     cols = [names.get(c) for c in header]
     if "name" not in cols or any(c is None for c in cols):
@@ -75,7 +79,7 @@ def parse_roster(text: str) -> list[tuple[str, str]]:
         )
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in numbered[1:]:
         if len(row) != len(cols):
             raise ServiceError(
                 "bad-roster",
@@ -152,20 +156,11 @@ def create_committee(
     return committee.id
 
 
-def create_meeting(
-    session: Session, committee_id: int, title: str, slate: dict[str, Any], now: datetime
-) -> int:
-    """A meeting on a slate: {"profile", "candidates", "others"?, "rules"?} as `ballot replay`
-    reads them; the rules are checked now, so no meeting starts with rules the engine refuses."""
-    committee = session.get(m.Committee, committee_id)
-    if committee is None:
-        raise ServiceError("unknown-committee", en="no such committee", zh="无此评委会")
-    if not shown_text(title):
-        raise ServiceError(
-            "bad-title",
-            en="a meeting needs a title of at most 200 visible characters",
-            zh="会议须有标题（不超过 200 个可见字符）",
-        )
+def checked_slate(
+    slate: dict[str, Any],
+) -> tuple[Profile, dict[str, Any], tuple[TallyCandidate, ...], tuple[TallyCandidate, ...]]:
+    """The slate's profile, rules, candidates and other organisations, once every check a
+    meeting needs has passed (the office's preview runs them before anything is stored)."""
     unknown = set(slate) - {"profile", "candidates", "others", "rules"}
     if unknown:
         raise ServiceError(
@@ -196,6 +191,24 @@ def create_meeting(
             zh=f"候选组织及其他组织共 {len(candidates) + len(others)} 个：一张选票最多容纳 "
             f"{MAX_CANDIDATES} 个（加密后须能在一次请求中提交）",
         )
+    return profile, rules, candidates, others
+
+
+def create_meeting(
+    session: Session, committee_id: int, title: str, slate: dict[str, Any], now: datetime
+) -> int:
+    """A meeting on a slate: {"profile", "candidates", "others"?, "rules"?} as `ballot replay`
+    reads them; the rules are checked now, so no meeting starts with rules the engine refuses."""
+    committee = session.get(m.Committee, committee_id)
+    if committee is None:
+        raise ServiceError("unknown-committee", en="no such committee", zh="无此评委会")
+    if not shown_text(title):
+        raise ServiceError(
+            "bad-title",
+            en="a meeting needs a title of at most 200 visible characters",
+            zh="会议须有标题（不超过 200 个可见字符）",
+        )
+    profile, rules, candidates, others = checked_slate(slate)
     meeting = m.Meeting(
         public_id=uuid.uuid4().hex,
         committee_id=committee_id,

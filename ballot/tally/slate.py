@@ -132,13 +132,14 @@ def _score_value(raw: str, column: str, row: int) -> Fraction:
 def read_reviews(text: str) -> tuple[Review, ...]:
     """Parse a CSV with a header row: organisation, document, site[, defence]."""
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        numbered = list(enumerate(csv.reader(io.StringIO(text)), start=1))
     except csv.Error as err:
         raise reading.fail(
             f"the scores file is not a readable CSV ({err}): one organisation per line",
             f"评分表不是可读的 CSV（{err}）：每行一个组织",
         ) from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    numbered = [(n, r) for n, r in numbered if any(cell.strip() for cell in r)]
+    rows = [r for _, r in numbered]  # (errors name the sheet's own row numbers)
     if not rows:
         raise reading.fail(
             "the scores file is empty; it needs a header row and one row per organisation",
@@ -164,7 +165,7 @@ def read_reviews(text: str) -> tuple[Review, ...]:
         )
     reviews: list[Review] = []
     seen: set[str] = set()
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in numbered[1:]:
         if len(row) != len(header):
             raise reading.fail(
                 f"scores line {number} has {len(row)} cells; the header has {len(header)}",
