@@ -248,10 +248,12 @@ def _score(review: Review, weights: Mapping[str, Fraction]) -> Fraction:
     return total
 
 
-def _describe(rule: ListRule, size: int | None, places: int | None) -> Text:
+def _describe(profile: Profile, rule: ListRule, size: int | None, places: int | None) -> Text:
     mins_en = [f"{k} ≥ {decimal_text(v)}" for k, v in rule.minimum.items()]
     mins_zh = [f"{COMPONENT_ZH[k]}≥{decimal_text(v)}" for k, v in rule.minimum.items()]
-    tiers = "+".join(rule.tiers)
+    names = [spec.name if (spec := profile.tier(t)) else Text(en=t, zh=t) for t in rule.tiers]
+    tiers_en = " and ".join(n.en for n in names)  # the regulation's own names for its tiers
+    tiers_zh = "、".join(n.zh for n in names)
     if rule.ratio is not None:
         en_size = f"the best {size} by score ({rule.ratio} per place, {places} places)"
         zh_size = f"按得分取前 {size} 名（名额 {places} 个，1:{rule.ratio}）"
@@ -260,8 +262,8 @@ def _describe(rule: ListRule, size: int | None, places: int | None) -> Text:
     else:
         en_size, zh_size = "all, ranked by score", "全部列入，按得分排序"
     return Text(
-        en=f"{tiers} list: {' and '.join(mins_en) + ', ' if mins_en else ''}{en_size}.",
-        zh=f"{tiers} 候选名单：{'、'.join(mins_zh) + '，' if mins_zh else ''}{zh_size}。",
+        en=f"{tiers_en} list: {' and '.join(mins_en) + ', ' if mins_en else ''}{en_size}.",
+        zh=f"{tiers_zh}候选名单：{'、'.join(mins_zh) + '，' if mins_zh else ''}{zh_size}。",
     )
 
 
@@ -320,7 +322,7 @@ def build_slate(
                 chosen = [n for n in eligible if by_name[n][1] > cut]
                 tied = tuple(sorted(n for n in eligible if by_name[n][1] == cut))
                 tie = CutoffTie(score=cut, organisations=tied, places=size - len(chosen))
-        reasons = [_describe(rule, size, places)]
+        reasons = [_describe(profile, rule, size, places)]
         if size is not None and len(chosen) < size and tie is None:
             reasons.append(
                 Text(

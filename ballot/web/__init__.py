@@ -35,6 +35,7 @@ STATUS = {
     "forbidden": 403,
     "unknown-meeting": 404,
     "unknown-round": 404,
+    "unknown-template": 404,
     "key-enrolled": 409,
     "stale-presence": 409,
     "round-changed": 409,

@@ -7,10 +7,11 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from ballot.language.text import Text
-from ballot.services import accounts, meetings, member_keys, overview, setup
+from ballot.services import accounts, meetings, member_keys, office_slate, overview, setup, sheets
 from ballot.services.errors import ServiceError
 from ballot.web import inputs
 from ballot.web.auth import login_required, look, work
@@ -116,10 +117,105 @@ def _form_defaults() -> dict[str, str]:
     }
 
 
+def _new_form(form: dict[str, str], profile: str, error: Text | None = None) -> str:
+    """The new-meeting form under `profile`: the regulation's tiers and their places."""
+    try:
+        tiers = office_slate.tier_choices(profile)
+    except ServiceError:
+        profile, tiers = DEFAULT_PROFILE, office_slate.tier_choices(DEFAULT_PROFILE)
+    return render_template(
+        "office_new.html",
+        form=form,
+        error=error,
+        profile=profile,
+        regulations=office_slate.regulations(),
+        tiers=tiers,
+        places={
+            t.id: request.form.get(f"places-{t.id}", "" if t.places is None else str(t.places))
+            for t in tiers
+        },
+    )
+
+
+DEFAULT_PROFILE = "jiaxing-2020"
+
+
 @bp.get("/new")
 @login_required("office")
 def new_meeting_form() -> str:
-    return render_template("office_new.html", form=_form_defaults(), error=None)
+    return _new_form(_form_defaults(), request.args.get("profile", DEFAULT_PROFILE))
+
+
+@bp.get("/template/<kind>.<fmt>")
+@login_required("office")
+def sheet_template(kind: str, fmt: str) -> BaseResponse:
+    """A roster or score-sheet template to fill in, as Excel or CSV."""
+    if kind not in sheets.TEMPLATES or fmt not in ("xlsx", "csv"):
+        raise ServiceError(
+            "unknown-template",
+            en="templates: roster.xlsx, roster.csv, scores.xlsx, scores.csv",
+            zh="模板：roster.xlsx、roster.csv、scores.xlsx、scores.csv",
+        )
+    data, mimetype, name = sheets.template(kind, fmt)
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
+def _sheet(kind: str, field: str, typed: str) -> str:
+    """An uploaded sheet (CSV or Excel) as CSV text, else what was typed in the box."""
+    upload = request.files.get(f"{field}_file")
+    if upload is not None and upload.filename:
+        return sheets.sheet_text(kind, upload.filename, upload.read(sheets.MAX_SHEET_BYTES + 1))
+    return typed
+
+
+@bp.post("/new/preview")
+@login_required("office")
+def preview_meeting() -> Any:
+    """What the meeting will be, as tables to confirm: the roster read from its sheet and the
+    slate computed from the score sheet by `ballot slate`'s rules. Nothing is stored."""
+    form = {key: request.form.get(key, "")[:200_000] for key in _form_defaults()}
+    profile = request.form.get("profile", DEFAULT_PROFILE)
+    try:
+        form["roster"] = _sheet("roster", "roster", form["roster"])
+        roster = meetings.parse_roster(form["roster"])
+        scores = _sheet("scores", "scores", request.form.get("scores", "")[:200_000])
+        if not scores.strip():
+            raise ServiceError(
+                "bad-scores",
+                en="upload the score sheet (Excel or CSV), or type it in the box",
+                zh="请上传评分表（Excel 或 CSV），或在框中填写",
+            )
+        places = {
+            key[7:]: value for key, value in request.form.items() if key.startswith("places-")
+        }
+        computed = office_slate.from_scores(profile, scores, places)
+        _scrutineers(form)
+    except ServiceError as err:
+        return _new_form(form, profile, err.text), 400
+    form["slate"] = json.dumps(computed.slate, ensure_ascii=False)
+    return render_template(
+        "office_confirm.html",
+        form=form,
+        roster=roster,
+        report=computed.report,
+        scores={row["organisation"]: row["score"] for row in computed.report["scores"]},
+        slate=computed.slate,
+        tier_names=overview.tier_names(profile),
+        scrutineers=[x.strip() for x in form["scrutineers"].splitlines() if x.strip()],
+    )
+
+
+def _scrutineers(form: dict[str, str]) -> tuple[list[str], int]:
+    if not re.fullmatch(r"[0-9]{1,3}", form["k"].strip()):
+        raise ServiceError(
+            "bad-scrutineers",
+            en="the decryption threshold must be a whole number",
+            zh="解密门限须为整数",
+        )
+    names = [x.strip() for x in form["scrutineers"].splitlines() if x.strip()]
+    return names, int(form["k"])
 
 
 @bp.post("/new")
@@ -127,6 +223,7 @@ def new_meeting_form() -> str:
 def new_meeting() -> Any:
     form = {key: request.form.get(key, "")[:200_000] for key in _form_defaults()}
     try:
+        form["roster"] = _sheet("roster", "roster", form["roster"])
         try:
             slate = json.loads(form["slate"])
         except ValueError as err:
@@ -139,25 +236,13 @@ def new_meeting() -> Any:
             raise ServiceError(
                 "bad-slate", en="the slate must be a JSON object", zh="候选名单须为 JSON 对象"
             )
-        if not re.fullmatch(r"[0-9]{1,3}", form["k"].strip()):
-            raise ServiceError(
-                "bad-scrutineers",
-                en="the decryption threshold must be a whole number",
-                zh="解密门限须为整数",
-            )
-        names = [x.strip() for x in form["scrutineers"].splitlines() if x.strip()]
+        names, k = _scrutineers(form)
         with work() as s:  # the whole meeting, or nothing of it
             _, title, invitations = setup.plan_meeting(
-                s,
-                form["committee"].strip(),
-                form["roster"],
-                form["title"].strip(),
-                slate,
-                int(form["k"]),
-                names,
+                s, form["committee"].strip(), form["roster"], form["title"].strip(), slate, k, names
             )
     except ServiceError as err:
-        return render_template("office_new.html", form=form, error=err.text), 400
+        return _new_form(form, request.form.get("profile", DEFAULT_PROFILE), err.text), 400
     return render_template(
         "codes.html", title=title, invitations=invitations, base=request.host_url.rstrip("/")
     )

@@ -66,6 +66,12 @@ ROUTES: list[tuple[str, str, str, Any]] = [
         "/office/new",
         ("committee", "roster", "title", "slate", "scrutineers", "k"),
     ),
+    (
+        "office",
+        "POST",
+        "/office/new/preview",
+        ("committee", "roster", "title", "scores", "profile", "places-award", "scrutineers", "k"),
+    ),
     ("anonymous", "POST", "/login", ("code",)),
 ]
 PATHS = [  # ids in paths, as anyone may type them
@@ -76,6 +82,8 @@ PATHS = [  # ids in paths, as anyone may type them
     "/m/{x}/",
     "/m/{x}/round/{x}",
     "/m/{x}/screen",
+    "/m/{x}/result.pdf",
+    "/m/{x}/round/{x}.pdf",
     "/m/{x}/status.json",
     "/m/{x}/tracker?t={x}",
     "/m/{x}/tracker.json?t={x}",

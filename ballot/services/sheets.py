@@ -1,0 +1,142 @@
+"""The office's spreadsheets: a roster or a score sheet as CSV or Excel (.xlsx, read with
+openpyxl), turned into the CSV text the roster and slate readers take, and the templates the
+office downloads to fill in. Refusals say which file and what to do; the readers name the row
+and the column of a bad cell (an Excel sheet's row numbers are its own)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from ballot.services.errors import ServiceError
+
+MAX_SHEET_BYTES = 2 * 1024 * 1024
+MAX_CELLS = 50_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TEMPLATES: dict[str, tuple[list[str], list[list[Any]]]] = {
+    "roster": (["姓名", "角色"], [["张主任", "主任"], ["李委员", "委员"], ["王委员", "委员"]]),
+    "scores": (
+        ["受评组织", "资料评审", "现场评审", "答辩"],
+        [["示例组织甲", 820, 860.5, ""], ["示例组织乙", 790, 845, ""]],
+    ),
+}
+WHAT = {"roster": ("the roster", "名单"), "scores": ("the score sheet", "评分表")}
+
+
+def sheet_text(kind: str, filename: str, data: bytes) -> str:
+    """The uploaded `kind` sheet ("roster" or "scores") as CSV text: a .csv file as it is
+    (UTF-8, or GB18030 as Excel in Chinese saves it), a .xlsx file's first worksheet."""
+    en, zh = WHAT[kind]
+    if len(data) > MAX_SHEET_BYTES:
+        raise ServiceError(
+            "bad-sheet",
+            en=f"{en} file is {len(data)} bytes; at most {MAX_SHEET_BYTES}",
+            zh=f"{zh}文件有 {len(data)} 字节，最多 {MAX_SHEET_BYTES} 字节",
+        )
+    name = filename.lower()
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return _xlsx_text(kind, data)
+    if name.endswith((".xls", ".et", ".numbers", ".ods")):
+        raise ServiceError(
+            "bad-sheet",
+            en=f"{en} is a {name.rsplit('.', 1)[-1]} file: save it as Excel (.xlsx) or CSV",
+            zh=f"{zh}是 {name.rsplit('.', 1)[-1]} 文件：请另存为 Excel（.xlsx）或 CSV",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ServiceError(
+        "bad-sheet",
+        en=f"{en} is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8) or Excel (.xlsx)",
+        zh=f"{zh}不是 UTF-8 或 GB18030 文本：请另存为 CSV（UTF-8）或 Excel（.xlsx）",
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        exact = Decimal(str(value))
+        return format(exact.normalize(), "f") if exact == exact.to_integral() else str(exact)
+    return str(value).strip()
+
+
+def _xlsx_text(kind: str, data: bytes) -> str:
+    from openpyxl import load_workbook  # (only when an Excel file comes in)
+
+    en, zh = WHAT[kind]
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise ServiceError(
+            "bad-sheet",
+            en=f"{en} is not an Excel workbook Excel or WPS can open (.xlsx): save it again",
+            zh=f"{zh}不是可打开的 Excel 工作簿（.xlsx）：请重新保存",
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise ServiceError(
+                    "bad-sheet",
+                    en=f"{en} has more than {MAX_CELLS} cells: one sheet, one row per person "
+                    "or organisation",
+                    zh=f"{zh}超过 {MAX_CELLS} 格：请只留一张表，每人或每个组织一行",
+                )
+            values = [_cell(v) for v in row]
+            while values and not values[-1]:
+                values.pop()  # (Excel's empty trailing cells)
+            writer.writerow(values)
+    finally:
+        book.close()
+    return _pad(out.getvalue())
+
+
+def _pad(text: str) -> str:
+    """Rows cut short by empty trailing cells padded to the header's width (CSV readers
+    insist every row has the header's cells)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    width = max((len(r) for r in rows[:1]), default=0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(row + [""] * (width - len(row)) if any(c for c in row) else [])
+    return out.getvalue()
+
+
+def template(kind: str, fmt: str) -> tuple[bytes, str, str]:
+    """The `kind` template ("roster" or "scores") as `fmt` ("xlsx" or "csv"): (bytes, media
+    type, file name)."""
+    header, rows = TEMPLATES[kind]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return out.getvalue().encode("utf-8-sig"), "text/csv", f"{kind}.csv"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = WHAT[kind][1]
+    sheet.append(header)
+    for row in rows:
+        sheet.append([None if v == "" else v for v in row])
+    for column, width in zip("ABCD", (22, 12, 12, 10), strict=False):
+        sheet.column_dimensions[column].width = width
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue(), XLSX, f"{kind}.xlsx"

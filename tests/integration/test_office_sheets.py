@@ -1,0 +1,136 @@
+"""The office's spreadsheets (services/sheets.py, the office's preview): Excel or CSV in, the
+templates out and back in, and every bad sheet refused with the row and the column named,
+nothing stored."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from ballot.services import meetings, sheets
+from ballot.services.errors import ServiceError
+from ballot.storage import models as m
+from ballot.tally.slate import read_reviews
+from ballot.web import create_app
+from tests.support.web import log_in
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_templates_download_and_read_back() -> None:
+    for fmt in ("xlsx", "csv"):
+        data, _, name = sheets.template("roster", fmt)
+        roster = meetings.parse_roster(sheets.sheet_text("roster", name, data))
+        assert ("张主任", "chair") in roster and len(roster) == 3
+        data, _, name = sheets.template("scores", fmt)
+        reviews = read_reviews(sheets.sheet_text("scores", name, data))
+        assert [r.organisation for r in reviews] == ["示例组织甲", "示例组织乙"]
+    book = load_workbook(io.BytesIO(sheets.template("scores", "xlsx")[0]))
+    assert [c.value for c in book.worksheets[0][1]] == ["受评组织", "资料评审", "现场评审", "答辩"]
+
+
+def test_excel_cells_become_the_numbers_and_rows_an_office_sees() -> None:
+    text = sheets.sheet_text(
+        "scores", "分数.xlsx",
+        _xlsx([["受评组织", "资料评审", "现场评审"], ["甲", 850, 860.25], [None, None, None],
+               ["乙", 800.0, "790"]]),
+    )  # fmt: skip
+    reviews = read_reviews(text)
+    assert [(r.organisation, str(r.document), str(r.site)) for r in reviews] == [
+        ("甲", "850", "3441/4"),
+        ("乙", "800", "790"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ([["受评组织", "资料评审", "现场评审"], ["甲", 850, 860], [], ["乙", "八百", 790]],
+         ["第 4 行", "资料评审", "八百"]),
+        ([["受评组织", "资料评审", "现场评审"], ["甲", 850, 1200]], ["第 2 行", "现场评审", "1200"]),
+        ([["受评组织", "资料评审"], ["甲", 850]], ["现场评审", "site"]),
+    ],
+)  # fmt: skip
+def test_a_bad_score_sheet_names_the_row_and_the_column(
+    rows: list[list[Any]], words: list[str]
+) -> None:
+    with pytest.raises(Exception) as caught:
+        read_reviews(sheets.sheet_text("scores", "s.xlsx", _xlsx(rows)))
+    said = str(getattr(caught.value, "text", caught.value))
+    for word in words:
+        assert word in said, (word, said)
+
+
+def test_files_that_are_not_sheets_are_refused_plainly() -> None:
+    for name, data, words in (
+        ("名单.xls", b"\xd0\xcf\x11\xe0old excel", "另存为 Excel（.xlsx）或 CSV"),
+        ("名单.xlsx", b"PK\x03\x04 not really a zip", "不是可打开的 Excel 工作簿"),
+        ("名单.csv", b"\xff\xfe\x00\xd8" * 10, "UTF-8"),
+        ("名单.csv", b"x" * (sheets.MAX_SHEET_BYTES + 1), "最多"),
+    ):
+        with pytest.raises(ServiceError) as caught:
+            sheets.sheet_text("roster", name, data)
+        assert words in caught.value.text.zh + caught.value.text.en, (name, caught.value.text)
+    gbk = "姓名,角色\n王主任,主任\n".encode("gb18030")  # as Excel in Chinese saves a CSV
+    assert meetings.parse_roster(sheets.sheet_text("roster", "名单.csv", gbk)) == [
+        ("王主任", "chair")
+    ]
+
+
+def _office(tmp_path: Path) -> tuple[Flask, Any, str]:
+    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    made = subprocess.run([sys.executable, "-m", "ballot", "office", "--database-url", url],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.split()[made.stdout.split().index("会务组登录:") + 1]
+    app = create_app({"DATABASE_URL": url, "KEYS": str(tmp_path / "keys")})
+    client, csrf = log_in(app, code, then="/office/new")
+    return app, client, csrf
+
+
+def test_the_preview_stores_nothing_and_says_what_is_wrong(tmp_path: Path) -> None:
+    app, office, csrf = _office(tmp_path)
+    assert office.get("/office/template/roster.xlsx").mimetype == sheets.XLSX
+    assert office.get("/office/template/nothing.xlsx").status_code == 404
+    roster = _xlsx([["姓名", "角色"], ["王主任", "主任"], ["李委员", "委员"], ["赵委员", "评委"]])
+    scores = _xlsx(
+        [["受评组织", "资料评审", "现场评审"], *([f"组织{i}", 800 - i, 810 - i] for i in range(12))]
+    )
+    form = {"csrf_token": csrf, "profile": "jiaxing-2020", "committee": "评委会", "title": "评审会",
+            "scrutineers": "甲\n乙\n丙", "k": "2", "places-award": "5", "places-nominee": "3"}  # fmt: skip
+
+    def preview(**files: bytes) -> Any:
+        data: dict[str, Any] = dict(form)
+        for field, content in files.items():
+            data[field] = (io.BytesIO(content), f"{field}.xlsx")
+        return office.post("/office/new/preview", data=data, content_type="multipart/form-data")
+
+    r = preview(roster_file=roster, scores_file=scores)
+    assert r.status_code == 400 and "名单第 4 行：角色须为 委员 或 主任" in r.get_data(as_text=True)
+    good = _xlsx([["姓名", "角色"], ["王主任", "主任"], ["李委员", "委员"], ["赵委员", "委员"]])
+    r = preview(roster_file=good, scores_file=scores)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "质量奖、提名奖 — 12 个候选组织" in page
+    form["places-award"] = "五"
+    r = preview(roster_file=good, scores_file=scores)
+    assert r.status_code == 400 and "质量奖名额" in r.get_data(as_text=True)
+    with app.extensions["ballot"].db() as s:  # type: ignore[attr-defined]
+        assert s.scalar(select(func.count()).select_from(m.Meeting)) == 0
+        assert s.scalar(select(func.count()).select_from(m.Committee)) == 0
