@@ -105,7 +105,32 @@ async function roundClosed() {
 
 function failed(err) {
   if (err && err.code === "round-closed") return roundClosed();
+  if (isNetworkDown(err)) return waitForNetwork();
   return fail(err && err.message ? err.message : String(err));
+}
+
+// fetch() fails with a TypeError (and no refusal code) when the network is down: that is not
+// the member's fault, and the ballot this device made is kept, so say so in plain words and
+// finish it by itself once the network is back (the browser's "online" event, or every 5 s)
+const isNetworkDown = (err) => Boolean(err) && !err.code && (err instanceof TypeError || !navigator.onLine);
+
+function waitForNetwork() {
+  const saved = round && localStorage.getItem(pendingKey(round.meeting, round.number));
+  $("retry").hidden = true;
+  $("error").hidden = false;
+  $("error").textContent = saved ? texts.offline_kept : texts.offline;
+  if (!saved) return;
+  let resumed = false;
+  const resume = () => {
+    if (resumed) return;
+    resumed = true;
+    clearInterval(timer);
+    $("error").hidden = true;
+    $("progress").hidden = false;
+    deliver(JSON.parse(saved)).catch(failed);
+  };
+  const timer = setInterval(() => { if (navigator.onLine) resume(); }, 5000);
+  addEventListener("online", resume, { once: true });
 }
 
 // A cast that was issued but not yet delivered is kept on this device until the server has
