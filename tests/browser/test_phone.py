@@ -77,6 +77,16 @@ def test_a_phone_taps_cells_meets_the_limit_and_casts_through_a_network_drop(
         context.set_offline(False)  # the network is back: the page finishes by itself
         page.wait_for_selector("#done:not([hidden])", timeout=60_000)
         tracker = page.inner_text("#tracker").replace(" ", "")
+        # its groups of eight wrap between groups on the narrow screen, never inside one
+        lines = page.evaluate(
+            """() => { const el = document.getElementById('tracker'); const r = document.createRange();
+                       const text = el.firstChild; const tops = new Set(); let start = 0;
+                       const groups = el.textContent.split(' ');
+                       return groups.map(g => { r.setStart(text, start); r.setEnd(text, start + g.length);
+                                                start += g.length + 1; return r.getClientRects().length; }); }"""
+        )
+        assert lines and all(n == 1 for n in lines), lines
+        assert page.locator("#tracker").bounding_box()["height"] > 40  # it did wrap: 64 chars
         assert dropped, "the cast never reached the network"
         with db() as s:
             stored = s.scalars(select(m.Ballot.tracker)).all()
