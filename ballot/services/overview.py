@@ -209,7 +209,7 @@ def meeting_view(session: Session, meeting_id: int) -> MeetingView:
         result=outcome["result"],
         tiers=outcome["tiers"],
         head=head,
-        events=seq + 1 if head else 0,
+        events=seq,  # (head gives the next sequence number: the count of events so far)
         k=ceremony_event.get("k"),
         n=ceremony_event.get("n"),
         scrutineers=scrutineers,

@@ -97,6 +97,7 @@ def test_the_meeting_pdf_has_every_section_one_page_per_round_and_a_qr_to_the_re
     assert read.stdout.split() == [record_url]
     published = json.loads(client.get(record_url).get_data(as_text=True))
     assert published["events"][-1]["hash"] == view.head
+    assert view.events == len(published["events"])  # the count printed is the record's
     for r_view, text in zip(view.rounds, texts[1:], strict=True):
         page = _squash(text)
         assert f"第 {r_view.number} 轮" in page
