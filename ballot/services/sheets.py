@@ -15,6 +15,7 @@ from ballot.services.errors import ServiceError
 
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_CELLS = 50_000
+MAX_UNPACKED = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 TEMPLATES: dict[str, tuple[list[str], list[list[Any]]]] = {
@@ -73,7 +74,18 @@ def _xlsx_text(kind: str, data: bytes) -> str:
     from openpyxl import load_workbook  # (only when an Excel file comes in)
 
     en, zh = WHAT[kind]
-    try:
+    try:  # a workbook is a zip: refuse one that unpacks to far more than a sheet could need
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        unpacked = 0  # (load_workbook says it is not a workbook)
+    if unpacked > MAX_UNPACKED:
+        raise ServiceError(
+            "bad-sheet",
+            en=f"{en} unpacks to {unpacked} bytes; a roster or score sheet needs far less: "
+            "save only the one sheet",
+            zh=f"{zh}解压后有 {unpacked} 字节，远超名单或评分表所需：请只保存这一张表",
+        )
+    try:  # (openpyxl parses the sheet's XML with defusedxml: no entity expansion)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise ServiceError(

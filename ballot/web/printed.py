@@ -49,4 +49,10 @@ def pdf(**context: Any) -> bytes:
         ) from None
 
     html = render_template("printed.html", **context)
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html, url_fetcher=_nothing).write_pdf())
+
+
+def _nothing(url: str, *args: Any, **kwargs: Any) -> Any:
+    """The PDF is made from its template alone: it fetches no file and no address (a name or
+    a title is text, never a resource)."""
+    raise ValueError(f"the printed result fetches nothing ({url[:60]})")

@@ -134,3 +134,32 @@ def test_the_preview_stores_nothing_and_says_what_is_wrong(tmp_path: Path) -> No
     with app.extensions["ballot"].db() as s:  # type: ignore[attr-defined]
         assert s.scalar(select(func.count()).select_from(m.Meeting)) == 0
         assert s.scalar(select(func.count()).select_from(m.Committee)) == 0
+
+
+def test_a_workbook_that_explodes_is_refused_before_it_is_read() -> None:
+    """A zip that unpacks to far more than a sheet (a 'zip bomb'), and a sheet whose XML
+    defines entities (a 'billion laughs'), are refused plainly; neither is expanded."""
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (sheets.MAX_UNPACKED + 1))
+    assert len(bomb.getvalue()) < 100_000
+    with pytest.raises(ServiceError) as caught:
+        sheets.sheet_text("scores", "s.xlsx", bomb.getvalue())
+    assert "解压后" in caught.value.text.zh
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row><c t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["受评组织", "资料评审", "现场评审"]])))
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as z:
+        for item in source.infolist():
+            data = source.read(item)
+            z.writestr(item, laughs if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(ServiceError) as caught:
+        sheets.sheet_text("scores", "s.xlsx", evil.getvalue())
+    assert "不是可打开的 Excel 工作簿" in caught.value.text.zh
