@@ -706,8 +706,8 @@ def _cast_state(
     session: Session, meeting_ref: int | str, number: int, public_key: bytes, lock: bool
 ) -> tuple[m.Meeting, m.Round, m.Credential]:
     """The meeting (locked with `lock`: the record is appended to in order, and a close waits
-    for the cast), its open round `number` and the credential, unused. A cast is one query
-    when all is well; otherwise the checks one by one say what is wrong."""
+    for the cast), its open round `number` and the credential, unused. When all is well that
+    is one query (after the lock); otherwise the checks one by one say what is wrong."""
     where = (
         m.Meeting.id == meeting_ref
         if isinstance(meeting_ref, int)
@@ -723,15 +723,17 @@ def _cast_state(
         .outerjoin(m.Ballot, m.Ballot.credential_id == m.Credential.id)
         .where(where)
     )
-    found = session.execute(query.with_for_update(of=m.Meeting) if lock else query).first()
+    if lock:  # the lock first, then the query: a statement begun after the lock is granted
+        # sees a close committed while this cast waited (one begun before would not, in
+        # PostgreSQL: its snapshot predates the wait, though the row it locks is re-read)
+        if not isinstance(meeting_ref, int):
+            raise TypeError("a cast locks its meeting by row id")
+        record.lock_meeting(session, meeting_ref)
+    found = session.execute(query).first()
     if found is not None and found[1].status == RoundStatus.OPEN and found[3] is None:
         return found[0], found[1], found[2]
     if isinstance(meeting_ref, int):
-        meeting = (
-            record.lock_meeting(session, meeting_ref)
-            if lock
-            else record.meeting(session, meeting_ref)
-        )
+        meeting = record.meeting(session, meeting_ref)  # (locked above when `lock`)
     else:
         meeting = record.meeting_by_public_id(session, meeting_ref)
     rnd = _open_round(session, meeting, number)

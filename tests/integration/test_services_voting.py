@@ -622,3 +622,54 @@ def test_a_meeting_refuses_a_past_winner_outside_the_cap_where_the_regulation_ha
     assert "第二十八条" in err.text.en and "占用名额" in err.text.zh
     with db() as s:
         assert s.scalars(select(m.Meeting)).first() is None
+
+
+def test_a_cast_waiting_on_the_close_is_refused_once_the_close_commits(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    """The chair's close holds the meeting's lock while a cast's last transaction waits for it:
+    once the close commits, the cast sees the round closed and stores nothing (a ballot stored
+    after the close's record was written would never be counted, yet its member would hold a
+    tracker). On PostgreSQL the cast's query must begin after its lock is granted."""
+    import threading
+    import time
+
+    from ballot.services import record as record_service
+
+    meeting, members = setup_meeting(db, issuer)
+    for member in members[:4]:
+        check_in(db, meeting, member)
+    with transaction(db) as session:
+        open_round(session, meeting)
+    view = open_round_view(db, meeting, 1)
+    device = view.device(RNG)
+    reg = device.finish_issuance(
+        issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
+    )
+    with transaction(db) as session:
+        voting.register_credential(
+            session, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
+        )
+    ballot, pub, sig, _ = device.vote(view.key, view.context, ["approve", "abstain", "abstain"])
+    locked, outcome = threading.Event(), []
+
+    def close() -> None:  # what a close does to the round, under the meeting's lock
+        with transaction(db) as session:
+            record_service.lock_meeting(session, meeting)
+            locked.set()
+            time.sleep(1.5)  # (the cast checks its proofs, then waits for this lock)
+            rnd = session.scalar(select(m.Round).where(m.Round.meeting_id == meeting))
+            assert rnd is not None
+            rnd.status = "closed"
+
+    closer = threading.Thread(target=close)
+    closer.start()
+    locked.wait(10)
+    try:
+        outcome.append(voting.cast_ballot(db, meeting, 1, ballot, pub, sig, RNG))
+    except ServiceError as err:
+        outcome.append(err.code)
+    closer.join()
+    assert outcome == ["round-closed"]
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(m.Ballot)) == 0
