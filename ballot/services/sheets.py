@@ -16,6 +16,7 @@ from ballot.services.errors import ServiceError
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_CELLS = 50_000
 MAX_UNPACKED = 20 * 1024 * 1024
+MAX_SHEET_ROWS = 5_000  # rows read, blank ones included
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 TEMPLATES: dict[str, tuple[list[str], list[list[Any]]]] = {
@@ -64,9 +65,12 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int | float):
-        exact = Decimal(str(value))
-        return format(exact.normalize(), "f") if exact == exact.to_integral() else str(exact)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # the number as Excel shows it (15 significant digits), not the binary float it stores:
+        # =AVERAGE(850.1,850.2,850.3) is 850.2, as typed 850.2 is, and the two still tie
+        return format(Decimal(format(value, ".15g")).normalize(), "f")
     return str(value).strip()
 
 
@@ -87,30 +91,45 @@ def _xlsx_text(kind: str, data: bytes) -> str:
         )
     try:  # (openpyxl parses the sheet's XML with defusedxml: no entity expansion)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError):
         raise ServiceError(
             "bad-sheet",
             en=f"{en} is not an Excel workbook Excel or WPS can open (.xlsx): save it again",
             zh=f"{zh}不是可打开的 Excel 工作簿（.xlsx）：请重新保存",
         ) from None
     try:
+        if not book.worksheets:
+            raise ServiceError(
+                "bad-sheet", en=f"{en} workbook has no sheet", zh=f"{zh}工作簿中没有工作表"
+            )
         sheet = book.worksheets[0]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        cells = 0
+        cells = rows = 0
         for row in sheet.iter_rows(values_only=True):
-            cells += len(row)
-            if cells > MAX_CELLS:
+            cells, rows = cells + len(row), rows + 1
+            if cells > MAX_CELLS or rows > MAX_SHEET_ROWS:
                 raise ServiceError(
                     "bad-sheet",
-                    en=f"{en} has more than {MAX_CELLS} cells: one sheet, one row per person "
-                    "or organisation",
-                    zh=f"{zh}超过 {MAX_CELLS} 格：请只留一张表，每人或每个组织一行",
+                    en=f"{en} has more than {MAX_CELLS} cells or {MAX_SHEET_ROWS} rows: one "
+                    "sheet, one row per person or organisation, no far-away cell",
+                    zh=f"{zh}超过 {MAX_CELLS} 格或 {MAX_SHEET_ROWS} 行：请只留一张表，每人或每个组织一行，"
+                    "不要有远处的单元格",
                 )
             values = [_cell(v) for v in row]
             while values and not values[-1]:
                 values.pop()  # (Excel's empty trailing cells)
             writer.writerow(values)
+    except ServiceError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, SyntaxError, OSError, zipfile.BadZipFile):
+        # (a damaged part of the workbook: XML that does not parse, a bad cell reference)
+        raise ServiceError(
+            "bad-sheet",
+            en=f"{en} workbook is damaged and cannot be read: open it in Excel or WPS, save it "
+            "again as .xlsx (or as CSV) and upload that",
+            zh=f"{zh}工作簿已损坏，无法读取：请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV）再上传",
+        ) from None
     finally:
         book.close()
     return _pad(out.getvalue())

@@ -163,3 +163,57 @@ def test_a_workbook_that_explodes_is_refused_before_it_is_read() -> None:
     with pytest.raises(ServiceError) as caught:
         sheets.sheet_text("scores", "s.xlsx", evil.getvalue())
     assert "不是可打开的 Excel 工作簿" in caught.value.text.zh
+
+
+def _replace_part(data: bytes, suffix: str, content: str | None) -> bytes:
+    """The workbook with its part ending in `suffix` replaced (None: left out)."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in source.infolist():
+            if item.filename.endswith(suffix):
+                if content is not None:
+                    z.writestr(item, content)
+            else:
+                z.writestr(item, source.read(item))
+    return out.getvalue()
+
+
+def test_a_damaged_or_sprawling_workbook_is_refused_plainly() -> None:
+    good = _xlsx([["受评组织", "资料评审", "现场评审"], ["甲", 850, 860]])
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    for damaged in (
+        _replace_part(good, "sheet1.xml", "<worksheet><sheetData><row r="),  # cut short
+        _replace_part(
+            good,
+            "sheet1.xml",
+            f'<worksheet {ns}><sheetData><row r="x"><c r="!!">'
+            "<v>1</v></c></row></sheetData></worksheet>",
+        ),
+        _replace_part(good, "styles.xml", "garbled"),
+    ):
+        with pytest.raises(ServiceError) as caught:
+            sheets.sheet_text("scores", "s.xlsx", damaged)
+        said = caught.value.text
+        assert "无法读取" in said.zh or "不是可打开的" in said.zh, said
+    far = _replace_part(
+        good, "sheet1.xml",
+        f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>受评组织</t></is>'
+        '</c></row><row r="3000000"><c r="A3000000"><v>1</v></c></row></sheetData></worksheet>',
+    )  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        sheets.sheet_text("scores", "s.xlsx", far)
+    assert "5000 行" in caught.value.text.zh
+
+
+def test_a_computed_score_ties_with_the_same_score_typed() -> None:
+    """=AVERAGE(850.1,850.2,850.3) is stored as 850.2000000000002 but shown as 850.2: read as
+    shown, so it ties with a typed 850.2 (a tie at a list's cut-off is never lost)."""
+    text = sheets.sheet_text(
+        "scores", "s.xlsx",
+        _xlsx([["受评组织", "资料评审", "现场评审"], ["甲", (850.1 + 850.2 + 850.3) / 3, 800],
+               ["乙", 850.2, 800]]),
+    )  # fmt: skip
+    first, second = read_reviews(text)
+    assert first.document == second.document
