@@ -127,6 +127,32 @@ def open_with_fresh_keys(
     )
 
 
+def committee_roster(session: Session, committee_name: str) -> list[tuple[str, str]] | None:
+    """The roster of the committee of that name, if there is one (a new meeting of an existing
+    committee keeps its members and their codes)."""
+    committee = session.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
+    if committee is None:
+        return None
+    return [
+        (x.name, x.role)
+        for x in session.scalars(
+            select(m.Member).where(m.Member.committee_id == committee).order_by(m.Member.id)
+        )
+    ]
+
+
+def check_scrutineers(scrutineer_names: list[str], k: int) -> None:
+    """1 to 100 scrutineers with names that show, and a threshold from 1 to their number."""
+    n = len(scrutineer_names)
+    if not 1 <= k <= n or n > 100 or not all(meetings.shown_text(x) for x in scrutineer_names):
+        raise ServiceError(
+            "bad-scrutineers",
+            en=f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "
+            f"(now {n} named, threshold {k})",
+            zh=f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
+        )
+
+
 def plan_meeting(
     session: Session,
     committee_name: str,
@@ -143,14 +169,7 @@ def plan_meeting(
     when the last one has dealt. Returns the meeting, its title and the codes of everyone who
     has none yet (shown once). A refusal at any step stores nothing."""
     now = datetime.now(UTC)
-    n = len(scrutineer_names)
-    if not 1 <= k <= n or n > 100 or not all(meetings.shown_text(x) for x in scrutineer_names):
-        raise ServiceError(
-            "bad-scrutineers",
-            en=f"name 1 to 100 scrutineers (one per line) and a threshold from 1 to their number "
-            f"(now {n} named, threshold {k})",
-            zh=f"请填写 1 至 100 名监票人（每行一名），解密门限为 1 至监票人人数（现为 {n} 名、门限 {k}）",
-        )
+    check_scrutineers(scrutineer_names, k)
     existing = session.scalar(select(m.Committee.id).where(m.Committee.name == committee_name))
     if existing is None:
         committee = meetings.create_committee(
@@ -160,7 +179,7 @@ def plan_meeting(
         committee = existing
     names = [x.strip() for x in scrutineer_names]
     meeting, _, invitations = meeting_with_logins(session, committee, title, slate, names)
-    ceremonies.start_ceremony(session, meeting, k, n)
+    ceremonies.start_ceremony(session, meeting, k, len(scrutineer_names))
     return meeting, title, invitations
 
 

@@ -191,14 +191,23 @@ def preview_meeting() -> Any:
             key[7:]: value for key, value in request.form.items() if key.startswith("places-")
         }
         computed = office_slate.from_scores(profile, scores, places)
-        _scrutineers(form)
+        if not meetings.shown_text(form["title"].strip()):
+            raise ServiceError(
+                "bad-title",
+                en="a meeting needs a title of at most 200 visible characters",
+                zh="会议须有标题（不超过 200 个可见字符）",
+            )
+        setup.check_scrutineers(*_scrutineers(form))
+        with look() as s:  # an existing committee keeps its roster: show that one
+            kept = setup.committee_roster(s, form["committee"].strip())
     except ServiceError as err:
         return _new_form(form, profile, err.text), 400
     form["slate"] = json.dumps(computed.slate, ensure_ascii=False)
     return render_template(
         "office_confirm.html",
         form=form,
-        roster=roster,
+        roster=kept or roster,
+        kept=kept is not None,
         report=computed.report,
         scores={row["organisation"]: row["score"] for row in computed.report["scores"]},
         slate=computed.slate,

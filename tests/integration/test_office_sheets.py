@@ -4,7 +4,9 @@ nothing stored."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,9 +133,23 @@ def test_the_preview_stores_nothing_and_says_what_is_wrong(tmp_path: Path) -> No
     form["places-award"] = "五"
     r = preview(roster_file=good, scores_file=scores)
     assert r.status_code == 400 and "质量奖名额" in r.get_data(as_text=True)
+    form["places-award"] = "5"
+    form["k"] = "5"  # of 3 scrutineers: said at the preview, not only once confirmed
+    r = preview(roster_file=good, scores_file=scores)
+    assert r.status_code == 400 and "现为 3 名、门限 5" in r.get_data(as_text=True)
+    form["k"] = "2"
     with app.extensions["ballot"].db() as s:  # type: ignore[attr-defined]
         assert s.scalar(select(func.count()).select_from(m.Meeting)) == 0
         assert s.scalar(select(func.count()).select_from(m.Committee)) == 0
+    # confirmed: created; a second meeting of that committee shows the roster it keeps
+    page = preview(roster_file=good, scores_file=scores).get_data(as_text=True)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    created = office.post("/office/new", data={k: html.unescape(v) for k, v in hidden.items()})
+    assert created.status_code == 200 and "访问码" in created.get_data(as_text=True)
+    other = _xlsx([["姓名", "角色"], ["钱主任", "主任"]])
+    page = preview(roster_file=other, scores_file=scores).get_data(as_text=True)
+    shown = page.split('id="confirm-roster"')[1].split("</section>")[0]
+    assert "已有名单：新会议沿用这份名单" in shown and "王主任" in shown and "钱主任" not in shown
 
 
 def test_a_workbook_that_explodes_is_refused_before_it_is_read() -> None:
