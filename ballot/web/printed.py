@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from flask import render_template
+from markupsafe import Markup
 
 from ballot.services.errors import ServiceError
 
@@ -48,8 +49,21 @@ def pdf(**context: Any) -> bytes:
             "libpango-1.0-0 libpangoft2-1.0-0）后重启；结果网页可直接打印",
         ) from None
 
-    html = render_template("printed.html", **context)
+    footer = _css_string(str(getattr(context.get("view"), "title", "")))
+    html = render_template("printed.html", footer=footer, **context)
     return bytes(HTML(string=html, url_fetcher=_nothing).write_pdf())
+
+
+def _css_string(text: str) -> Markup:
+    """`text` as a CSS string for the page footer (in the stylesheet, where HTML escaping does
+    not apply): every ASCII character but letters, digits and spaces as a CSS escape."""
+    body = "".join(
+        c
+        if (c.isascii() and (c.isalnum() or c == " ")) or (not c.isascii() and c.isprintable())
+        else f"\\{ord(c):x} "
+        for c in text
+    )
+    return Markup(f'"{body}"')
 
 
 def _nothing(url: str, *args: Any, **kwargs: Any) -> Any:

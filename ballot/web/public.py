@@ -173,7 +173,10 @@ def room_reasons(decision: dict[str, Any] | None, candidates: list[str]) -> list
     shown = []
     for reason in decision.get("reasons") or []:
         text = reason.get("zh", "") if isinstance(reason, dict) else str(reason)
-        if sum(1 for name in candidates if name in text) != 1:
+        named = [name for name in candidates if name in text]
+        # (a name inside a longer one, 南湖 in 南湖纺织, is not a second candidate)
+        named = [n for n in named if not any(n != o and n in o for o in named)]
+        if len(named) != 1 or "空缺" in text:  # an empty place is the room's news
             shown.append(reason)
     return shown
 

@@ -133,3 +133,18 @@ def test_a_rounds_pdf_is_one_page_and_a_missing_round_or_font_is_said_plainly(
     assert r.status_code == 503
     said = r.get_data(as_text=True)
     assert "没有中文字体" in said and "fonts-noto-cjk" in said
+
+
+def test_the_footer_prints_a_title_as_written(tmp_path: Path) -> None:
+    """The title also runs in each page's footer, which lives in the stylesheet: HTML escaping
+    does not apply there, so `&`, quotes and `</style>` are CSS-escaped and print as written."""
+    _tools()
+    from weasyprint import HTML
+
+    title = 'R&D "2024" </style> 质量奖'
+    html = (f"<style>@page {{ @bottom-center {{ content: {printed._css_string(title)}; }} }}</style>"
+            "<p>page</p>")  # fmt: skip
+    (tmp_path / "f.pdf").write_bytes(HTML(string=html).write_pdf())
+    text = subprocess.run(["pdftotext", str(tmp_path / "f.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert title in text

@@ -50,3 +50,17 @@ def test_the_check_itself_finds_bare_text() -> None:
     assert _bare_text("<p>{{ t('是', 'yes') }} 未翻译</p>") == ["未翻译"]
     assert _bare_text("<p>Untranslated {{ x }}</p>") == ["Untranslated"]
     assert _bare_text('<p title="{{ t(\'a\', \'b\') }}">{{ t("是", "yes") }}</p>') == []
+
+
+def test_the_projector_keeps_the_rule_ties_and_empty_places_and_leaves_rows_to_the_table() -> None:
+    from ballot.web.public import room_reasons
+
+    reasons = [
+        {"zh": "入选票数：需 8 票", "en": "8 needed"},
+        {"zh": "南湖纺织 得同意票 11 票：入选。", "en": "selected"},
+        {"zh": "南湖 得同意票 3 票；需 8 票：未入选。", "en": "not selected"},
+        {"zh": "平湖光电、桐乡化纤 同得 8 票，并列", "en": "tie"},
+        {"zh": "南湖纺织 入选，名额 2 个，空缺 1 个", "en": "one place empty"},
+    ]
+    shown = room_reasons({"reasons": reasons}, ["南湖纺织", "南湖", "平湖光电", "桐乡化纤"])
+    assert [r["en"] for r in shown] == ["8 needed", "tie", "one place empty"]
