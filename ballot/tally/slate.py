@@ -271,8 +271,10 @@ def build_slate(
     profile: Profile,
     reviews: Sequence[Review],
     weights_override: Mapping[str, Fraction] | None = None,
+    places_override: Mapping[str, int] | None = None,
 ) -> Slate:
-    """Weighted scores and the candidate lists the profile's slate rule gives."""
+    """Weighted scores and the candidate lists the profile's slate rule gives (a list sized by
+    its tiers' places: the regulation's, or those the committee set, `places_override`)."""
     if weights_override is not None:
         weights = dict(weights_override)
     else:
@@ -300,7 +302,8 @@ def build_slate(
                         f"slate list names tier {tid!r}, not in {profile.id}",
                         f"候选名单规则引用了 {profile.id} 中没有的奖项 {tid!r}",
                     )
-                places += spec.places.require()
+                given = (places_override or {}).get(tid)
+                places += given if given is not None else spec.places.require()
             size = rule.ratio * places
         eligible = [
             name

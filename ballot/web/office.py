@@ -130,6 +130,11 @@ def _new_form(form: dict[str, str], profile: str, error: Text | None = None) -> 
         profile=profile,
         regulations=office_slate.regulations(),
         tiers=tiers,
+        settings=[
+            (key, *office_slate.SETTINGS[key]) for key in office_slate.open_settings(profile)
+        ],
+        typed={key: request.form.get(f"setting-{key}", "") for key in office_slate.SETTINGS},
+        by_hand=office_slate.lists_by_hand(profile),
         places={
             t.id: request.form.get(f"places-{t.id}", "" if t.places is None else str(t.places))
             for t in tiers
@@ -180,17 +185,25 @@ def preview_meeting() -> Any:
     try:
         form["roster"] = _sheet("roster", "roster", form["roster"])
         roster = meetings.parse_roster(form["roster"])
-        scores = _sheet("scores", "scores", request.form.get("scores", "")[:200_000])
-        if not scores.strip():
-            raise ServiceError(
-                "bad-scores",
-                en="upload the score sheet (Excel or CSV), or type it in the box",
-                zh="请上传评分表（Excel 或 CSV），或在框中填写",
-            )
         places = {
             key[7:]: value for key, value in request.form.items() if key.startswith("places-")
         }
-        computed = office_slate.from_scores(profile, scores, places)
+        settings = {
+            key[8:]: value for key, value in request.form.items() if key.startswith("setting-")
+        }
+        if office_slate.lists_by_hand(profile):  # the regulation has no list rule
+            computed = office_slate.from_list(
+                profile, request.form.get("candidates", "")[:200_000], places, settings
+            )
+        else:
+            scores = _sheet("scores", "scores", request.form.get("scores", "")[:200_000])
+            if not scores.strip():
+                raise ServiceError(
+                    "bad-scores",
+                    en="upload the score sheet (Excel or CSV), or type it in the box",
+                    zh="请上传评分表（Excel 或 CSV），或在框中填写",
+                )
+            computed = office_slate.from_scores(profile, scores, places, settings)
         if not meetings.shown_text(form["title"].strip()):
             raise ServiceError(
                 "bad-title",

@@ -233,3 +233,62 @@ def test_a_computed_score_ties_with_the_same_score_typed() -> None:
     )  # fmt: skip
     first, second = read_reviews(text)
     assert first.document == second.document
+
+
+@pytest.mark.parametrize(
+    "profile",
+    ["changchun-2018", "chongqing-2015", "jiangyin-draft", "jiaxing-2020", "xiaoshan-draft"],
+)
+def test_every_regulation_sets_up_a_meeting_from_the_office_form(
+    tmp_path: Path, profile: str
+) -> None:
+    """Each of the five regulations, from the form alone: the tiers and places it states, the
+    settings it leaves to the committee asked for (and refused when missing), the slate from the
+    score sheet — or listed by hand where the regulation has no list rule (长春) — confirmed,
+    then created."""
+    from ballot.services import office_slate
+
+    app, office, csrf = _office(tmp_path)
+    page = office.get(f"/office/new?profile={profile}").get_data(as_text=True)
+    tiers = office_slate.tier_choices(profile)
+    for tier in tiers:
+        assert f'id="places-{tier.id}"' in page and tier.name.zh in page
+    open_ = office_slate.open_settings(profile)
+    for key in open_:
+        assert f'id="setting-{key}"' in page
+    roster = _xlsx(
+        [["姓名", "角色"], ["王主任", "主任"], *([f"委员{i}", "委员"] for i in range(8))]
+    )
+    scores = _xlsx([["受评组织", "资料评审", "现场评审", "答辩"],
+                    *([f"组织{i:02d}", 900 - 7 * i, 880 - 5 * i, 95 - i] for i in range(24))])  # fmt: skip
+    form: dict[str, Any] = {"csrf_token": csrf, "profile": profile, "committee": f"{profile} 评委会",
+                            "title": "评审会", "scrutineers": "甲\n乙\n丙", "k": "2",
+                            "candidates": "甲公司\n乙公司\n丙公司\n丁公司\n"}  # fmt: skip
+    for tier in tiers:
+        form[f"places-{tier.id}"] = str(min(tier.places or 2, 3))
+    files = {
+        "roster_file": (io.BytesIO(roster), "r.xlsx"),
+        "scores_file": (io.BytesIO(scores), "s.xlsx"),
+    }
+
+    def preview(**extra: str) -> Any:
+        fresh = {k: (io.BytesIO(v[0].getvalue()), v[1]) for k, v in files.items()}
+        return office.post("/office/new/preview", data=form | extra | fresh,
+                           content_type="multipart/form-data")  # fmt: skip
+
+    if open_:
+        r = preview()
+        assert r.status_code == 400 and "办法未规定，须由评委会确定" in r.get_data(as_text=True)
+    settings = {"setting-quorum": "2/3", "setting-threshold": "1/2",
+                "setting-weights": "document=3/10,site=6/10,defence=1/10"}  # fmt: skip
+    r = preview(**settings)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200, page[-1500:]
+    held = [t for t in tiers if form[f"places-{t.id}"]]
+    for tier in held:
+        assert tier.name.zh in page.split('id="confirm-slate"')[1]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    created = office.post("/office/new", data={k: html.unescape(v) for k, v in hidden.items()})
+    assert created.status_code == 200 and 'class="slip"' in created.get_data(as_text=True)
+    with app.extensions["ballot"].db() as s:  # type: ignore[attr-defined]
+        assert s.scalar(select(m.Meeting.profile_id)) == profile
