@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ballot.clients.voter import HttpVoter
 from ballot.services import overview
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
 from tests.browser.test_e2e_browser import CHROMIUM, FLAGS, _playwright
 from tests.support import ROOT
-from tests.support.members import check_in, close_round, device_of, open_round
+from tests.support.members import cast_as, check_in, close_round, open_round
 from tests.support.web import running_server
 
 ROSTER = [("姓名", "角色"), ("主任甲", "主任"), *((f"委员{i}", "委员") for i in range(1, 9))]
@@ -174,17 +173,8 @@ def _hold(base: str, codes: dict[str, str], folder: Path, url: str) -> None:
     with transaction(rt.db) as session:
         open_round(session, meeting_id)
     for n, name in enumerate(voters):
-        voter = HttpVoter(base)
-        voter.login(codes[name])
-        rnd, who = voter.current_round()
-        assert rnd is not None and len(rnd["candidates"]) == 16
         choices = ["approve"] * 5 + ["abstain"] * 11 if n < 4 else ["oppose"] * 16
-        prepared = voter.prepare(rnd, choices)
-        signer = device_of(rnd["meeting"], who["name"])
-        voter.enrol(signer, who["key"])
-        voter.issue(prepared, signer)
-        voter.register(prepared)
-        voter.cast(prepared)
+        cast_as(base, codes[name], choices, candidates=16)
     with transaction(rt.db) as session:
         assert not close_round(session, meeting_id, 1, rt.signer(session, meeting_id))["void"]
     for i in (1, 2):

@@ -322,11 +322,11 @@ def test_bad_input_is_refused_and_changes_nothing(
         assert set(s.scalars(select(m.Ballot.tracker))) == {track, track3}
 
 
-def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
+def one_registered_credential(
     db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
-) -> None:
-    import threading
-
+) -> tuple[int, Any, VoterDevice]:
+    """A meeting with four members present, round 1 open and one member's credential issued
+    and registered: (the meeting, the round as the device sees it, the device)."""
     meeting, members = setup_meeting(db, issuer)
     for member in members[:4]:
         check_in(db, meeting, member)
@@ -341,6 +341,15 @@ def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
         voting.register_credential(
             session, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
         )
+    return meeting, view, device
+
+
+def test_fifty_simultaneous_casts_of_one_credential_store_exactly_one(
+    db: sessionmaker[Session], issuer: blind_rsa.IssuerKey
+) -> None:
+    import threading
+
+    meeting, view, device = one_registered_credential(db, issuer)
     ballots = [
         device.vote(view.key, view.context, ["approve", "abstain", "abstain"]) for _ in range(5)
     ]
@@ -636,20 +645,7 @@ def test_a_cast_waiting_on_the_close_is_refused_once_the_close_commits(
 
     from ballot.services import record as record_service
 
-    meeting, members = setup_meeting(db, issuer)
-    for member in members[:4]:
-        check_in(db, meeting, member)
-    with transaction(db) as session:
-        open_round(session, meeting)
-    view = open_round_view(db, meeting, 1)
-    device = view.device(RNG)
-    reg = device.finish_issuance(
-        issue_signed(db, meeting, 1, members[0], device.blinded_hex, SECRET)
-    )
-    with transaction(db) as session:
-        voting.register_credential(
-            session, meeting, 1, reg["public_key_hex"], reg["prepared_hex"], reg["signature_hex"]
-        )
+    meeting, view, device = one_registered_credential(db, issuer)
     ballot, pub, sig, _ = device.vote(view.key, view.context, ["approve", "abstain", "abstain"])
     locked, outcome = threading.Event(), []
 

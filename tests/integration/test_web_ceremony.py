@@ -22,7 +22,7 @@ from ballot.services.runtime import Runtime
 from ballot.services.unit import transaction
 from ballot.storage import models as m
 from ballot.web import create_app
-from tests.support.members import check_in, close_round, device_of, open_round
+from tests.support.members import cast_as, check_in, close_round, device_of, open_round
 from tests.support.web import log_in, running_server
 
 ROSTER = "姓名,角色\n主任甲,主任\n委员乙,委员\n委员丙,委员\n委员丁,委员\n委员戊,委员\n"
@@ -147,18 +147,8 @@ def test_the_office_sets_up_and_the_scrutineers_hold_the_ceremony_on_their_own_m
             open_round(session, meeting_id)
         marks = {"委员乙": "a,o,x", "委员丙": "a,x,o", "委员丁": "o,a,x", "主任甲": "a,x,x"}
         for name, choices in marks.items():
-            voter = HttpVoter(base)
-            voter.login(codes[name])
-            rnd, who = voter.current_round()
-            assert rnd is not None
-            prepared = voter.prepare(
-                rnd, [dict(a="approve", o="oppose", x="abstain")[c] for c in choices.split(",")]
-            )
-            signer = device_of(rnd["meeting"], who["name"])
-            voter.enrol(signer, who["key"])
-            voter.issue(prepared, signer)
-            voter.register(prepared)
-            voter.cast(prepared)
+            words = dict(a="approve", o="oppose", x="abstain")
+            cast_as(base, codes[name], [words[c] for c in choices.split(",")])
         with transaction(rt.db) as session:
             closed = close_round(session, meeting_id, 1, rt.signer(session, meeting_id))
         assert not closed["void"]

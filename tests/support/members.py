@@ -89,3 +89,21 @@ def close_round(
 ) -> dict[str, Any]:
     """The chair closes round `number`, signing it with their member key."""
     return chair_closes(session, meeting, number, sign, SystemRandom())
+
+
+def cast_as(base: str, code: str, choices: list[str], candidates: int | None = None) -> str:
+    """One member's whole turn through the HTTP client, as `ballot vote` takes it: log in, the
+    open round, the ballot prepared, the member key enrolled, issuance, registration, cast.
+    Returns the tracker; `candidates`, if given, is how many the round must have."""
+    from ballot.clients.voter import HttpVoter
+
+    voter = HttpVoter(base)
+    voter.login(code)
+    rnd, who = voter.current_round()
+    assert rnd is not None and (candidates is None or len(rnd["candidates"]) == candidates)
+    prepared = voter.prepare(rnd, choices)
+    signer = device_of(rnd["meeting"], who["name"])
+    voter.enrol(signer, who["key"])
+    voter.issue(prepared, signer)
+    voter.register(prepared)
+    return voter.cast(prepared)
