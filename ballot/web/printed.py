@@ -40,6 +40,7 @@ def pdf(**context: Any) -> bytes:
         )
     try:
         from weasyprint import HTML  # (imported here: Pango loads only when a PDF is asked for)
+        from weasyprint.urls import URLFetcher
     except OSError:  # WeasyPrint is installed, the system's Pango is not
         raise ServiceError(
             "pdf-unavailable",
@@ -51,7 +52,19 @@ def pdf(**context: Any) -> bytes:
 
     footer = _css_string(str(getattr(context.get("view"), "title", "")))
     html = render_template("printed.html", footer=footer, **context)
-    return bytes(HTML(string=html, url_fetcher=_nothing).write_pdf())
+    return bytes(HTML(string=html, url_fetcher=_fetches_nothing(URLFetcher)).write_pdf())
+
+
+def _fetches_nothing(base: Any) -> Any:
+    """WeasyPrint's fetcher, made to fetch no file and no address: the PDF is drawn from its
+    template alone (a name or a title is text, never a resource; WeasyPrint leaves out what
+    it could not fetch)."""
+
+    class FetchesNothing(base):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"the printed result fetches nothing ({url[:60]})")
+
+    return FetchesNothing()
 
 
 def _css_string(text: str) -> Markup:
@@ -64,9 +77,3 @@ def _css_string(text: str) -> Markup:
         for c in text
     )
     return Markup(f'"{body}"')
-
-
-def _nothing(url: str, *args: Any, **kwargs: Any) -> Any:
-    """The PDF is made from its template alone: it fetches no file and no address (a name or
-    a title is text, never a resource)."""
-    raise ValueError(f"the printed result fetches nothing ({url[:60]})")

@@ -292,3 +292,10 @@ def test_every_regulation_sets_up_a_meeting_from_the_office_form(
     assert created.status_code == 200 and 'class="slip"' in created.get_data(as_text=True)
     with app.extensions["ballot"].db() as s:  # type: ignore[attr-defined]
         assert s.scalar(select(m.Meeting.profile_id)) == profile
+
+
+def test_a_sheet_of_more_cells_than_any_roster_is_refused() -> None:
+    wide = _xlsx([[f"c{i}" for i in range(200)]] + [[1] * 200 for _ in range(300)])  # 60 200
+    with pytest.raises(ServiceError) as caught:
+        sheets.sheet_text("scores", "s.xlsx", wide)
+    assert f"超过 {sheets.MAX_CELLS} 格" in caught.value.text.zh

@@ -148,3 +148,37 @@ def test_the_footer_prints_a_title_as_written(tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", str(tmp_path / "f.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     assert title in text
+
+
+def test_the_pdf_fetches_nothing_its_page_names(
+    meeting: tuple[Flask, str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the page it draws names — an image on this machine's loopback, a file — the
+    PDF is made without fetching it: the server that would answer sees no request."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Count)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    page = (f'<p>x</p><img src="{url}/image.png"><link rel="stylesheet" href="{url}/s.css">'
+            '<img src="file:///etc/hostname">')  # fmt: skip
+    monkeypatch.setattr(printed, "render_template", lambda *_a, **_k: page)
+    app, _public_id, view = meeting
+    try:
+        with app.test_request_context():
+            assert printed.pdf(view=view).startswith(b"%PDF")
+    finally:
+        server.shutdown()
+    assert hits == []
