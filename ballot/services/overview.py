@@ -88,10 +88,7 @@ class MeetingView:
 
 
 def meeting_by_public_id(session: Session, public_id: str) -> int:
-    found = session.scalar(select(m.Meeting.id).where(m.Meeting.public_id == public_id))
-    if found is None:
-        raise ServiceError("unknown-meeting", en="there is no such meeting", zh="没有此会议")
-    return found
+    return record.meeting_by_public_id(session, public_id).id
 
 
 def meeting_view(session: Session, meeting_id: int) -> MeetingView:
