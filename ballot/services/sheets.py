@@ -74,6 +74,18 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _shown(cell: Any) -> str:
+    """A workbook cell as the text the office sees in it. A number formatted as a percentage
+    reads as Excel shows it ("85%"), not as the fraction it stores (0.85): a score typed that
+    way is then refused as not a number, rather than taken as 0.85 points."""
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        hundred = Decimal(format(value, ".15g")) * 100
+        return format(hundred.normalize(), "f") + "%"
+    return _cell(value)
+
+
 def _xlsx_text(kind: str, data: bytes) -> str:
     from openpyxl import load_workbook  # (only when an Excel file comes in)
 
@@ -106,7 +118,7 @@ def _xlsx_text(kind: str, data: bytes) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         cells = rows = 0
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows():
             cells, rows = cells + len(row), rows + 1
             if cells > MAX_CELLS or rows > MAX_SHEET_ROWS:
                 raise ServiceError(
@@ -116,7 +128,7 @@ def _xlsx_text(kind: str, data: bytes) -> str:
                     zh=f"{zh}超过 {MAX_CELLS} 格或 {MAX_SHEET_ROWS} 行：请只留一张表，每人或每个组织一行，"
                     "不要有远处的单元格",
                 )
-            values = [_cell(v) for v in row]
+            values = [_shown(c) for c in row]
             while values and not values[-1]:
                 values.pop()  # (Excel's empty trailing cells)
             writer.writerow(values)

@@ -61,6 +61,27 @@ def test_excel_cells_become_the_numbers_and_rows_an_office_sees() -> None:
     ]
 
 
+def test_a_score_formatted_as_a_percentage_is_refused_as_excel_shows_it() -> None:
+    """Excel stores 85% as 0.85; read as stored it would be a score of 0.85 points. It reads as
+    the office sees it, and the score sheet names the cell."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [["受评组织", "资料评审", "现场评审"], ["甲", 850, 860], ["乙", 0.85, 790]]:
+        sheet.append(row)
+    sheet["B3"].number_format = "0%"
+    sheet["C2"].number_format = "0.00"  # (an ordinary number format changes nothing)
+    data = io.BytesIO()
+    book.save(data)
+    text = sheets.sheet_text("scores", "s.xlsx", data.getvalue())
+    assert text.splitlines()[1:] == ["甲,850,860", "乙,85%,790"]
+    with pytest.raises(Exception) as caught:
+        read_reviews(text)
+    said = str(getattr(caught.value, "text", caught.value))
+    for word in ("第 3 行", "资料评审", "85%"):
+        assert word in said, (word, said)
+
+
 @pytest.mark.parametrize(
     ("rows", "words"),
     [
@@ -256,6 +277,18 @@ def test_every_regulation_sets_up_a_meeting_from_the_office_form(
     open_ = office_slate.open_settings(profile)
     for key in open_:
         assert f'id="setting-{key}"' in page
+    # the clause behind each tier's places is quoted, and said in English on the English page
+    office.get("/lang/en")
+    english = office.get(f"/office/new?profile={profile}").get_data(as_text=True)
+    for tier in tiers:
+        assert html.escape(tier.clause, quote=False) in english
+        said = (
+            "not set by the regulation; the committee decides"
+            if tier.places is None
+            else f"the regulation allows at most {tier.places}, and places may stay empty"
+        )
+        assert said in english, tier.id
+    office.get("/lang/zh")
     roster = _xlsx(
         [["姓名", "角色"], ["王主任", "主任"], *([f"委员{i}", "委员"] for i in range(8))]
     )
