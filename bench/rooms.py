@@ -11,6 +11,8 @@ device). Then:
    time over the phase) against the bare validation of one ballot in this process (the same
    proof and signature checks, the same key), timed just before and just after this phase:
    target within 1.5×;
+   It also reports `validation_bound_casts_per_s`, the machine's cores over the bare
+   validation: the most casts a second the proof checks alone would allow;
 2. half load: the other half cast at half that rate, open loop — the 95th percentile of the
    time a member waits for the answer (target under 1 s).
 
@@ -273,6 +275,9 @@ def run(
         "server_cpu_ms_per_cast": round(1000 * cpu_per_cast, 1),
         "bare_validation_ms": round(1000 * validation, 1),
         "cpu_over_validation": round(cpu_per_cast / validation, 2),
+        # the most casts a second this machine's cores could carry if checking the proofs
+        # were all a cast cost (no server, database or load generator): the arithmetic floor
+        "validation_bound_casts_per_s": round((os.cpu_count() or 1) / validation, 1),
         "postgres_cpu_ms_per_cast": round(1000 * db_cpu / len(burst), 1),
         "load_generator_cpu_ms_per_cast": round(1000 * client_cpu / len(burst), 1),
         "half_load_casts_per_s": round(rate / 2, 1),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -71,5 +72,10 @@ def test_the_rooms_benchmark_runs_and_stores_every_ballot() -> None:
     out = json.loads(proc.stdout)
     assert out["ballots_stored"] == 2 * 4
     for key in ("casts_per_s_saturated", "server_cpu_ms_per_cast", "bare_validation_ms",
-                "cpu_over_validation", "half_load_p95_ms"):  # fmt: skip
+                "cpu_over_validation", "half_load_p95_ms",
+                "validation_bound_casts_per_s"):  # fmt: skip
         assert out[key] > 0, key
+    # the floor is what the bare validation allows on this machine's cores
+    cores = os.cpu_count() or 1
+    floor = cores * 1000 / out["bare_validation_ms"]  # (that figure is rounded to 0.1 ms)
+    assert abs(out["validation_bound_casts_per_s"] - floor) <= 0.02 * floor + 0.1
