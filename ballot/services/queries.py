@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,5 +22,13 @@ def add_once(session: Session, rows: Iterable[Any], refusal: Exception) -> None:
     session.add_all(rows)
     try:
         session.flush()
+    except IntegrityError:
+        raise refusal from None
+
+
+def insert_once(session: Session, model: Any, row: dict[str, Any], refusal: Exception) -> None:
+    """`add_once` for one row given as its columns' values: a single INSERT, no object kept."""
+    try:
+        session.execute(insert(model), row)
     except IntegrityError:
         raise refusal from None

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ballot.crypto import blind_rsa, keystore
@@ -48,7 +47,7 @@ from ballot.services.meetings import (
     procedure,
     rules_of,
 )
-from ballot.services.queries import add_once, count_rows
+from ballot.services.queries import add_once, count_rows, insert_once
 from ballot.services.runtime import wrong_secret
 from ballot.services.unit import Db, reading, transaction
 from ballot.storage import models as m
@@ -690,8 +689,7 @@ def cast_ballot(
         # the lock first, then the checks: a statement begun after the lock is granted sees a
         # close committed while this cast waited (one begun before would not, in PostgreSQL:
         # its snapshot predates the wait, though the row it locks is re-read)
-        if session.execute(_LOCK_MEETING, {"meeting": state.meeting_id}).first() is None:
-            raise ServiceError("unknown-meeting", en="no such meeting", zh="无此会议")
+        record.lock_meeting_only(session, state.meeting_id)
         again = _cast_state(session, state.meeting_id, number, public_key)
         row = {
             "id": m.random_id(),
@@ -701,10 +699,7 @@ def cast_ballot(
             "body": ballot,
             "signature": signature.hex(),
         }
-        try:  # (a refusal rolls the whole transaction back: nothing is half stored)
-            session.execute(insert(m.Ballot), row)
-        except IntegrityError:  # a concurrent cast of this credential committed first
-            raise _already_cast() from None
+        insert_once(session, m.Ballot, row, _already_cast())  # (a racing cast committed first)
     return track.hex()
 
 
@@ -745,7 +740,6 @@ def _cast_columns() -> Select[Any]:
 # built once: each cast binds its values (the statements' compiled forms are cached)
 _CAST_BY_ID = _cast_columns().where(m.Meeting.id == bindparam("meeting"))
 _CAST_BY_PUBLIC_ID = _cast_columns().where(m.Meeting.public_id == bindparam("meeting"))
-_LOCK_MEETING = select(m.Meeting.id).where(m.Meeting.id == bindparam("meeting")).with_for_update()
 
 
 def _cast_state(
